@@ -1,0 +1,77 @@
+"""Public mobilisation: a threshold cascade.
+
+Each public's members join a protest when the drive to protest exceeds their personal
+threshold; thresholds are logistic with centre ``theta_i`` and spread ``sigma_theta``
+(Granovetter 1978). The drive includes the share already protesting, which makes the
+cascade (Kuran 1991's preference falsification: visible protest lowers the cost of
+joining)::
+
+    x_i = u_i + beta_g (g_i + push_i(t) + (e_i - e0_i)) + beta_w (1 - s_i / s0_i)^+
+          + beta_n sum_j S_ij u_j - beta_r r_i (s_c(i) / s0_c(i))
+    u_i' = u_i + rho_u [Lambda((x_i - theta_i) / sigma_theta + sigma_u z_i) - u_i]
+
+where ``c(i)`` is the actor whose loyalty carries ``i``'s repression (Belarus's
+security bloc for Belarus, the state itself elsewhere). ``theta_i`` is set so the
+baseline is a fixed point: ``theta_i = x_i^0 - sigma_theta logit(u0_i)``.
+
+References
+----------
+Granovetter, M. (1978). Threshold models of collective behavior. AJS 83(6).
+Kuran, T. (1991). Now out of never. World Politics 44(1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.params import Parameters
+
+
+def logistic(x: np.ndarray) -> np.ndarray:
+    """Logistic CDF ``1 / (1 + exp(-x))``."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def drive(unrest: np.ndarray, spill: np.ndarray, grievance: np.ndarray,
+          stress_excess: np.ndarray, weakness: np.ndarray, repression: np.ndarray,
+          params: Parameters) -> np.ndarray:
+    """The drive to protest ``x`` (see module docstring), shape (..., N).
+
+    Parameters
+    ----------
+    unrest : share protesting now.
+    spill : ``sum_j S_ij u_j``, neighbours' protest felt by each actor.
+    grievance : baseline grievance plus any protest-wave push.
+    stress_excess : economic stress above baseline.
+    weakness : relative loss of stability, ``(1 - s/s0)^+``.
+    repression : effective repression capacity.
+    """
+    return (unrest + params.grievance_weight * (grievance + stress_excess)
+            + params.weakness_weight * weakness + params.spillover_weight * spill
+            - params.repression_weight * repression)
+
+
+def baseline_thresholds(baseline_drive: np.ndarray, unrest0: np.ndarray,
+                        params: Parameters) -> np.ndarray:
+    """Threshold centres that make the baseline unrest a fixed point.
+
+    Actors with baseline unrest of 0 or 1 (power centres) get an infinite threshold
+    and never mobilise.
+    """
+    mobilisable = (unrest0 > 0.0) & (unrest0 < 1.0)
+    safe = np.where(mobilisable, unrest0, 0.5)
+    theta = baseline_drive - params.threshold_spread * np.log(safe / (1.0 - safe))
+    return np.where(mobilisable, theta, np.inf)
+
+
+def update(unrest: np.ndarray, drive_now: np.ndarray, theta: np.ndarray, noise: np.ndarray,
+           params: Parameters) -> np.ndarray:
+    """One week of adjustment toward the threshold equilibrium.
+
+    Parameters
+    ----------
+    noise : standard normal draws from the ``mobilisation`` stream, shape (..., N).
+    """
+    target = logistic((drive_now - theta) / params.threshold_spread
+                      + params.protest_noise * noise)
+    return unrest + params.mobilisation_speed * (target - unrest)

@@ -1,0 +1,124 @@
+"""Succession and elite cohesion in Belarus.
+
+Paths (2022 constitution, region-facts):
+
+* natural vacancy: the Chair of the Council of the Republic acts
+  (``constitutional_interim``); an election follows 30-70 days later;
+* violent death: the Security Council rules under emergency law
+  (``security_council``, Decree No. 2 of 2021), with the same election rule;
+* at the election an undivided elite installs an insider (``insider_successor``).
+
+The elite may split (``contested``). Elite cohesion ``c`` is the power-weighted
+loyalty of the security bloc and the apparatus. The weekly split hazard is::
+
+    transition:  kappa_s * (1 - c)/(1 - c_0) * (1 + gamma_u * u_BLR) * (m_v if violent)
+    settled:     q_c / 52 * (1 - c)/(1 - c_0) * (1 - c)       (attempt x success)
+    p_split = 1 - exp(-hazard)
+
+A contested succession resolves with weekly probability ``1 - exp(-1/T_c)``: for the
+opposition with probability ``min(1, u_BLR/u_*) * max(0, 1 - s_SEC/s_SEC,0)``, otherwise
+for an insider. (Russia's takeover is a reaction of an outside power, see
+``reactions.py``.) Opposition-led and Russian-controlled are absorbing within the
+horizon.
+
+References
+----------
+Kendall-Taylor & Frantz (2016), "When Dictators Die", Journal of Democracy 27(4).
+Frantz & Stein (2017), "Countering Coups", Comparative Political Studies.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.params import Parameters
+from sim.state import HOLDER
+
+DAYS_PER_WEEK = 7.0
+TRANSITION = np.array([HOLDER["constitutional_interim"], HOLDER["security_council"]])
+SETTLED = np.array([HOLDER["incumbent"], HOLDER["insider_successor"]])
+
+
+def vacancy_holder(violent: np.ndarray) -> np.ndarray:
+    """Holder after a vacancy: Security Council if violent, else constitutional interim."""
+    return np.where(violent, HOLDER["security_council"],
+                    HOLDER["constitutional_interim"]).astype(np.int8)
+
+
+def election_week(week: int, uniform: np.ndarray, params: Parameters) -> np.ndarray:
+    """Week of the election, drawn uniformly over the allowed days after the vacancy.
+
+    Examples
+    --------
+    >>> election_week(10, np.array([0.0, 0.999]), Parameters()).tolist()
+    [15, 20]
+    """
+    low = params.election_delay_min_days
+    high = max(low, params.election_delay_max_days)
+    days = low + np.floor(uniform * (high - low + 1.0))
+    return (week + np.ceil(days / DAYS_PER_WEEK)).astype(np.int32)
+
+
+def elite_cohesion(loyalty: np.ndarray, power_weight: np.ndarray) -> np.ndarray:
+    """Power-weighted mean loyalty of the elite power centres.
+
+    Parameters
+    ----------
+    loyalty : numpy.ndarray, shape (..., K)
+        Loyalty (stability) of the elite centres (security bloc, apparatus).
+    power_weight : numpy.ndarray, shape (K,)
+    """
+    return (loyalty * power_weight).sum(axis=-1) / power_weight.sum()
+
+
+def split_probability(holder: np.ndarray, cohesion: np.ndarray, cohesion0: float,
+                      unrest_focal: np.ndarray, params: Parameters) -> np.ndarray:
+    """Weekly probability that the elite splits, per member (0 where not applicable)."""
+    looseness = np.clip(1.0 - cohesion, 0.0, 1.0) / max(1.0 - cohesion0, 1e-9)
+    transition = (params.transition_split_rate * looseness
+                  * (1.0 + params.split_unrest_gain * unrest_focal))
+    transition = np.where(holder == HOLDER["security_council"],
+                          transition * params.violent_split_multiplier, transition)
+    settled = params.coup_attempt_rate / 52.0 * looseness * np.clip(1.0 - cohesion, 0.0, 1.0)
+    hazard = np.where(np.isin(holder, TRANSITION), transition,
+                      np.where(np.isin(holder, SETTLED), settled, 0.0))
+    return -np.expm1(-hazard)
+
+
+def contested_resolution_probability(params: Parameters) -> float:
+    """Weekly probability that a contested succession resolves."""
+    return -math.expm1(-1.0 / params.contested_mean_weeks)
+
+
+def opposition_win_probability(unrest_focal: np.ndarray, security_loyalty: np.ndarray,
+                               security_loyalty0: float, params: Parameters) -> np.ndarray:
+    """Chance that a resolving contest goes to the opposition rather than an insider."""
+    street = np.clip(unrest_focal / params.opposition_win_unrest, 0.0, 1.0)
+    defection = np.clip(1.0 - security_loyalty / security_loyalty0, 0.0, 1.0)
+    return street * defection
+
+
+def next_holder(holder: np.ndarray, week: int, election: np.ndarray, split: np.ndarray,
+                resolves: np.ndarray, opposition_wins: np.ndarray) -> np.ndarray:
+    """Apply this week's succession transitions to the holder codes.
+
+    Parameters
+    ----------
+    holder : numpy.ndarray of int8, shape (M,)
+    week : int
+    election : numpy.ndarray of int, shape (M,)
+        Scheduled election week (-1 if none).
+    split, resolves, opposition_wins : numpy.ndarray of bool, shape (M,)
+        This week's draws: the elite splits; a contest resolves; it resolves for the
+        opposition.
+    """
+    out = holder.copy()
+    in_transition = np.isin(holder, TRANSITION)
+    out[in_transition & (election == week) & ~split] = HOLDER["insider_successor"]
+    out[np.isin(holder, np.concatenate([TRANSITION, SETTLED])) & split] = HOLDER["contested"]
+    contested = holder == HOLDER["contested"]
+    out[contested & resolves & opposition_wins] = HOLDER["opposition_led"]
+    out[contested & resolves & ~opposition_wins] = HOLDER["insider_successor"]
+    return out

@@ -1,0 +1,259 @@
+"""Every model parameter, declared once: symbol, unit, range, default, source.
+
+Scenario files override parameters by name (``parameters:`` block); an unknown name or
+a value outside the declared range is rejected with a message naming the file and the
+field. Mechanism modules read values from a :class:`Parameters` object and never hold
+defaults of their own. ``docs/model.md`` lists the same table (a test checks that each
+parameter is documented there).
+
+Sources marked ``assumption:`` are judgements, not measurements; the reason follows
+the colon. Those marked ``calibrated:`` were tuned so that the model reproduces a
+sourced target (see ``docs/model.md``, Calibration).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Param:
+    """Declaration of one model parameter.
+
+    Attributes
+    ----------
+    name : str
+        Key used in scenario files.
+    symbol : str
+        Symbol used in ``docs/model.md``.
+    unit : str
+        Unit of the value.
+    default : float
+        Default value.
+    low, high : float
+        Inclusive allowed range.
+    mechanism : str
+        The module that uses it.
+    source : str
+        Where the default comes from.
+    description : str
+        One sentence on what it does.
+    """
+
+    name: str
+    symbol: str
+    unit: str
+    default: float
+    low: float
+    high: float
+    mechanism: str
+    source: str
+    description: str
+
+
+_DECLARED: tuple[Param, ...] = (
+    # --- leader health -------------------------------------------------------------
+    Param("leader_age_years", "x_0", "years", 72.24, 40.0, 100.0, "health",
+          "Lukashenko born 30 Aug 1954 (region-facts); age on 2026-11-27",
+          "Leader's age at week 0."),
+    Param("incapacity_hazard_at_72", "mu_72", "1/year", 0.05, 0.0, 1.0, "health",
+          "assumption: male all-cause mortality near 4%/yr at 72 in Eastern European "
+          "life tables, plus incapacitating illness; not in region-facts",
+          "Annual hazard of death or lasting incapacity at age 72."),
+    Param("gompertz_slope", "b", "1/year", 0.09, 0.0, 0.3, "health",
+          "assumption: adult mortality doubles about every 8 years (Gompertz law)",
+          "Growth of the incapacity hazard with age."),
+    Param("health_risk_multiplier", "m_h", "1", 1.0, 0.0, 50.0, "health",
+          "assumption: scenario lever; unconfirmed health reports (region-facts) are "
+          "modelled here, never as fact",
+          "Multiplies the age-based hazard."),
+    Param("violent_share", "pi_v", "1", 0.05, 0.0, 1.0, "health",
+          "assumption: violent deaths are a small minority of autocrat deaths in office "
+          "(Archigos recount: 67 natural deaths vs irregular exits counted apart)",
+          "Share of random incapacity events that are violent."),
+    # --- succession and elite cohesion -----------------------------------------------
+    Param("election_delay_min_days", "D_min", "days", 30.0, 1.0, 365.0, "succession",
+          "2022 constitution: election 30-70 days after the vacancy (region-facts)",
+          "Earliest election after a vacancy."),
+    Param("election_delay_max_days", "D_max", "days", 70.0, 1.0, 365.0, "succession",
+          "2022 constitution: election 30-70 days after the vacancy (region-facts)",
+          "Latest election after a vacancy."),
+    Param("transition_split_rate", "kappa_s", "1/week", 0.020, 0.0, 1.0, "succession",
+          "calibrated: regime survives one year after a natural death in 81-92% of "
+          "cases (Kendall-Taylor & Frantz 2016; Archigos recount)",
+          "Weekly hazard of an elite split during the interim at baseline cohesion."),
+    Param("violent_split_multiplier", "m_v", "1", 2.0, 1.0, 10.0, "succession",
+          "assumption: after a violent death the Security Council rules under emergency "
+          "law and rival insiders suspect each other; irregular exits survive far less "
+          "often (55% vs 91%, Archigos recount)",
+          "Multiplies the split hazard on the Security Council path."),
+    Param("split_unrest_gain", "gamma_u", "1/share", 20.0, 0.0, 200.0, "succession",
+          "assumption: mass protest raises defection risk (Kuran 1991); 5% of the "
+          "population in the street doubles the hazard",
+          "Raises the split hazard with Belarus's unrest."),
+    Param("coup_attempt_rate", "q_c", "1/year", 0.04, 0.0, 1.0, "succession",
+          "Frantz & Stein 2017: baseline coup-attempt rate about 4% per dictatorship-year",
+          "Annual rate of coup attempts against a settled ruler at baseline cohesion."),
+    Param("contested_mean_weeks", "T_c", "weeks", 8.0, 1.0, 104.0, "succession",
+          "assumption: of regimes that fell after a death, most fell within days to "
+          "months (Archigos recount)",
+          "Mean time for a contested succession to resolve."),
+    Param("opposition_win_unrest", "u_*", "share", 0.05, 0.001, 0.5, "succession",
+          "assumption: 2020's peak of ~200,000 (2% of the population) did not topple "
+          "the regime while the security bloc held; 5% with a split elite is decisive",
+          "Unrest at which a contested succession resolves for the opposition."),
+    Param("contested_stability_shock", "delta_c", "share of s0", 0.25, 0.0, 1.0,
+          "succession", "assumption: an open split is a large shock to state capacity",
+          "Loss of Belarus's stability when the succession becomes contested."),
+    Param("regime_change_alignment_shift", "Delta_a^O", "alignment units", 0.8, 0.0, 2.0,
+          "succession", "assumption: an opposition-led government turns westward "
+          "(2020 opposition programme), bounded by dependence on Russia",
+          "Shift of Belarus's alignment anchor under an opposition-led government."),
+    # --- public mobilisation -----------------------------------------------------------
+    Param("threshold_spread", "sigma_theta", "share", 0.05, 0.005, 1.0, "mobilisation",
+          "assumption: logistic spread of individual protest thresholds "
+          "(Granovetter 1978)",
+          "Spread of individual thresholds; small means sharper tipping."),
+    Param("grievance_weight", "beta_g", "1", 0.10, 0.0, 2.0, "mobilisation",
+          "assumption: scale of grievance in the participation drive",
+          "Weight of grievance and economic stress in the drive to protest."),
+    Param("weakness_weight", "beta_w", "1", 0.10, 0.0, 2.0, "mobilisation",
+          "assumption: perceived regime weakness lowers the cost of joining (Kuran 1991)",
+          "Weight of lost stability in the drive to protest."),
+    Param("spillover_weight", "beta_n", "1", 0.3, 0.0, 2.0, "mobilisation",
+          "assumption: protest diffuses across linked societies",
+          "Weight of neighbours' unrest in the drive to protest."),
+    Param("repression_weight", "beta_r", "1", 0.10, 0.0, 2.0, "mobilisation",
+          "assumption: repression deters participation while the security bloc is loyal",
+          "Weight of repression capacity against the drive."),
+    Param("mobilisation_speed", "rho_u", "1/week", 0.5, 0.0, 1.0, "mobilisation",
+          "assumption: protest waves build over one to two weeks (2020: election 9 Aug, "
+          "peak 16 Aug)",
+          "Share of the gap to the threshold equilibrium closed each week."),
+    Param("protest_noise", "sigma_u", "logit units", 0.05, 0.0, 1.0, "mobilisation",
+          "assumption: week-to-week chance variation in turnout",
+          "Standard deviation of weekly noise in the drive."),
+    # --- distress contagion ------------------------------------------------------------
+    Param("contagion_strength", "kappa_d", "1", 0.5, 0.0, 1.0, "contagion",
+          "assumption: share of a partner's new distress passed on at full dependence "
+          "(DebtRank impact scale, Battiston et al. 2012)",
+          "Scales the combined dependence matrix."),
+    Param("stability_recovery", "r_s", "1/week", 0.03, 0.0, 1.0, "contagion",
+          "assumption: shocks to stability half-recover in about 5 months",
+          "Weekly relaxation of stability toward its baseline."),
+    Param("stress_drag", "kappa_e", "1/week", 0.05, 0.0, 1.0, "contagion",
+          "assumption: economic stress above baseline erodes stability",
+          "Weekly loss of stability per unit of excess economic stress."),
+    Param("unrest_drag", "kappa_u", "1/week", 1.0, 0.0, 10.0, "contagion",
+          "assumption: 10% of the population in the street costs 0.1 stability a week",
+          "Weekly loss of stability per unit of excess unrest."),
+    # --- alignment drift ---------------------------------------------------------------
+    Param("alignment_susceptibility", "lambda_scale", "1", 1.0, 0.0, 1.0, "alignment",
+          "assumption: scales every actor's susceptibility (1 - stubbornness)",
+          "Global scale of susceptibility to neighbours' alignment."),
+    Param("self_influence", "w_self", "1", 1.0, 0.0, 10.0, "alignment",
+          "assumption: own weight in the influence row before normalisation",
+          "Weight of an actor on itself in the Friedkin-Johnsen matrix."),
+    # --- reactions of outside powers ---------------------------------------------------
+    Param("russia_support_gain", "g_R", "1", 2.0, 0.0, 10.0, "reactions",
+          "assumption: Russia responded fully to the 2020 crisis (loan $1.5bn, "
+          "police-reserve offer; region-facts)",
+          "Sensitivity of Russia's support to Belarus's distress and drift."),
+    Param("russia_support_speed", "rho_R", "1/week", 0.3, 0.0, 1.0, "reactions",
+          "assumption: the 2020 loan came about a month after the election",
+          "Weekly adjustment of Russia's support."),
+    Param("russia_loan_relief", "l_R", "1/week", 0.05, 0.0, 1.0, "reactions",
+          "assumption: loans relieve Belarus's stress ($1.5bn in 2020 vs GDP $72bn)",
+          "Weekly reduction of Belarus's stress per unit of support."),
+    Param("russia_security_help", "h_R", "1/week", 0.05, 0.0, 1.0, "reactions",
+          "assumption: Russian security help restores the security bloc's loyalty",
+          "Weekly recovery of the security bloc per unit of support."),
+    Param("russia_support_cost", "c_R", "1/week", 0.002, 0.0, 0.1, "reactions",
+          "assumption: support costs Russia little relative to its economy "
+          "(GDP ratio 28:1, region-facts)",
+          "Weekly increase of Russia's stress per unit of support."),
+    Param("russia_intervention_rate", "kappa_I", "1/week", 0.04, 0.0, 1.0, "reactions",
+          "assumption: Russia keeps ~2,000 troops and nuclear weapons in Belarus "
+          "(region-facts) and can move fast, but has not moved in 2020",
+          "Weekly hazard of a Russian takeover at full support in a contested Belarus."),
+    Param("russian_move_multiplier", "m_I", "1", 5.0, 1.0, 50.0, "reactions",
+          "assumption: scenario lever for an early Russian move",
+          "Multiplies the intervention hazard after a russian_move event."),
+    Param("posture_gain", "g_p", "1", 0.6, 0.0, 5.0, "reactions",
+          "assumption: frontline states raise readiness with the threat",
+          "Rise of frontline posture per unit of threat."),
+    Param("posture_speed", "rho_p", "1/week", 0.15, 0.0, 1.0, "reactions",
+          "assumption: readiness moves over weeks",
+          "Weekly adjustment of military posture toward its target."),
+    Param("refugee_rate", "phi", "1/week", 0.5, 0.0, 10.0, "reactions",
+          "assumption: emigration scales with unrest (2020 wave into Poland and "
+          "Lithuania)",
+          "Economic stress added to neighbours per unit of excess unrest, by border "
+          "share and population ratio."),
+    Param("trade_passthrough", "tau", "1", 0.5, 0.0, 1.0, "reactions",
+          "assumption: a partner's new stress passes on in proportion to trade "
+          "dependence",
+          "Share of a partner's new economic stress passed along trade dependence."),
+    Param("distress_to_stress", "kappa_he", "1", 0.3, 0.0, 2.0, "reactions",
+          "assumption: loss of stability raises economic stress",
+          "New economic stress per unit of new distress."),
+    Param("stress_recovery", "r_e", "1/week", 0.03, 0.0, 1.0, "reactions",
+          "assumption: economic shocks half-recover in about 5 months",
+          "Weekly relaxation of economic stress toward its baseline."),
+)
+
+#: All declared parameters by name (read-only).
+PARAMS: MappingProxyType[str, Param] = MappingProxyType({p.name: p for p in _DECLARED})
+
+
+class Parameters:
+    """Parameter values for one run: defaults plus validated overrides.
+
+    Parameters
+    ----------
+    overrides : dict of str to float, optional
+        Values that replace defaults. Names and ranges must be valid; the scenario
+        loader checks them first so that errors name the file.
+
+    Examples
+    --------
+    >>> Parameters({"violent_share": 0.5}).violent_share
+    0.5
+    """
+
+    def __init__(self, overrides: dict[str, float] | None = None) -> None:
+        values = {name: p.default for name, p in PARAMS.items()}
+        for name, value in (overrides or {}).items():
+            problem = check_value(name, value)
+            if problem:
+                raise ValueError(f"{name}: {problem}")
+            values[name] = float(value)
+        self._values = values
+
+    def __getattr__(self, name: str) -> float:
+        try:
+            return self.__dict__["_values"][name]
+        except KeyError as exc:
+            raise AttributeError(f"no parameter named {name!r}") from exc
+
+    def as_dict(self) -> dict[str, float]:
+        """Return all values as a plain dict (for manifests)."""
+        return dict(self._values)
+
+    def replace(self, **changes: float) -> Parameters:
+        """Return a copy with some values changed (validated)."""
+        merged = {**self._values, **changes}
+        return Parameters(merged)
+
+
+def check_value(name: str, value: object) -> str | None:
+    """Say what is wrong with a parameter override, or return None if it is valid."""
+    if name not in PARAMS:
+        return f"unknown parameter; known parameters: {', '.join(sorted(PARAMS))}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "must be a number"
+    p = PARAMS[name]
+    if value != value or not (p.low <= value <= p.high):  # value != value: NaN
+        return f"must be a number from {p.low:g} to {p.high:g} ({p.unit})"
+    return None

@@ -1,0 +1,318 @@
+"""The region as data: actors, their sourced attributes, and the layered influence graph.
+
+Tables live in ``sim/data/`` (see ``docs/model.md``, Data):
+
+* ``actors.csv``: one row per actor (states and Belarus's power centres);
+* ``attributes.csv``: one row per (actor, attribute) with value, unit, year, source;
+* ``layers.csv``: how each layer's raw values become dependence shares, and the
+  weight of each layer in contagion and in influence;
+* ``edges.csv``: one row per edge with value, unit, year and source.
+
+Adding a country is an edit to these tables, never to code. Everything is checked on
+load; a bad row raises :class:`DataError` naming the file and the row.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from sim.errors import UserError
+from sim.graph import SparseRows
+from sim.paths import DATA_DIR
+
+#: Attributes every actor must have (value per actor, documented in docs/model.md).
+REQUIRED_ATTRIBUTES: tuple[str, ...] = (
+    "population_m", "gdp_usd_bn", "capability", "border_total_km", "stability0",
+    "alignment0", "unrest0", "posture0", "stress0", "stubbornness", "repression",
+    "grievance", "frontline", "power_weight",
+)
+#: Attributes that are shares and must lie in [0, 1].
+UNIT_INTERVAL = ("stability0", "unrest0", "posture0", "stress0", "stubbornness",
+                 "repression", "grievance", "frontline", "power_weight")
+NORMALISATIONS = ("gdp_share_both", "share_directed", "tie_symmetric",
+                  "border_share_both", "gdp_share_directed", "scale_directed")
+KINDS = ("state", "power_centre")
+#: Largest total dependence of one actor in the contagion matrix: keeps each
+#: DebtRank row sum below one, so echoes along cycles die out.
+MAX_DEPENDENCE_ROW_SUM = 0.9
+
+# The Belarus-specific roles the succession mechanism needs, by actor id.
+FOCAL = "BLR"
+LEADER = "BLR_LEAD"
+SECURITY = "BLR_SEC"
+APPARATUS = "BLR_APP"
+PUBLIC = "BLR_PUB"
+RUSSIA = "RUS"
+
+
+class DataError(UserError):
+    """A data table is malformed; names the file, the row and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Region:
+    """Actors, attributes and the combined influence matrices of the region.
+
+    Attributes
+    ----------
+    ids : tuple of str
+        Actor ids in axis order (the last axis of every state array).
+    names, kinds : tuple of str
+        Display names and kinds (``state`` or ``power_centre``).
+    lat, lon : numpy.ndarray
+        Capital coordinates in degrees, for the map.
+    attrs : dict of str to numpy.ndarray
+        Attribute values per actor, shape (n_actors,).
+    layers : dict of str to numpy.ndarray
+        Dependence per layer, ``dep[target, source]`` in [0, 1].
+    dependence : SparseRows
+        Combined contagion weights ``D[target, source]`` (row sums <= 0.9).
+    influence : SparseRows
+        Row-stochastic Friedkin-Johnsen influence matrix without the self weight
+        applied yet (see :mod:`sim.mechanisms.alignment`).
+    influence_raw : numpy.ndarray
+        Combined influence weights before normalisation, dense.
+    trade, border : SparseRows
+        Trade and border dependence, for the reactions mechanism.
+    graph : networkx.DiGraph
+        All layers as edge attributes ``source -> target`` (target depends on source).
+    """
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    kinds: tuple[str, ...]
+    lat: np.ndarray
+    lon: np.ndarray
+    attrs: dict[str, np.ndarray]
+    layers: dict[str, np.ndarray]
+    dependence: SparseRows
+    influence_raw: np.ndarray
+    trade: SparseRows
+    border: SparseRows
+    graph: nx.DiGraph
+
+    @property
+    def n(self) -> int:
+        """Number of actors."""
+        return len(self.ids)
+
+    def index(self, actor: str) -> int:
+        """Axis position of an actor id."""
+        return self.ids.index(actor)
+
+    @property
+    def is_state(self) -> np.ndarray:
+        """Boolean mask of actors that are states (not power centres)."""
+        return np.array([k == "state" for k in self.kinds])
+
+    def distance_from(self, actor: str) -> dict[str, int]:
+        """Shortest path length (hops, any layer, either direction) from ``actor``."""
+        return nx.single_source_shortest_path_length(self.graph.to_undirected(), actor)
+
+
+def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    if not path.is_file():
+        raise DataError(str(path), None, "data table missing")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(str(path), None, f"missing columns {missing}; need {list(columns)}")
+    return frame
+
+
+def _number(path: Path, row: int, field: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataError(str(path), f"row {row + 2}, {field}", f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise DataError(str(path), f"row {row + 2}, {field}", "must be finite")
+    return value
+
+
+def load_region(data_dir: Path = DATA_DIR) -> Region:
+    """Load and check the region's tables.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        Folder holding ``actors.csv``, ``attributes.csv``, ``layers.csv``, ``edges.csv``.
+
+    Returns
+    -------
+    Region
+
+    Raises
+    ------
+    DataError
+        On a missing table or column, unknown actor or layer, duplicate row, missing
+        attribute, negative or out-of-range value.
+    """
+    actors = _load_actors(data_dir / "actors.csv")
+    ids = tuple(actors["id"])
+    attrs = _load_attributes(data_dir / "attributes.csv", ids)
+    layer_table = _load_layers(data_dir / "layers.csv")
+    layers, graph = _load_edges(data_dir / "edges.csv", ids, attrs, layer_table)
+    for actor_id, name, kind in zip(ids, actors["name"], actors["kind"], strict=True):
+        graph.add_node(actor_id, name=name, kind=kind)
+    n = len(ids)
+    contagion = np.zeros((n, n))
+    influence = np.zeros((n, n))
+    for layer, dep in layers.items():
+        contagion += layer_table[layer]["contagion_weight"] * dep
+        influence += layer_table[layer]["influence_weight"] * dep
+    row_sum = contagion.sum(axis=1, keepdims=True)
+    contagion *= np.minimum(1.0, MAX_DEPENDENCE_ROW_SUM / np.maximum(row_sum, 1e-300))
+    empty = np.zeros((n, n))
+    return Region(
+        ids=ids,
+        names=tuple(actors["name"]),
+        kinds=tuple(actors["kind"]),
+        lat=actors["lat"].to_numpy(dtype=float),
+        lon=actors["lon"].to_numpy(dtype=float),
+        attrs=attrs,
+        layers=layers,
+        dependence=SparseRows.from_dense(contagion),
+        influence_raw=influence,
+        trade=SparseRows.from_dense(layers.get("trade", empty)),
+        border=SparseRows.from_dense(layers.get("border", empty)),
+        graph=graph,
+    )
+
+
+def _load_actors(path: Path) -> pd.DataFrame:
+    frame = _read(path, ("id", "name", "kind", "parent", "lat", "lon", "source"))
+    seen: set[str] = set()
+    for row, rec in frame.iterrows():
+        if not rec["id"] or rec["id"] in seen:
+            raise DataError(str(path), f"row {row + 2}, id", f"empty or duplicate id {rec['id']!r}")
+        seen.add(rec["id"])
+        if rec["kind"] not in KINDS:
+            raise DataError(str(path), f"row {row + 2}, kind", f"must be one of {KINDS}")
+        for field in ("lat", "lon"):
+            _number(path, row, field, rec[field])
+    for row, rec in frame.iterrows():
+        if rec["parent"] and rec["parent"] not in seen:
+            raise DataError(str(path), f"row {row + 2}, parent", f"unknown actor {rec['parent']!r}")
+    for role in (FOCAL, LEADER, SECURITY, APPARATUS, PUBLIC, RUSSIA):
+        if role not in seen:
+            raise DataError(str(path), None, f"actor {role!r} is required by the succession model")
+    return frame
+
+
+def _load_attributes(path: Path, ids: tuple[str, ...]) -> dict[str, np.ndarray]:
+    frame = _read(path, ("actor", "attribute", "value", "unit", "year", "source", "confidence"))
+    values: dict[str, dict[str, float]] = {a: {} for a in REQUIRED_ATTRIBUTES}
+    for row, rec in frame.iterrows():
+        where = f"row {row + 2}"
+        if rec["actor"] not in ids:
+            raise DataError(str(path), f"{where}, actor", f"unknown actor {rec['actor']!r}")
+        if rec["attribute"] not in values:
+            raise DataError(str(path), f"{where}, attribute",
+                            f"unknown attribute {rec['attribute']!r}; known: {REQUIRED_ATTRIBUTES}")
+        if not rec["source"].strip():
+            raise DataError(str(path), f"{where}, source", "every number needs a source")
+        if rec["actor"] in values[rec["attribute"]]:
+            raise DataError(str(path), where, f"duplicate {rec['actor']}/{rec['attribute']}")
+        value = _number(path, row, "value", rec["value"])
+        low, high = (-1.0, 1.0) if rec["attribute"] == "alignment0" else (0.0, math.inf)
+        if rec["attribute"] in UNIT_INTERVAL:
+            high = 1.0
+        if not low <= value <= high:
+            raise DataError(str(path), f"{where}, value", f"must be in [{low}, {high}]")
+        values[rec["attribute"]][rec["actor"]] = value
+    out = {}
+    for attribute, by_actor in values.items():
+        missing = [a for a in ids if a not in by_actor]
+        if missing:
+            raise DataError(str(path), attribute, f"no value for actors {missing}")
+        out[attribute] = np.array([by_actor[a] for a in ids])
+    return out
+
+
+def _load_layers(path: Path) -> dict[str, dict[str, float | str]]:
+    frame = _read(path, ("layer", "normalisation", "scale", "contagion_weight",
+                         "influence_weight", "source"))
+    table: dict[str, dict[str, float | str]] = {}
+    for row, rec in frame.iterrows():
+        if rec["layer"] in table:
+            raise DataError(str(path), f"row {row + 2}, layer", "duplicate layer")
+        if rec["normalisation"] not in NORMALISATIONS:
+            raise DataError(str(path), f"row {row + 2}, normalisation",
+                            f"must be one of {NORMALISATIONS}")
+        spec: dict[str, float | str] = {"normalisation": rec["normalisation"]}
+        for field in ("contagion_weight", "influence_weight"):
+            spec[field] = _number(path, row, field, rec[field])
+            if not 0.0 <= spec[field] <= 1.0:
+                raise DataError(str(path), f"row {row + 2}, {field}", "must be in [0, 1]")
+        spec["scale"] = _number(path, row, "scale", rec["scale"]) if rec["scale"] else 1.0
+        if spec["scale"] <= 0:
+            raise DataError(str(path), f"row {row + 2}, scale", "must be positive")
+        table[rec["layer"]] = spec
+    return table
+
+
+def _dependence(spec: dict, value: float, source: int, target: int,
+                attrs: dict[str, np.ndarray]) -> list[tuple[int, int, float]]:
+    """Dependence entries ``(target, source, share)`` implied by one edge row."""
+    norm = spec["normalisation"]
+
+    def share(amount: float, denominator: float) -> float:
+        return min(1.0, amount / denominator) if denominator > 0 else 0.0
+
+    if norm == "gdp_share_both":
+        gdp = attrs["gdp_usd_bn"]
+        return [(target, source, share(value, gdp[target])),
+                (source, target, share(value, gdp[source]))]
+    if norm == "border_share_both":
+        km = attrs["border_total_km"]
+        return [(target, source, share(value, km[target])),
+                (source, target, share(value, km[source]))]
+    if norm == "tie_symmetric":
+        return [(target, source, min(1.0, value)), (source, target, min(1.0, value))]
+    if norm == "share_directed":
+        return [(target, source, min(1.0, value))]
+    if norm == "gdp_share_directed":
+        return [(target, source, share(value, attrs["gdp_usd_bn"][target]))]
+    return [(target, source, share(value, spec["scale"]))]  # scale_directed
+
+
+def _load_edges(path: Path, ids: tuple[str, ...], attrs: dict[str, np.ndarray],
+                layer_table: dict) -> tuple[dict[str, np.ndarray], nx.DiGraph]:
+    frame = _read(path, ("layer", "source", "target", "value", "unit", "year",
+                         "source_ref", "confidence"))
+    n = len(ids)
+    layers = {name: np.zeros((n, n)) for name in layer_table}
+    graph = nx.DiGraph()
+    seen: set[tuple[str, str, str]] = set()
+    for row, rec in frame.iterrows():
+        where = f"row {row + 2}"
+        if rec["layer"] not in layer_table:
+            raise DataError(str(path), f"{where}, layer",
+                            f"unknown layer {rec['layer']!r}; known: {sorted(layer_table)}")
+        for field in ("source", "target"):
+            if rec[field] not in ids:
+                raise DataError(str(path), f"{where}, {field}", f"unknown actor {rec[field]!r}")
+        if rec["source"] == rec["target"]:
+            raise DataError(str(path), where, "an actor cannot depend on itself")
+        key = (rec["layer"], rec["source"], rec["target"])
+        if key in seen:
+            raise DataError(str(path), where, f"duplicate edge {key}")
+        seen.add(key)
+        if not rec["source_ref"].strip():
+            raise DataError(str(path), f"{where}, source_ref", "every number needs a source")
+        value = _number(path, row, "value", rec["value"])
+        if value < 0:
+            raise DataError(str(path), f"{where}, value", "weights cannot be negative")
+        src, tgt = ids.index(rec["source"]), ids.index(rec["target"])
+        for t, s, dep in _dependence(layer_table[rec["layer"]], value, src, tgt, attrs):
+            layers[rec["layer"]][t, s] = dep
+            data = graph.get_edge_data(ids[s], ids[t], default={})
+            graph.add_edge(ids[s], ids[t], **{**data, rec["layer"]: dep})
+    return layers, graph

@@ -1,0 +1,125 @@
+"""The simulation state: arrays whose last axis is the actors (or, for Belarus's
+regime variables, one value per member).
+
+The leading axis is the ensemble member. A single Mesa run holds the same arrays
+with one member, so every rule runs unchanged for one member or ten thousand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+#: Per-actor metrics written to the result files, in output order.
+METRICS: tuple[str, ...] = ("stability", "alignment", "unrest", "posture", "stress")
+
+#: Who holds power in Belarus (codes stored in ``State.holder``).
+HOLDERS: tuple[str, ...] = (
+    "incumbent",               # the leader rules
+    "constitutional_interim",  # Chair of the Council of the Republic acts (natural vacancy)
+    "security_council",        # Security Council rules under emergency law (violent death)
+    "insider_successor",       # a regime insider elected or installed
+    "contested",               # the elite has split; no settled ruler
+    "opposition_led",          # the opposition has taken power
+    "russian_controlled",      # Russia has taken control
+)
+HOLDER = {name: code for code, name in enumerate(HOLDERS)}
+
+#: Incapacity kinds stored in ``State.incapacity_kind``.
+INCAPACITY_KINDS: tuple[str, ...] = ("none", "natural", "violent")
+
+
+@dataclass
+class State:
+    """All mutable state of an ensemble (or of one member, with M = 1).
+
+    Per-actor arrays have shape (M, N); per-member arrays have shape (M,).
+
+    Attributes
+    ----------
+    stability : share in [0, 1]; for power centres, loyalty to the regime
+        (the leader's is its capacity to rule).
+    alignment : [-1 Moscow, +1 West].
+    unrest : share of the population mobilised in protest.
+    posture : military readiness in [0, 1].
+    stress : economic stress in [0, 1].
+    prejudice : Friedkin-Johnsen anchor of each actor's alignment.
+    distress_sent : relative distress already passed on by contagion.
+    stress_sent : economic stress already passed on along trade.
+    holder : code into :data:`HOLDERS`.
+    leader_capable : True while the leader can rule.
+    incapacity_week, incapacity_kind : when and how the leader was incapacitated
+        (-1 and 0 when not).
+    election_week : week of the scheduled election (-1 when none).
+    russia_support : Russia's support for the rulers of Belarus in [0, 1].
+    russian_move : True after a ``russian_move`` event.
+    """
+
+    stability: np.ndarray
+    alignment: np.ndarray
+    unrest: np.ndarray
+    posture: np.ndarray
+    stress: np.ndarray
+    prejudice: np.ndarray
+    distress_sent: np.ndarray
+    stress_sent: np.ndarray
+    holder: np.ndarray
+    leader_capable: np.ndarray
+    incapacity_week: np.ndarray
+    incapacity_kind: np.ndarray
+    election_week: np.ndarray
+    russia_support: np.ndarray
+    russian_move: np.ndarray
+
+    def copy(self) -> State:
+        """Deep copy of every array."""
+        return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+    def take(self, rows: np.ndarray | slice) -> State:
+        """The state of a subset of members (copies)."""
+        return State(**{f.name: getattr(self, f.name)[rows].copy() for f in fields(self)})
+
+    def snapshot(self) -> np.ndarray:
+        """The output metrics stacked as shape (M, len(METRICS), N)."""
+        return np.stack([getattr(self, m) for m in METRICS], axis=1)
+
+    @property
+    def members(self) -> int:
+        """Number of members held."""
+        return self.holder.shape[0]
+
+
+def initial_state(baseline: dict[str, np.ndarray], prejudice: np.ndarray, members: int) -> State:
+    """The undisturbed state of ``members`` members.
+
+    Parameters
+    ----------
+    baseline : dict
+        ``stability0``, ``alignment0``, ``unrest0``, ``posture0``, ``stress0`` per actor.
+    prejudice : numpy.ndarray, shape (N,)
+        Friedkin-Johnsen anchors that make the baseline a fixed point.
+    members : int
+        Number of members.
+    """
+    def tile(values: np.ndarray) -> np.ndarray:
+        return np.tile(np.asarray(values, dtype=np.float64), (members, 1))
+
+    n = len(prejudice)
+    return State(
+        stability=tile(baseline["stability0"]),
+        alignment=tile(baseline["alignment0"]),
+        unrest=tile(baseline["unrest0"]),
+        posture=tile(baseline["posture0"]),
+        stress=tile(baseline["stress0"]),
+        prejudice=tile(prejudice),
+        distress_sent=np.zeros((members, n)),
+        stress_sent=tile(baseline["stress0"]),
+        holder=np.full(members, HOLDER["incumbent"], dtype=np.int8),
+        leader_capable=np.ones(members, dtype=bool),
+        incapacity_week=np.full(members, -1, dtype=np.int32),
+        incapacity_kind=np.zeros(members, dtype=np.int8),
+        election_week=np.full(members, -1, dtype=np.int32),
+        russia_support=np.zeros(members),
+        russian_move=np.zeros(members, dtype=bool),
+    )

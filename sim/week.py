@@ -1,0 +1,188 @@
+"""The order of one simulated week, written down in one place.
+
+``advance(state, ctx, week, members)`` applies, in this order:
+
+1. **Scenario events** scheduled for the week: a forced leader incapacity
+   (natural or violent), a Russian move (protest waves act through
+   ``Context.grievance_push``).
+2. **Leader health** (``mechanisms/health.py``): the age-based weekly hazard; a
+   random incapacity opens a vacancy exactly like a forced one.
+3. **Succession and elite cohesion** (``mechanisms/succession.py``): elite split,
+   election of an insider, resolution of a contested succession.
+4. **Public mobilisation** (``mechanisms/mobilisation.py``): the threshold cascade
+   for every public.
+5. **Distress contagion** (``mechanisms/contagion.py``): last week's new distress
+   crosses one hop of the dependence graph; new distress raises economic stress.
+6. **Reactions of outside powers** (``mechanisms/reactions.py``): Russia's support and
+   possible takeover, military posture, refugee stress, trade pass-through.
+7. **Holder effects**: a change of who rules Belarus this week shocks stability and
+   moves Belarus's alignment anchor.
+8. **Alignment drift** (``mechanisms/alignment.py``): one Friedkin-Johnsen update.
+9. **Relaxation**: stability and stress recover toward baseline, less the drag of
+   excess stress and unrest.
+
+The same function steps one Mesa member or a whole ensemble: ``members`` holds the
+member indices of the rows of ``state``, which key the counter-based random numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.context import Context
+from sim.graph import pull
+from sim.mechanisms import alignment, contagion, health, mobilisation, reactions, succession
+from sim.state import HOLDER, State
+
+def advance(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
+    """Advance ``state`` (in place) by one week; see the module docstring for the order."""
+    _scheduled_events(state, ctx, week, members)
+    _leader_health(state, ctx, week, members)
+    holder_before = state.holder.copy()
+    _succession(state, ctx, week, members)
+    _mobilisation(state, ctx, week, members)
+    new_distress = _contagion(state, ctx)
+    _reactions(state, ctx, week, members, new_distress)
+    _holder_effects(state, ctx, holder_before)
+    state.alignment = alignment.step(state.alignment, state.prejudice, ctx.influence,
+                                     ctx.susceptibility)
+    _relaxation(state, ctx)
+
+
+def _open_vacancy(state: State, ctx: Context, week: int, members: np.ndarray,
+                  struck: np.ndarray, violent: np.ndarray) -> None:
+    """The leader can no longer rule: the constitutional or Security Council path opens."""
+    if not struck.any():
+        return
+    delay_draw = ctx.streams.uniform("succession", members, week, 4)[:, 0]
+    state.leader_capable &= ~struck
+    state.incapacity_week = np.where(struck, week, state.incapacity_week).astype(np.int32)
+    state.incapacity_kind = np.where(struck, np.where(violent, 2, 1),
+                                     state.incapacity_kind).astype(np.int8)
+    ruling = struck & (state.holder == HOLDER["incumbent"])
+    state.holder = np.where(ruling, succession.vacancy_holder(violent), state.holder).astype(np.int8)
+    state.election_week = np.where(ruling, succession.election_week(week, delay_draw, ctx.params),
+                                   state.election_week).astype(np.int32)
+    state.stability[:, ctx.roles.leader] = np.where(struck, 0.0,
+                                                    state.stability[:, ctx.roles.leader])
+
+
+def _scheduled_events(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
+    forced = ctx.forced_incapacity(week)
+    if forced is not None:
+        struck = state.leader_capable.copy()
+        violent = np.full(state.members, forced.mode == "violent")
+        _open_vacancy(state, ctx, week, members, struck, violent)
+    if ctx.russian_move_at(week):
+        state.russian_move[:] = True
+
+
+def _leader_health(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
+    draws = ctx.streams.uniform("health", members, week, 2)
+    probability = health.weekly_incapacity_probability(week, ctx.params)
+    struck = health.draw_incapacity(state.leader_capable, draws[:, 0], probability)
+    violent = health.draw_violent(draws[:, 1], ctx.params.violent_share)
+    _open_vacancy(state, ctx, week, members, struck, violent)
+
+
+def _succession(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
+    roles, params = ctx.roles, ctx.params
+    draws = ctx.streams.uniform("succession", members, week, 4)
+    cohesion = succession.elite_cohesion(state.stability[:, ctx.elite], ctx.elite_weight)
+    unrest_focal = state.unrest[:, roles.focal]
+    split = draws[:, 1] < succession.split_probability(state.holder, cohesion, ctx.cohesion0,
+                                                       unrest_focal, params)
+    resolves = draws[:, 2] < succession.contested_resolution_probability(params)
+    opposition = draws[:, 3] < succession.opposition_win_probability(
+        unrest_focal, state.stability[:, roles.security],
+        ctx.baseline["stability0"][roles.security], params)
+    state.holder = succession.next_holder(state.holder, week, state.election_week, split,
+                                          resolves, opposition)
+
+
+def _mobilisation(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
+    base = ctx.baseline
+    grievance = ctx.region.attrs["grievance"] + ctx.grievance_push(week)
+    carrier = ctx.repression_carrier
+    loyalty = state.stability[:, carrier] / np.where(base["stability0"][carrier] > 0,
+                                                     base["stability0"][carrier], 1.0)
+    x = mobilisation.drive(
+        unrest=state.unrest,
+        spill=pull(state.unrest, ctx.spill),
+        grievance=grievance,
+        stress_excess=np.maximum(state.stress - base["stress0"], 0.0),
+        weakness=contagion.relative_distress(state.stability, base["stability0"]),
+        repression=ctx.region.attrs["repression"] * loyalty,
+        params=ctx.params,
+    )
+    noise = ctx.streams.normal("mobilisation", members, week, ctx.region.n)
+    state.unrest = mobilisation.update(state.unrest, x, ctx.theta, noise, ctx.params)
+
+
+def _contagion(state: State, ctx: Context) -> np.ndarray:
+    state.stability, state.distress_sent, new_distress = contagion.propagate(
+        state.stability, state.distress_sent, ctx.baseline["stability0"],
+        ctx.region.dependence, ctx.params)
+    state.stress = np.clip(state.stress + ctx.params.distress_to_stress * new_distress, 0.0, 1.0)
+    return new_distress
+
+
+def _reactions(state: State, ctx: Context, week: int, members: np.ndarray,
+               new_distress: np.ndarray) -> None:
+    roles, params, base = ctx.roles, ctx.params, ctx.baseline
+    s0 = base["stability0"]
+    distress_focal = contagion.relative_distress(state.stability[:, roles.focal], s0[roles.focal])
+    drift_focal = state.alignment[:, roles.focal] - base["alignment0"][roles.focal]
+    capacity = state.stability[:, roles.russia] / s0[roles.russia]
+    target = reactions.russia_support_target(distress_focal, drift_focal, state.holder,
+                                             capacity, params)
+    state.russia_support = reactions.update_support(state.russia_support, target,
+                                                    state.russian_move, params)
+    support = state.russia_support
+    state.stress[:, roles.focal] -= params.russia_loan_relief * support
+    state.stress[:, roles.russia] += params.russia_support_cost * support
+    sec = roles.security
+    state.stability[:, sec] += params.russia_security_help * support * (s0[sec] - state.stability[:, sec])
+    takeover = ctx.streams.uniform("reactions", members, week, 1)[:, 0] < \
+        reactions.intervention_probability(support, state.holder, state.russian_move, params)
+    state.holder = np.where(takeover, HOLDER["russian_controlled"], state.holder).astype(np.int8)
+
+    threat = reactions.threat(distress_focal,
+                              state.posture[:, roles.russia] - base["posture0"][roles.russia],
+                              state.holder)
+    state.posture = reactions.update_posture(state.posture, base["posture0"], ctx.exposure,
+                                             threat, params)
+    unrest_excess = np.maximum(state.unrest - base["unrest0"], 0.0)
+    state.stress = state.stress + reactions.refugee_stress(
+        unrest_excess, ctx.region.attrs["population_m"], ctx.outflow_share, params)
+    state.stress, state.stress_sent = reactions.trade_passthrough(
+        np.clip(state.stress, 0.0, 1.0), state.stress_sent, ctx.region.trade, params)
+
+
+def _holder_effects(state: State, ctx: Context, holder_before: np.ndarray) -> None:
+    """Shocks of a change of ruler this week (applied once, on entry)."""
+    roles, params = ctx.roles, ctx.params
+    s0 = ctx.baseline["stability0"]
+    entered = state.holder != holder_before
+    contested = entered & (state.holder == HOLDER["contested"])
+    overthrown = entered & np.isin(state.holder, [HOLDER["opposition_led"],
+                                                  HOLDER["russian_controlled"]])
+    shocked = [roles.focal, roles.security, roles.apparatus]
+    shock = params.contested_stability_shock * s0[shocked]
+    state.stability[:, shocked] -= np.where((contested | overthrown)[:, None], shock, 0.0)
+    state.stability = np.maximum(state.stability, 0.0)
+    opposition = entered & (state.holder == HOLDER["opposition_led"])
+    state.prejudice[:, roles.focal] += np.where(opposition, params.regime_change_alignment_shift, 0.0)
+    russian = entered & (state.holder == HOLDER["russian_controlled"])
+    state.prejudice[:, roles.focal] = np.where(russian, ctx.baseline["alignment0"][roles.russia],
+                                               state.prejudice[:, roles.focal])
+
+
+def _relaxation(state: State, ctx: Context) -> None:
+    base, params = ctx.baseline, ctx.params
+    state.stability = contagion.relax(
+        state.stability, base["stability0"],
+        np.maximum(state.stress - base["stress0"], 0.0),
+        np.maximum(state.unrest - base["unrest0"], 0.0), params)
+    state.stress = np.clip(state.stress + params.stress_recovery * (base["stress0"] - state.stress),
+                           0.0, 1.0)
