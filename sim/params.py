@@ -79,7 +79,7 @@ _DECLARED: tuple[Param, ...] = (
     Param("election_delay_max_days", "D_max", "days", 70.0, 1.0, 365.0, "succession",
           "2022 constitution: election 30-70 days after the vacancy (region-facts)",
           "Latest election after a vacancy."),
-    Param("transition_split_rate", "kappa_s", "1/week", 0.020, 0.0, 1.0, "succession",
+    Param("transition_split_rate", "kappa_s", "1/week", 0.025, 0.0, 1.0, "succession",
           "calibrated: regime survives one year after a natural death in 81-92% of "
           "cases (Kendall-Taylor & Frantz 2016; Archigos recount)",
           "Weekly hazard of an elite split during the interim at baseline cohesion."),
@@ -95,9 +95,10 @@ _DECLARED: tuple[Param, ...] = (
     Param("coup_attempt_rate", "q_c", "1/year", 0.04, 0.0, 1.0, "succession",
           "Frantz & Stein 2017: baseline coup-attempt rate about 4% per dictatorship-year",
           "Annual rate of coup attempts against a settled ruler at baseline cohesion."),
-    Param("contested_mean_weeks", "T_c", "weeks", 8.0, 1.0, 104.0, "succession",
-          "assumption: of regimes that fell after a death, most fell within days to "
-          "months (Archigos recount)",
+    Param("contested_mean_weeks", "T_c", "weeks", 26.0, 1.0, 104.0, "succession",
+          "calibrated with kappa_s against the 81-92% one-year survival band; "
+          "consistent with regimes falling within days to months of a death "
+          "(Archigos recount)",
           "Mean time for a contested succession to resolve."),
     Param("opposition_win_unrest", "u_*", "share", 0.05, 0.001, 0.5, "succession",
           "assumption: 2020's peak of ~200,000 (2% of the population) did not topple "
@@ -111,20 +112,20 @@ _DECLARED: tuple[Param, ...] = (
           "(2020 opposition programme), bounded by dependence on Russia",
           "Shift of Belarus's alignment anchor under an opposition-led government."),
     # --- public mobilisation -----------------------------------------------------------
-    Param("threshold_spread", "sigma_theta", "share", 0.05, 0.005, 1.0, "mobilisation",
+    Param("threshold_spread", "sigma_theta", "share", 0.1, 0.005, 1.0, "mobilisation",
           "assumption: logistic spread of individual protest thresholds "
           "(Granovetter 1978)",
           "Spread of individual thresholds; small means sharper tipping."),
-    Param("grievance_weight", "beta_g", "1", 0.10, 0.0, 2.0, "mobilisation",
+    Param("grievance_weight", "beta_g", "1", 0.3, 0.0, 2.0, "mobilisation",
           "assumption: scale of grievance in the participation drive",
           "Weight of grievance and economic stress in the drive to protest."),
-    Param("weakness_weight", "beta_w", "1", 0.10, 0.0, 2.0, "mobilisation",
+    Param("weakness_weight", "beta_w", "1", 0.3, 0.0, 2.0, "mobilisation",
           "assumption: perceived regime weakness lowers the cost of joining (Kuran 1991)",
           "Weight of lost stability in the drive to protest."),
     Param("spillover_weight", "beta_n", "1", 0.3, 0.0, 2.0, "mobilisation",
           "assumption: protest diffuses across linked societies",
           "Weight of neighbours' unrest in the drive to protest."),
-    Param("repression_weight", "beta_r", "1", 0.10, 0.0, 2.0, "mobilisation",
+    Param("repression_weight", "beta_r", "1", 0.3, 0.0, 2.0, "mobilisation",
           "assumption: repression deters participation while the security bloc is loyal",
           "Weight of repression capacity against the drive."),
     Param("mobilisation_speed", "rho_u", "1/week", 0.5, 0.0, 1.0, "mobilisation",
@@ -142,11 +143,11 @@ _DECLARED: tuple[Param, ...] = (
     Param("stability_recovery", "r_s", "1/week", 0.03, 0.0, 1.0, "contagion",
           "assumption: shocks to stability half-recover in about 5 months",
           "Weekly relaxation of stability toward its baseline."),
-    Param("stress_drag", "kappa_e", "1/week", 0.05, 0.0, 1.0, "contagion",
+    Param("stress_drag", "kappa_e", "1/week", 0.02, 0.0, 1.0, "contagion",
           "assumption: economic stress above baseline erodes stability",
           "Weekly loss of stability per unit of excess economic stress."),
-    Param("unrest_drag", "kappa_u", "1/week", 1.0, 0.0, 10.0, "contagion",
-          "assumption: 10% of the population in the street costs 0.1 stability a week",
+    Param("unrest_drag", "kappa_u", "1/week", 0.2, 0.0, 10.0, "contagion",
+          "assumption: 10% of the population in the street costs 0.02 stability a week",
           "Weekly loss of stability per unit of excess unrest."),
     # --- alignment drift ---------------------------------------------------------------
     Param("alignment_susceptibility", "lambda_scale", "1", 1.0, 0.0, 1.0, "alignment",
@@ -165,7 +166,7 @@ _DECLARED: tuple[Param, ...] = (
           "Weekly adjustment of Russia's support."),
     Param("russia_loan_relief", "l_R", "1/week", 0.05, 0.0, 1.0, "reactions",
           "assumption: loans relieve Belarus's stress ($1.5bn in 2020 vs GDP $72bn)",
-          "Weekly reduction of Belarus's stress per unit of support."),
+          "Weekly share of Belarus's excess stress relieved per unit of support."),
     Param("russia_security_help", "h_R", "1/week", 0.05, 0.0, 1.0, "reactions",
           "assumption: Russian security help restores the security bloc's loyalty",
           "Weekly recovery of the security bloc per unit of support."),
@@ -173,7 +174,7 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: support costs Russia little relative to its economy "
           "(GDP ratio 28:1, region-facts)",
           "Weekly increase of Russia's stress per unit of support."),
-    Param("russia_intervention_rate", "kappa_I", "1/week", 0.04, 0.0, 1.0, "reactions",
+    Param("russia_intervention_rate", "kappa_I", "1/week", 0.01, 0.0, 1.0, "reactions",
           "assumption: Russia keeps ~2,000 troops and nuclear weapons in Belarus "
           "(region-facts) and can move fast, but has not moved in 2020",
           "Weekly hazard of a Russian takeover at full support in a contested Belarus."),
@@ -195,7 +196,7 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: a partner's new stress passes on in proportion to trade "
           "dependence",
           "Share of a partner's new economic stress passed along trade dependence."),
-    Param("distress_to_stress", "kappa_he", "1", 0.3, 0.0, 2.0, "reactions",
+    Param("distress_to_stress", "kappa_he", "1", 0.1, 0.0, 2.0, "reactions",
           "assumption: loss of stability raises economic stress",
           "New economic stress per unit of new distress."),
     Param("stress_recovery", "r_e", "1/week", 0.03, 0.0, 1.0, "reactions",

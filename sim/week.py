@@ -139,7 +139,8 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray,
     state.russia_support = reactions.update_support(state.russia_support, target,
                                                     state.russian_move, params)
     support = state.russia_support
-    state.stress[:, roles.focal] -= params.russia_loan_relief * support
+    state.stress[:, roles.focal] -= params.russia_loan_relief * support * np.maximum(
+        state.stress[:, roles.focal] - base["stress0"][roles.focal], 0.0)
     state.stress[:, roles.russia] += params.russia_support_cost * support
     sec = roles.security
     state.stability[:, sec] += params.russia_security_help * support * (s0[sec] - state.stability[:, sec])

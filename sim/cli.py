@@ -1,0 +1,81 @@
+"""Command-line interface: ``python -m sim run|compare|replay|bench ...``.
+
+User mistakes (bad scenario files, unknown names, out-of-range options) print one
+line naming the file and field and exit with code 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sim.errors import UserError
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sim",
+        description="Regional-instability scenario simulator (Belarus and its region).")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a scenario ensemble into results/<scenario>/",
+                         description="Run a scenario ensemble and write CSVs and charts "
+                                     "to results/<scenario>/.")
+    run.add_argument("scenario", help="scenario name in scenarios/ (e.g. incapacity) or a "
+                                      "path to a .yaml file")
+    run.add_argument("--members", type=_positive_int, help="override the number of members")
+    run.add_argument("--seed", type=_non_negative_int, help="override the root seed")
+    run.add_argument("--weeks", type=_positive_int, help="override the horizon in weeks")
+    run.add_argument("--no-charts", action="store_true", help="write CSVs only")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            from sim.run import RunRequest, run
+
+            target = run(RunRequest(scenario=args.scenario, members=args.members,
+                                    seed=args.seed, weeks=args.weeks,
+                                    charts=not args.no_charts,
+                                    progress=False if args.quiet else None))
+            print(f"results written to {target}")
+        return 0
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted: earlier results were left as they were", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

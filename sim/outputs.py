@@ -1,0 +1,174 @@
+"""Result files of a run, and the atomic hand-over into ``results/``.
+
+Everything is first written to a temporary directory beside the target and moved into
+place only when complete, so an interrupted or failed run never leaves a half-written
+result and the previous result of the same scenario stays intact until then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.context import Context
+from sim.ensemble import EnsembleResult
+from sim.events import EVENT_COLUMNS
+from sim.state import HOLDER, HOLDERS, INCAPACITY_KINDS, METRICS
+from sim.stats import STAT_NAMES, wilson_interval
+
+#: Belarus outcome classes, from who holds power at the horizon.
+OUTCOME_OF_HOLDER: dict[str, str] = {
+    "incumbent": "regime_and_leader_continue",
+    "constitutional_interim": "regime_continues_new_leader",
+    "security_council": "regime_continues_new_leader",
+    "insider_successor": "regime_continues_new_leader",
+    "contested": "contested",
+    "opposition_led": "regime_change",
+    "russian_controlled": "russian_takeover",
+}
+OUTCOMES: tuple[str, ...] = ("regime_and_leader_continue", "regime_continues_new_leader",
+                             "contested", "regime_change", "russian_takeover")
+FLOAT_FORMAT = "%.6g"
+
+
+@contextlib.contextmanager
+def atomic_directory(target: Path) -> Iterator[Path]:
+    """Yield a fresh temporary directory that replaces ``target`` on success.
+
+    On any exception the temporary directory is removed and ``target`` is untouched.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield tmp
+        old = None
+        if target.exists():
+            old = target.parent / f".{target.name}.old-{os.getpid()}"
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def timeseries_frame(result: EnsembleResult, ctx: Context) -> pd.DataFrame:
+    """Tidy table: week, actor, metric, mean, p05, p25, p50, p75, p95."""
+    weeks, n_metrics, n_stats, n = result.quantiles.shape
+    week, metric, actor = np.meshgrid(np.arange(weeks), np.arange(n_metrics), np.arange(n),
+                                      indexing="ij")
+    values = result.quantiles.transpose(0, 1, 3, 2).reshape(-1, n_stats)
+    frame = pd.DataFrame({
+        "week": week.ravel(),
+        "actor": np.array(ctx.region.ids)[actor.ravel()],
+        "metric": np.array(METRICS)[metric.ravel()],
+    })
+    for i, stat in enumerate(STAT_NAMES):
+        frame[stat] = values[:, i]
+    return frame.sort_values(["week", "actor", "metric"], kind="stable").reset_index(drop=True)
+
+
+def holders_frame(result: EnsembleResult) -> pd.DataFrame:
+    """Share of members under each holder of power in Belarus, per week."""
+    shares = result.holder_shares()
+    rows = [(week, holder, shares[week, code]) for week in range(shares.shape[0])
+            for code, holder in enumerate(HOLDERS)]
+    return pd.DataFrame(rows, columns=["week", "holder", "share"])
+
+
+def member_outcomes(result: EnsembleResult) -> np.ndarray:
+    """Belarus outcome class of every member, from the holder at the horizon."""
+    return np.array([OUTCOME_OF_HOLDER[HOLDERS[h]] for h in result.holder[:, -1]])
+
+
+def members_frame(result: EnsembleResult, ctx: Context) -> pd.DataFrame:
+    """One row per member: outcome, incapacity, holder at the end, end and peak values."""
+    ids = ctx.region.ids
+    frame = pd.DataFrame({
+        "member": result.members,
+        "rng_key": [f"{ctx.scenario.seed}/{m}" for m in result.members],
+        "outcome": member_outcomes(result),
+        "incapacity_week": pd.array(np.where(result.incapacity_week >= 0,
+                                             result.incapacity_week, -1), dtype="Int64"),
+        "incapacity_kind": [INCAPACITY_KINDS[k] for k in result.incapacity_kind],
+        "holder_end": [HOLDERS[h] for h in result.holder[:, -1]],
+        "weeks_contested": (result.holder == HOLDER["contested"]).sum(axis=1),
+    })
+    frame.loc[frame["incapacity_week"] < 0, "incapacity_week"] = pd.NA
+    metric = {name: i for i, name in enumerate(METRICS)}
+    for a, actor in enumerate(ids):
+        if ctx.region.kinds[a] != "state":
+            continue
+        frame[f"{actor}_stability_end"] = result.end[:, metric["stability"], a]
+        frame[f"{actor}_stability_min"] = result.low[:, metric["stability"], a]
+        frame[f"{actor}_unrest_max"] = result.high[:, metric["unrest"], a]
+        frame[f"{actor}_posture_max"] = result.high[:, metric["posture"], a]
+        frame[f"{actor}_stress_max"] = result.high[:, metric["stress"], a]
+        frame[f"{actor}_alignment_end"] = result.end[:, metric["alignment"], a]
+    return frame
+
+
+def events_frame(result: EnsembleResult) -> pd.DataFrame:
+    """Every logged event, sorted by member, week and actor."""
+    return pd.DataFrame(result.events, columns=list(EVENT_COLUMNS))
+
+
+def ripple_indicators(result: EnsembleResult, ctx: Context) -> dict[str, np.ndarray]:
+    """Per-member booleans (M, N) of the ripple outcomes of every actor.
+
+    ``stability_drop_10pct``: stability fell at some week more than 10% below baseline;
+    ``mass_protest``: at least 2% of the public protested at some week;
+    ``posture_surge``: military posture rose at least 0.1 above baseline at some week.
+    """
+    base = ctx.baseline
+    metric = {name: i for i, name in enumerate(METRICS)}
+    return {
+        "stability_drop_10pct":
+            result.low[:, metric["stability"]] < 0.9 * base["stability0"],
+        "mass_protest": result.high[:, metric["unrest"]] >= 0.02,
+        "posture_surge": result.high[:, metric["posture"]] >= base["posture0"] + 0.1,
+    }
+
+
+def outcomes_frame(result: EnsembleResult, ctx: Context) -> pd.DataFrame:
+    """Outcome probabilities with 95% Wilson intervals.
+
+    Belarus: the five regime outcomes. Every state: the ripple outcomes of
+    :func:`ripple_indicators`.
+    """
+    total = len(result.members)
+    rows = []
+    outcome = member_outcomes(result)
+    for name in OUTCOMES:
+        count = int((outcome == name).sum())
+        rows.append(("BLR", name, count, total))
+    for name, hits in ripple_indicators(result, ctx).items():
+        for a, actor in enumerate(ctx.region.ids):
+            if ctx.region.kinds[a] == "state":
+                rows.append((actor, name, int(hits[:, a].sum()), total))
+    frame = pd.DataFrame(rows, columns=["actor", "outcome", "count", "members"])
+    frame["probability"] = frame["count"] / frame["members"]
+    bounds = [wilson_interval(c, t) for c, t in zip(frame["count"], frame["members"],
+                                                    strict=True)]
+    frame["ci_low"] = [b[0] for b in bounds]
+    frame["ci_high"] = [b[1] for b in bounds]
+    return frame[["actor", "outcome", "probability", "ci_low", "ci_high", "count", "members"]]
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a CSV with a fixed float format, so the same numbers give the same bytes."""
+    frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def write_json(data: dict, path: Path) -> None:
+    """Write JSON with sorted keys and a trailing newline."""
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")

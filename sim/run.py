@@ -1,0 +1,128 @@
+"""Run a scenario end to end: validate, simulate the ensemble, write the result files.
+
+The result directory ``results/<scenario>/`` is replaced atomically (see
+:func:`sim.outputs.atomic_directory`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim import __version__, outputs
+from sim.context import Context, build_context
+from sim.ensemble import EnsembleResult, run_ensemble
+from sim.paths import PROJECT_ROOT, resolve_scenario_file, results_dir_for, safe_result_name
+from sim.region import load_region
+from sim.scenario import Scenario, file_sha256, load_scenario
+
+KEY_PACKAGES = ("numpy", "pandas", "networkx", "mesa", "matplotlib", "pydantic", "pyyaml")
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What the user asked to run, with command-line overrides."""
+
+    scenario: str
+    members: int | None = None
+    seed: int | None = None
+    weeks: int | None = None
+    charts: bool = True
+    progress: bool | None = None
+
+
+def prepare(request: RunRequest) -> tuple[Path, Scenario, Context]:
+    """Resolve and validate the scenario; build its context. Raises UserError."""
+    path = resolve_scenario_file(request.scenario)
+    region = load_region()
+    scenario = load_scenario(path, region.ids)
+    safe_result_name(scenario.name, str(path))
+    scenario = scenario.with_overrides(members=request.members, seed=request.seed,
+                                       weeks=request.weeks)
+    return path, scenario, build_context(scenario, region)
+
+
+def git_commit() -> str:
+    """The current git commit (with ``-dirty`` if the tree has changes), or ``unknown``."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, check=True,
+                                capture_output=True, text=True, timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=PROJECT_ROOT, check=True, capture_output=True, text=True,
+                               timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{commit}-dirty" if dirty else commit
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the key packages."""
+    versions = {"python": platform.python_version()}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
+             wall_s: float, engine: str) -> dict:
+    """The ``manifest.json`` content of a run."""
+    return {
+        "scenario": scenario.name,
+        "scenario_file": str(path),
+        "scenario_sha256": file_sha256(path),
+        "root_seed": scenario.seed,
+        "members": scenario.members,
+        "weeks": scenario.weeks,
+        "engine": engine,
+        "project_version": __version__,
+        "git_commit": git_commit(),
+        "packages": package_versions(),
+        "command": " ".join(sys.argv),
+        "started_utc": started.isoformat(timespec="seconds"),
+        "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "wall_time_s": round(wall_s, 3),
+        "parameters": ctx.params.as_dict(),
+        "events": [e.model_dump() for e in scenario.events],
+    }
+
+
+def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
+                  result: EnsembleResult, started: dt.datetime, t0: float,
+                  charts: bool) -> None:
+    """Write every result file of a run into the directory ``out``."""
+    timeseries = outputs.timeseries_frame(result, ctx)
+    holders = outputs.holders_frame(result)
+    outcomes = outputs.outcomes_frame(result, ctx)
+    outputs.write_csv(timeseries, out / "timeseries.csv")
+    outputs.write_csv(holders, out / "holders.csv")
+    outputs.write_csv(outputs.members_frame(result, ctx), out / "members.csv")
+    outputs.write_csv(outputs.events_frame(result), out / "events.csv")
+    outputs.write_csv(outcomes, out / "outcomes.csv")
+    if charts:
+        from sim import charts as charting
+
+        charting.write_run_charts(out / "charts", timeseries, holders, outcomes, ctx.region,
+                                  scenario.name)
+    outputs.write_json(manifest(path, scenario, ctx, started, time.perf_counter() - t0,
+                                "ensemble"), out / "manifest.json")
+
+
+def run(request: RunRequest) -> Path:
+    """Run a scenario ensemble and write ``results/<name>/``; return that directory."""
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    path, scenario, ctx = prepare(request)
+    result = run_ensemble(ctx, progress=request.progress)
+    target = results_dir_for(scenario.name)
+    with outputs.atomic_directory(target) as out:
+        write_results(out, path, scenario, ctx, result, started, t0, request.charts)
+    return target
