@@ -17,7 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from sim.context import Context
-from sim.events import Before, detect
+from sim.events import Before, detect, sort_events
 from sim.state import HOLDERS, METRICS, State
 from sim.stats import STAT_NAMES, summarise
 from sim.week import advance
@@ -120,10 +120,10 @@ def run_ensemble(ctx: Context, members: np.ndarray | None = None, weeks: int | N
         if trajectories is not None:
             trajectories[:, week] = snap
         events.extend(week_events)
-    events.sort(key=lambda row: (row[0], row[1], ctx.region.ids.index(row[2]), row[3]))
     return EnsembleResult(
         members=members, quantiles=quantiles, holder=holder, end=snap, low=low, high=high,
         incapacity_week=state.incapacity_week.copy(),
-        incapacity_kind=state.incapacity_kind.copy(), events=events,
+        incapacity_kind=state.incapacity_kind.copy(),
+        events=sort_events(events, ctx.region.ids),
         trajectories=trajectories,
     )

@@ -53,3 +53,9 @@ def detect(before: Before, state: State, week: int, members: np.ndarray,
         kind = "mass_protest_start" if protesting[m, a] else "mass_protest_end"
         rows.append((int(members[m]), week, actor_ids[a], kind, f"{state.unrest[m, a]:.4f}"))
     return rows
+
+
+def sort_events(events: list[tuple], actor_ids: tuple[str, ...]) -> list[tuple]:
+    """Events in canonical order: member, week, actor axis order, event name."""
+    order = {actor: i for i, actor in enumerate(actor_ids)}
+    return sorted(events, key=lambda row: (row[0], row[1], order[row[2]], row[3]))

@@ -1,0 +1,37 @@
+"""Shared fixtures: the real region data and small scenarios built in code."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import paths
+from sim.context import Context, build_context
+from sim.region import Region, load_region
+from sim.scenario import Scenario
+
+
+@pytest.fixture(scope="session")
+def region() -> Region:
+    return load_region()
+
+
+def make_scenario(weeks: int = 30, members: int = 50, seed: int = 11, events=None,
+                  parameters=None, name: str = "t") -> Scenario:
+    return Scenario.model_validate(dict(
+        name=name, description="test", weeks=weeks, seed=seed, members=members,
+        parameters=parameters or {}, events=events or []))
+
+
+def make_context(region: Region, **kwargs) -> Context:
+    return build_context(make_scenario(**kwargs), region)
+
+
+INCAPACITY = [{"type": "leader_incapacitated", "week": 2, "mode": "natural"}]
+
+
+@pytest.fixture()
+def results_dir(tmp_path, monkeypatch):
+    """Send results to a temporary folder so tests never touch results/."""
+    target = tmp_path / "results"
+    monkeypatch.setattr(paths, "RESULTS_DIR", target)
+    return target

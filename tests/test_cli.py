@@ -1,0 +1,125 @@
+"""The command line: bad input gets one clear message and exit code 2, writes nothing;
+every scenario file runs end to end; the same inputs give the same bytes."""
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import outputs
+from sim.cli import main
+from sim.paths import PROJECT_ROOT, SCENARIOS_DIR
+
+RESULT_FILES = ("manifest.json", "timeseries.csv", "members.csv", "events.csv",
+                "outcomes.csv", "holders.csv")
+GOOD = """\
+name: bad_case
+description: test
+weeks: 10
+seed: 1
+members: 5
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "case.yaml"
+    path.write_text(text)
+    return path
+
+
+BAD_CASES = [
+    ("not: [yaml", None, "not valid YAML"),
+    ("- just\n- a list\n", None, "must be a YAML mapping"),
+    (GOOD + "colour: red\n", "colour", "unknown key"),
+    (GOOD.replace("weeks: 10", "weeks: -3"), "weeks", "greater than or equal to 1"),
+    (GOOD.replace("members: 5", "members: many"), "members", "valid integer"),
+    (GOOD + "parameters: {violent_share: 2}\n", "parameters", "from 0 to 1"),
+    (GOOD + "parameters: {violent_share: .nan}\n", "parameters.violent_share", "NaN"),
+    (GOOD + "parameters: {charisma: 0.5}\n", "parameters", "unknown parameter"),
+    (GOOD + "events: [{type: meteor, week: 1}]\n", "events.0", "unknown event type"),
+    (GOOD + "events: [{type: protest_wave, week: 1, actor: ATLANTIS}]\n", "events.0.actor",
+     "unknown actor"),
+    (GOOD + "events: [{type: leader_incapacitated, week: 30}]\n", "events.0.week",
+     "before the horizon"),
+    (GOOD + "events: [{type: leader_incapacitated, week: 1, mode: bored}]\n",
+     "events.0.leader_incapacitated.mode", "natural"),
+    (GOOD + "events: [{type: leader_incapacitated, week: 1, when: now}]\n",
+     "events.0.leader_incapacitated.when", "unknown key"),
+    (GOOD.replace("name: bad_case", "name: ../../etc/passwd"), "name", "should match"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "message"), BAD_CASES)
+def test_bad_scenarios_get_a_clear_error_and_write_nothing(tmp_path, results_dir, capsys,
+                                                           text, field, message):
+    path = write(tmp_path, text)
+    assert main(["run", str(path), "--no-charts", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and str(path) in err and message in err
+    if field:
+        assert f": {field}:" in err
+    assert "Traceback" not in err
+    assert not results_dir.exists() or not any(results_dir.iterdir())
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "nope", "a/b", "..", ""])
+def test_unknown_or_unsafe_names_are_refused(results_dir, capsys, name):
+    assert main(["run", name, "--quiet"]) == 2
+    assert "error:" in capsys.readouterr().err
+    assert not results_dir.exists()
+
+
+def test_missing_file_and_bad_options(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "absent.yaml")]) == 2
+    assert "not found" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["run", "incapacity", "--members", "0"])
+    assert info.value.code == 2
+
+
+def test_cli_errors_have_no_traceback_in_a_real_process(tmp_path):
+    path = write(tmp_path, GOOD + "weird: 1\n")
+    done = subprocess.run([sys.executable, "-m", "sim", "run", str(path)], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "weird" in done.stderr
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for name in RESULT_FILES if name.endswith(".csv")}
+
+
+@pytest.mark.parametrize("scenario", sorted(p.stem for p in SCENARIOS_DIR.glob("*.yaml")))
+def test_every_scenario_file_runs_end_to_end(results_dir, scenario):
+    assert main(["run", scenario, "--members", "40", "--weeks", "30", "--quiet"]) == 0
+    folder = results_dir / scenario
+    for name in RESULT_FILES:
+        assert (folder / name).stat().st_size > 0, name
+    assert any((folder / "charts").glob("*.png"))
+
+
+def test_same_inputs_give_the_same_bytes(results_dir):
+    main(["run", "incapacity", "--members", "30", "--weeks", "20", "--no-charts", "--quiet"])
+    first = digest(results_dir / "incapacity")
+    main(["run", "incapacity", "--members", "30", "--weeks", "20", "--no-charts", "--quiet"])
+    assert digest(results_dir / "incapacity") == first
+    main(["run", "incapacity", "--members", "30", "--weeks", "20", "--seed", "5",
+          "--no-charts", "--quiet"])
+    assert digest(results_dir / "incapacity") != first
+
+
+def test_failed_run_leaves_previous_results_intact(results_dir, monkeypatch):
+    main(["run", "status_quo", "--members", "20", "--weeks", "10", "--no-charts", "--quiet"])
+    before = digest(results_dir / "status_quo")
+
+    def explode(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(outputs, "outcomes_frame", explode)
+    assert main(["run", "status_quo", "--members", "25", "--weeks", "10", "--no-charts",
+                 "--quiet"]) == 130
+    assert digest(results_dir / "status_quo") == before
+    assert [p.name for p in results_dir.iterdir()] == ["status_quo"]

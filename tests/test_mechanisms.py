@@ -1,0 +1,229 @@
+"""Each mechanism alone: exact answers from degenerate parameters, and the direction
+of each effect."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sim.graph import SparseRows
+from sim.mechanisms import alignment, contagion, health, mobilisation, reactions, succession
+from sim.params import Parameters
+from sim.state import HOLDER
+
+# --- health -------------------------------------------------------------------------
+
+
+def test_zero_hazard_never_strikes():
+    p = Parameters({"health_risk_multiplier": 0.0})
+    assert health.weekly_incapacity_probability(50, p) == 0.0
+    capable = np.ones(5, dtype=bool)
+    assert not health.draw_incapacity(capable, np.full(5, 1e-12), 0.0).any()
+
+
+def test_hazard_matches_gompertz_and_rises_with_age():
+    p = Parameters({"leader_age_years": 72.0, "incapacity_hazard_at_72": 0.05,
+                    "gompertz_slope": 0.1})
+    assert health.weekly_incapacity_probability(0, p) == pytest.approx(1 - math.exp(-0.05 / 52))
+    one_year_on = 0.05 * math.exp(0.1)
+    assert health.weekly_incapacity_probability(52, p) == pytest.approx(
+        1 - math.exp(-one_year_on / 52))
+    assert (health.weekly_incapacity_probability(0, p.replace(health_risk_multiplier=3.0))
+            > health.weekly_incapacity_probability(0, p))
+
+
+def test_an_incapacitated_leader_is_not_struck_again():
+    capable = np.array([True, False])
+    assert health.draw_incapacity(capable, np.array([0.0, 0.0]), 1.0).tolist() == [True, False]
+
+
+# --- succession ---------------------------------------------------------------------
+
+
+def test_election_falls_30_to_70_days_after_vacancy():
+    u = np.linspace(1e-9, 1 - 1e-9, 1001)
+    weeks = succession.election_week(0, u, Parameters())
+    assert weeks.min() == math.ceil(30 / 7) and weeks.max() == math.ceil(70 / 7)
+
+
+def test_no_split_hazard_when_rates_are_zero():
+    p = Parameters({"transition_split_rate": 0.0, "coup_attempt_rate": 0.0})
+    holder = np.array([HOLDER["constitutional_interim"], HOLDER["incumbent"]], dtype=np.int8)
+    probability = succession.split_probability(holder, np.array([0.1, 0.1]), 0.8,
+                                                np.array([0.5, 0.5]), p)
+    assert np.array_equal(probability, np.zeros(2))
+
+
+def test_split_hazard_direction():
+    p = Parameters()
+    interim = np.array([HOLDER["constitutional_interim"]], dtype=np.int8)
+    council = np.array([HOLDER["security_council"]], dtype=np.int8)
+
+    def split(holder, cohesion, unrest):
+        return succession.split_probability(holder, np.array([cohesion]), 0.83,
+                                            np.array([unrest]), p)[0]
+
+    assert split(interim, 0.6, 0.0) > split(interim, 0.8, 0.0)      # less cohesion
+    assert split(interim, 0.8, 0.05) > split(interim, 0.8, 0.0)     # more unrest
+    assert split(council, 0.8, 0.0) > split(interim, 0.8, 0.0)      # violent path
+    assert split(interim, 0.83, 0.0) > split(np.array([HOLDER["incumbent"]], np.int8), 0.83, 0.0)
+
+
+def test_holder_transitions():
+    h = HOLDER
+    holder = np.array([h["constitutional_interim"], h["constitutional_interim"], h["contested"],
+                       h["contested"], h["incumbent"], h["opposition_led"]], dtype=np.int8)
+    election = np.array([5, 9, -1, -1, -1, -1])
+    split = np.array([False, False, False, False, True, True])
+    resolves = np.array([False, False, True, True, False, True])
+    opposition = np.array([False, False, True, False, False, True])
+    out = succession.next_holder(holder, 5, election, split, resolves, opposition)
+    assert out.tolist() == [h["insider_successor"], h["constitutional_interim"],
+                            h["opposition_led"], h["insider_successor"], h["contested"],
+                            h["opposition_led"]]
+
+
+def test_opposition_needs_both_street_and_defection():
+    p = Parameters()
+    assert succession.opposition_win_probability(np.array([0.5]), np.array([0.85]), 0.85, p)[0] == 0
+    assert succession.opposition_win_probability(np.array([0.0]), np.array([0.2]), 0.85, p)[0] == 0
+    assert succession.opposition_win_probability(np.array([0.5]), np.array([0.0]), 0.85, p)[0] == 1
+
+
+# --- mobilisation -------------------------------------------------------------------
+
+
+def _drive(p, unrest, grievance=0.3, weakness=0.0, repression=0.5):
+    return mobilisation.drive(unrest, np.zeros_like(unrest), np.full_like(unrest, grievance),
+                              np.zeros_like(unrest), np.full_like(unrest, weakness),
+                              np.full_like(unrest, repression), p)
+
+
+def test_baseline_unrest_is_a_fixed_point():
+    p = Parameters()
+    u0 = np.array([0.001, 0.005, 0.2])
+    theta = mobilisation.baseline_thresholds(_drive(p, u0), u0, p)
+    after = mobilisation.update(u0, _drive(p, u0), theta, np.zeros(3), p)
+    np.testing.assert_allclose(after, u0, rtol=1e-12)
+
+
+def test_grievance_and_weakness_raise_unrest_repression_lowers_it():
+    p = Parameters()
+    u0 = np.array([0.005])
+    theta = mobilisation.baseline_thresholds(_drive(p, u0), u0, p)
+
+    def week(**kw):
+        return mobilisation.update(u0, _drive(p, u0, **kw), theta, np.zeros(1), p)[0]
+
+    assert week(grievance=0.6) > 0.005
+    assert week(weakness=0.3) > 0.005
+    assert week(repression=0.9) < 0.005
+
+
+def test_power_centres_never_mobilise():
+    p = Parameters()
+    theta = mobilisation.baseline_thresholds(np.array([0.5]), np.array([0.0]), p)
+    assert np.isinf(theta[0])
+    assert mobilisation.update(np.zeros(1), np.array([10.0]), theta, np.zeros(1), p)[0] == 0.0
+
+
+# --- contagion ----------------------------------------------------------------------
+
+PATH3 = SparseRows.from_dense(np.array([[0.0, 0.0, 0.0],    # 0 depends on nobody
+                                        [0.8, 0.0, 0.0],    # 1 depends on 0
+                                        [0.0, 0.5, 0.0]]))  # 2 depends on 1
+
+
+def test_zero_contagion_means_no_ripple():
+    p = Parameters({"contagion_strength": 0.0})
+    s0 = np.ones(3)
+    s, sent, _ = contagion.propagate(np.array([0.2, 1.0, 1.0]), np.zeros(3), s0, PATH3, p)
+    assert s.tolist() == [0.2, 1.0, 1.0]
+
+
+def test_distress_moves_one_hop_a_week_and_counts_once():
+    p = Parameters({"contagion_strength": 1.0})
+    s0 = np.ones(3)
+    s, sent = np.array([0.5, 1.0, 1.0]), np.zeros(3)
+    s, sent, new = contagion.propagate(s, sent, s0, PATH3, p)     # week 1: 0 -> 1
+    assert new.tolist() == [0.5, 0.0, 0.0]
+    assert s.tolist() == [0.5, 1.0 - 0.8 * 0.5, 1.0]
+    s, sent, new = contagion.propagate(s, sent, s0, PATH3, p)     # week 2: 1 -> 2
+    assert s[2] == pytest.approx(1.0 - 0.5 * 0.4)
+    assert s[1] == pytest.approx(0.6)                             # 0's shock not re-counted
+    s, sent, new = contagion.propagate(s, sent, s0, PATH3, p)     # week 3: nothing new
+    assert new.tolist() == [0.0, 0.0, pytest.approx(0.2)]
+    assert s[:2].tolist() == pytest.approx([0.5, 0.6])
+
+
+def test_relaxation_returns_to_baseline_without_drag():
+    p = Parameters({"stability_recovery": 0.5})
+    s = contagion.relax(np.array([0.2]), np.array([0.6]), np.zeros(1), np.zeros(1), p)
+    assert s[0] == pytest.approx(0.4)
+
+
+# --- alignment ----------------------------------------------------------------------
+
+
+def test_baseline_alignment_is_the_steady_state():
+    influence = SparseRows.from_dense(alignment.influence_matrix(
+        np.array([[0.0, 1.0, 0.0], [0.5, 0.0, 0.5], [0.0, 1.0, 0.0]]), 1.0))
+    a0 = np.array([-0.8, 0.2, 0.9])
+    lam = np.array([0.4, 0.1, 0.3])
+    prejudice = alignment.anchored_prejudice(a0, influence, lam)
+    np.testing.assert_allclose(alignment.step(a0, prejudice, influence, lam), a0, atol=1e-15)
+
+
+def test_fully_stubborn_actors_do_not_move_and_others_are_pulled():
+    influence = SparseRows.from_dense(alignment.influence_matrix(
+        np.array([[0.0, 1.0], [1.0, 0.0]]), 1.0))
+    a = np.array([-1.0, 1.0])
+    out = alignment.step(a, np.array([-1.0, 1.0]), influence, np.array([0.0, 0.5]))
+    assert out[0] == -1.0 and out[1] < 1.0
+
+
+# --- reactions ----------------------------------------------------------------------
+
+
+def test_russia_supports_nothing_at_baseline_and_more_under_distress():
+    p = Parameters()
+    incumbent = np.array([HOLDER["incumbent"]], dtype=np.int8)
+    assert reactions.russia_support_target(np.zeros(1), np.zeros(1), incumbent,
+                                           np.ones(1), p)[0] == 0.0
+    assert reactions.russia_support_target(np.array([0.2]), np.zeros(1), incumbent,
+                                           np.ones(1), p)[0] > 0.0
+
+
+def test_no_intervention_while_belarus_is_settled():
+    p = Parameters()
+    settled = np.array([HOLDER["incumbent"], HOLDER["insider_successor"]], dtype=np.int8)
+    probability = reactions.intervention_probability(np.ones(2), settled, np.zeros(2, bool), p)
+    assert probability.tolist() == [0.0, 0.0]
+    contested = np.array([HOLDER["contested"]], dtype=np.int8)
+    assert reactions.intervention_probability(np.ones(1), contested, np.zeros(1, bool), p)[0] > 0
+
+
+def test_posture_rises_only_for_exposed_states():
+    p = Parameters()
+    posture0 = np.array([0.5, 0.5])
+    out = reactions.update_posture(posture0[None], posture0, np.array([1.0, 0.0]),
+                                   np.array([0.5]), p)
+    assert out[0, 0] > 0.5 and out[0, 1] == 0.5
+
+
+def test_refugees_stress_neighbours_by_border_share():
+    p = Parameters()
+    # Actor 0 shares 75% of its border with 1 and 25% with 2: B[j, i] = share of i's border.
+    outflow = SparseRows.from_dense(np.array([[0, 0, 0], [0.75, 0, 0], [0.25, 0, 0]]))
+    stress = reactions.refugee_stress(np.array([0.1, 0, 0]), np.array([10.0, 5.0, 5.0]),
+                                      outflow, p)
+    assert stress[0] == 0 and stress[1] == pytest.approx(3 * stress[2])
+
+
+def test_trade_passes_each_increment_once():
+    p = Parameters({"trade_passthrough": 1.0})
+    trade = SparseRows.from_dense(np.array([[0, 0], [0.5, 0]]))
+    e, sent = reactions.trade_passthrough(np.array([0.6, 0.2]), np.array([0.4, 0.2]), trade, p)
+    assert e.tolist() == pytest.approx([0.6, 0.3])
+    e, sent = reactions.trade_passthrough(e, sent, trade, p)
+    assert e[1] == pytest.approx(0.3)

@@ -1,0 +1,79 @@
+import shutil
+
+import numpy as np
+import pytest
+
+from sim.paths import DATA_DIR
+from sim.region import MAX_DEPENDENCE_ROW_SUM, DataError, load_region
+
+
+def test_real_data_loads_and_is_consistent(region):
+    assert region.ids[0] == "BLR"
+    for actor in ("BLR", "RUS", "UKR", "POL", "LTU", "LVA", "EST", "KAZ", "MDA",
+                  "BLR_LEAD", "BLR_SEC", "BLR_APP", "BLR_PUB"):
+        assert actor in region.ids
+    dense = region.dependence.to_dense()
+    assert (dense >= 0).all()
+    assert (dense.sum(axis=1) <= MAX_DEPENDENCE_ROW_SUM + 1e-12).all()
+    assert np.allclose(np.diag(dense), 0.0)
+    # Belarus depends on Russia more than on any other state (49% of its trade).
+    blr = region.index("BLR")
+    states = [region.index(a) for a in region.ids if region.kinds[region.index(a)] == "state"]
+    assert max(states, key=lambda j: dense[blr, j]) == region.index("RUS")
+
+
+def test_every_neighbour_of_belarus_is_one_hop_away(region):
+    distance = region.distance_from("BLR")
+    for neighbour in ("RUS", "UKR", "POL", "LTU", "LVA"):
+        assert distance[neighbour] == 1
+    assert distance["MDA"] == 2
+
+
+@pytest.fixture()
+def data_copy(tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(("table", "old", "new", "expected"), [
+    ("edges.csv", "trade,BLR,RUS,30.5", "trade,BLR,XXX,30.5", "unknown actor 'XXX'"),
+    ("edges.csv", "trade,BLR,RUS,30.5", "trade,BLR,RUS,-30.5", "cannot be negative"),
+    ("edges.csv", "trade,BLR,RUS,30.5", "tarde,BLR,RUS,30.5", "unknown layer 'tarde'"),
+    ("edges.csv", "trade,BLR,RUS,30.5", "trade,BLR,RUS,lots", "not a number"),
+    ("attributes.csv", "BLR,population_m,9.18", "BLR,populace,9.18", "unknown attribute"),
+    ("attributes.csv", "BLR,stability0,0.6", "BLR,stability0,1.6", "must be in"),
+    ("actors.csv", "MDA,Moldova,state", "MDA,Moldova,province", "kind"),
+])
+def test_bad_data_rows_are_named(data_copy, table, old, new, expected):
+    _edit(data_copy / table, old, new)
+    with pytest.raises(DataError) as info:
+        load_region(data_copy)
+    message = str(info.value)
+    assert table in message and expected in message
+
+
+def test_missing_attribute_is_named(data_copy):
+    path = data_copy / "attributes.csv"
+    lines = [ln for ln in path.read_text().splitlines() if not ln.startswith("MDA,grievance,")]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match="grievance.*MDA"):
+        load_region(data_copy)
+
+
+def test_missing_source_is_refused(data_copy):
+    path = data_copy / "edges.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    fields = lines[1].split(",")
+    fields[header.index("source_ref")] = ""
+    lines[1] = ",".join(fields[: len(header)])
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match="source"):
+        load_region(data_copy)
