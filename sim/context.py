@@ -1,6 +1,9 @@
-"""Everything fixed for one scenario run: region data, parameters, random streams,
-scheduled events and the arrays derived from them once (baselines, matrices,
-thresholds). Rules read from it; nothing in it changes while the run steps."""
+"""Everything fixed for one scenario run.
+
+Region data, parameters, random streams, scheduled events and the arrays derived from
+them once (baselines, matrices, thresholds). Rules read from it; nothing in it changes
+while the run steps.
+"""
 
 from __future__ import annotations
 

@@ -69,7 +69,8 @@ EVENT_TYPES = ("leader_incapacitated", "protest_wave", "russian_move")
 class Scenario(_Strict):
     """A validated scenario file."""
 
-    name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    name: Annotated[str, Field(min_length=1, max_length=64,
+                               pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     description: str
     weeks: Annotated[int, Field(ge=1, le=MAX_WEEKS)]
     seed: Annotated[int, Field(ge=0, lt=2**63)]

@@ -1,5 +1,7 @@
-"""The simulation state: arrays whose last axis is the actors (or, for Belarus's
-regime variables, one value per member).
+"""The simulation state.
+
+Arrays whose last axis is the actors (or, for Belarus's regime variables, one value per
+member).
 
 The leading axis is the ensemble member. A single Mesa run holds the same arrays
 with one member, so every rule runs unchanged for one member or ten thousand.

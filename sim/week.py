@@ -34,6 +34,7 @@ from sim.graph import pull
 from sim.mechanisms import alignment, contagion, health, mobilisation, reactions, succession
 from sim.state import HOLDER, State
 
+
 def advance(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
     """Advance ``state`` (in place) by one week; see the module docstring for the order."""
     _scheduled_events(state, ctx, week, members)
@@ -60,7 +61,8 @@ def _open_vacancy(state: State, ctx: Context, week: int, members: np.ndarray,
     state.incapacity_kind = np.where(struck, np.where(violent, 2, 1),
                                      state.incapacity_kind).astype(np.int8)
     ruling = struck & (state.holder == HOLDER["incumbent"])
-    state.holder = np.where(ruling, succession.vacancy_holder(violent), state.holder).astype(np.int8)
+    state.holder = np.where(ruling, succession.vacancy_holder(violent),
+                            state.holder).astype(np.int8)
     state.election_week = np.where(ruling, succession.election_week(week, delay_draw, ctx.params),
                                    state.election_week).astype(np.int32)
     state.stability[:, ctx.roles.leader] = np.where(struck, 0.0,
@@ -143,7 +145,8 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray,
         state.stress[:, roles.focal] - base["stress0"][roles.focal], 0.0)
     state.stress[:, roles.russia] += params.russia_support_cost * support
     sec = roles.security
-    state.stability[:, sec] += params.russia_security_help * support * (s0[sec] - state.stability[:, sec])
+    state.stability[:, sec] += (params.russia_security_help * support
+                                * (s0[sec] - state.stability[:, sec]))
     takeover = ctx.streams.uniform("reactions", members, week, 1)[:, 0] < \
         reactions.intervention_probability(support, state.holder, state.russian_move, params)
     state.holder = np.where(takeover, HOLDER["russian_controlled"], state.holder).astype(np.int8)
@@ -173,7 +176,8 @@ def _holder_effects(state: State, ctx: Context, holder_before: np.ndarray) -> No
     state.stability[:, shocked] -= np.where((contested | overthrown)[:, None], shock, 0.0)
     state.stability = np.maximum(state.stability, 0.0)
     opposition = entered & (state.holder == HOLDER["opposition_led"])
-    state.prejudice[:, roles.focal] += np.where(opposition, params.regime_change_alignment_shift, 0.0)
+    state.prejudice[:, roles.focal] += np.where(opposition,
+                                                params.regime_change_alignment_shift, 0.0)
     russian = entered & (state.holder == HOLDER["russian_controlled"])
     state.prejudice[:, roles.focal] = np.where(russian, ctx.baseline["alignment0"][roles.russia],
                                                state.prejudice[:, roles.focal])

@@ -4,10 +4,10 @@ Russia's support ``sigma`` for Belarus's rulers (loans, security help) follows n
 and capacity::
 
     need = h_BLR + (a_BLR - a0_BLR)^+ + 0.5 * [succession unsettled]
-    sigma' = sigma + rho_R (min(1, g_R * need * s_RUS / s0_RUS) - sigma)
+    sigma' = sigma + rho_R (min(1, g_R need s_RUS / s0_RUS) - sigma)
 
-It relieves Belarus's excess stress (``- l_R sigma (e - e0)^+``), restores the security bloc's loyalty
-(``+ h_R sigma (s0 - s)``) and costs Russia (``+ c_R sigma`` stress). Russia takes
+It relieves Belarus's excess stress (``- l_R sigma (e - e0)^+``), restores the security
+bloc's loyalty (``+ h_R sigma (s0 - s)``) and costs Russia (``+ c_R sigma`` stress). Russia takes
 control with weekly hazard ``kappa_I * sigma * (m_I after a russian_move)`` while
 Belarus is contested or opposition-led, or, after a ``russian_move``, during the
 interim.
