@@ -36,7 +36,9 @@ PNG_METADATA: dict[str, str | None] = {"Software": None}
 BAND_COLOUR = "#2b6cb0"
 BASELINE_COLOUR = "#444444"
 EDGE_COLOUR = "#bdbdbd"
+ZOOM_COLOUR = "#1f4e79"
 GRID_KW = {"color": "#e5e5e5", "linewidth": 0.6}
+LABEL_BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}
 
 #: Fixed colour of every holder of power (unknown holders get a fallback colour).
 HOLDER_COLOURS: dict[str, str] = {
@@ -64,8 +66,11 @@ RIPPLE_OUTCOME = "stability_drop_10pct"
 MAP_LON_MIN = 10.0
 MAP_LON_MAX = 45.0
 MAP_PAD_DEG = 1.5
-INSET_LON = (26.2, 28.9)
-INSET_LAT = (52.7, 55.1)
+#: Off-map actors sit this far west of the right edge, with an arrow pointing east.
+OFF_MAP_INSET_DEG = 1.8
+#: Zoom window around Minsk holding Belarus and its power centres (degrees).
+INSET_LON = (25.7, 29.4)
+INSET_LAT = (52.8, 55.0)
 
 
 @dataclass(frozen=True)
@@ -244,8 +249,11 @@ def _belarus_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _bar_with_ci(ax: Axes, labels: Sequence[str], rows: pd.DataFrame,
-                 colours: Sequence[str]) -> None:
-    """Horizontal probability bars (top to bottom) with 95% CI whiskers and % labels."""
+                 colours: Sequence[str], x_max: float = 1.0) -> None:
+    """Horizontal probability bars (top to bottom) with 95% CI whiskers and % labels.
+
+    The axis runs from 0 to ``x_max`` with room to the right for the labels.
+    """
     y = np.arange(len(rows))[::-1]
     prob = rows["probability"].to_numpy(dtype=float)
     low = np.clip(prob - rows["ci_low"].to_numpy(dtype=float), 0.0, None)
@@ -254,16 +262,23 @@ def _bar_with_ci(ax: Axes, labels: Sequence[str], rows: pd.DataFrame,
     ax.errorbar(prob, y, xerr=[low, high], fmt="none", ecolor="#222222", elinewidth=1.0,
                 capsize=4)
     for yi, p, bottom, top in zip(y, prob, rows["ci_low"], rows["ci_high"], strict=True):
-        ax.text(float(top) + 0.015, yi, f"{100 * p:.1f}%", va="bottom", fontsize=9,
-                fontweight="bold")
-        ax.text(float(top) + 0.015, yi, f"CI {100 * bottom:.1f}-{100 * top:.1f}%", va="top",
-                fontsize=7.5, color="#555555")
+        ax.annotate(f"{100 * p:.1f}%", (float(top), yi), xytext=(6, 0),
+                    textcoords="offset points", va="bottom", fontsize=9, fontweight="bold")
+        ax.annotate(f"CI {100 * bottom:.1f}-{100 * top:.1f}%", (float(top), yi),
+                    xytext=(6, 0), textcoords="offset points", va="top", fontsize=7.5,
+                    color="#555555")
     ax.set_yticks(y, labels)
-    ax.set_xlim(0.0, 1.16)
-    ax.xaxis.set_major_locator(FixedLocator(np.linspace(0.0, 1.0, 6)))
+    ax.set_xlim(0.0, 1.16 * x_max)
+    ax.xaxis.set_major_locator(FixedLocator(np.linspace(0.0, x_max, 6)))
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.grid(True, axis="x", **GRID_KW)
     ax.set_axisbelow(True)
+
+
+def _nice_limit(highs: pd.Series) -> float:
+    """Smallest of 10%, 20%, 50% or 100% that holds every upper CI bound."""
+    top = float(highs.max()) if len(highs) else 0.0
+    return next((v for v in (0.1, 0.2, 0.5) if top <= v), 1.0)
 
 
 def _outcomes_chart(path: Path, outcomes: pd.DataFrame, heading: str) -> Path:
@@ -349,7 +364,7 @@ def _map_layout(region: Region) -> MapLayout:
     lat = np.asarray(region.lat, dtype=float)
     inside = lon <= MAP_LON_MAX
     scale = math.cos(math.radians(float(lat[inside].mean() if inside.any() else lat.mean())))
-    pinned = np.minimum(lon, MAP_LON_MAX - 0.5)
+    pinned = np.minimum(lon, MAP_LON_MAX - OFF_MAP_INSET_DEG)
     x = {a: float(v * scale) for a, v in zip(region.ids, pinned, strict=True)}
     y = {a: float(v) for a, v in zip(region.ids, lat, strict=True)}
     off = tuple(a for a, ok in zip(region.ids, inside, strict=True) if not ok)
@@ -410,17 +425,15 @@ def _label_states(ax: Axes, ids: Sequence[str], layout: MapLayout,
         if actor in layout.off_map:
             text = f"{actor} {100 * change.get(actor, 0.0):+.1f}%\n" \
                    f"off map: {lon[actor]:.0f}°E, {lat[actor]:.0f}°N"
-            ax.annotate(text, (x, y), xytext=(-14, 0), textcoords="offset points",
-                        ha="right", va="center", fontsize=8, zorder=4,
-                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none",
-                              "alpha": 0.8})
-            ax.annotate("", (x + 0.9, y), xytext=(x + 0.1, y), zorder=4,
-                        arrowprops={"arrowstyle": "-|>", "color": "#222222", "lw": 1.2})
+            ax.annotate(text, (x, y), xytext=(-12, 0), textcoords="offset points",
+                        ha="right", va="center", fontsize=8, zorder=4, bbox=LABEL_BOX)
+            ax.annotate("", (MAP_LON_MAX * layout.scale, y), xytext=(x, y), zorder=2,
+                        arrowprops={"arrowstyle": "-|>", "color": "#222222", "lw": 1.2,
+                                    "shrinkA": 7, "shrinkB": 0})
             continue
         ax.annotate(_node_label(actor, change), (x, y), xytext=(0, -11),
                     textcoords="offset points", ha="center", va="top", fontsize=8, zorder=4,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                          "alpha": 0.75})
+                    bbox=LABEL_BOX)
 
 
 def _set_map_axes(ax: Axes, region: Region, layout: MapLayout) -> None:
@@ -438,32 +451,57 @@ def _set_map_axes(ax: Axes, region: Region, layout: MapLayout) -> None:
     ax.set_axisbelow(True)
 
 
+def _edge_legend(ax: Axes, top: float) -> None:
+    """Legend of edge widths for a few round weights up to the largest."""
+    samples = [w for w in (0.25, 1.0, 2.0, 3.0) if w <= top] or [top]
+    handles = [Line2D([], [], color=EDGE_COLOUR, linewidth=0.3 + 3.2 * w / max(top, 1e-12),
+                      label=f"{w:g}") for w in samples]
+    ax.legend(handles=handles, title="link weight\n(sum of layers)", loc="upper left",
+              fontsize=8, title_fontsize=8, framealpha=0.9)
+
+
+def _inset_offset(actor: str, region: Region) -> tuple[tuple[float, float], str, str]:
+    """Label offset (points) and alignment pointing away from the power centres' parent."""
+    i = region.index(actor)
+    parent = region.index("BLR") if "BLR" in region.ids else i
+    dx = float(region.lon[i] - region.lon[parent])
+    dy = float(region.lat[i] - region.lat[parent])
+    if abs(dx) < 1e-9 and abs(dy) < 1e-9:
+        return (0.0, -10.0), "center", "top"
+    if abs(dx) >= abs(dy):
+        return ((9.0, 0.0), "left", "center") if dx > 0 else ((-9.0, 0.0), "right", "center")
+    return ((0.0, 9.0), "center", "bottom") if dy > 0 else ((0.0, -9.0), "center", "top")
+
+
 def _draw_inset(ax: Axes, region: Region, layout: MapLayout,
                 change: dict[str, float], norm: Normalize) -> None:
-    """Zoom on Minsk: Belarus and its power centres, labelled."""
-    inset = ax.inset_axes((0.02, 0.02, 0.34, 0.36))
+    """Zoom on Minsk: Belarus and its power centres, labelled away from the centre."""
+    inset = ax.inset_axes((0.015, 0.015, 0.4, 0.32))
     _draw_edges(inset, region, layout)
     cluster = [a for a in region.ids
                if INSET_LON[0] <= region.lon[region.index(a)] <= INSET_LON[1]
                and INSET_LAT[0] <= region.lat[region.index(a)] <= INSET_LAT[1]]
     _draw_nodes(inset, cluster, layout, change, norm, size=110)
     for actor in cluster:
-        label = _node_label(actor, change).replace("\n", " ")
-        inset.annotate(label, (layout.x[actor], layout.y[actor]), xytext=(0, -9),
-                       textcoords="offset points", ha="center", va="top", fontsize=7,
-                       zorder=4, bbox={"boxstyle": "round,pad=0.1", "fc": "white",
-                                       "ec": "none", "alpha": 0.8})
+        offset, ha, va = _inset_offset(actor, region)
+        inset.annotate(_node_label(actor, change), (layout.x[actor], layout.y[actor]),
+                       xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize=7,
+                       zorder=4, bbox=LABEL_BOX)
     inset.set_xlim(INSET_LON[0] * layout.scale, INSET_LON[1] * layout.scale)
     inset.set_ylim(*INSET_LAT)
     inset.set_aspect("equal")
     inset.set_xticks([])
     inset.set_yticks([])
-    inset.set_title("Minsk: Belarus and its power centres\n(placed around Minsk for display)",
-                    fontsize=8)
-    ax.add_patch(Rectangle((INSET_LON[0] * layout.scale, INSET_LAT[0]),
-                           (INSET_LON[1] - INSET_LON[0]) * layout.scale,
-                           INSET_LAT[1] - INSET_LAT[0], fill=False, ec="#555555", lw=0.8,
-                           ls=":", zorder=2))
+    inset.set_title("Zoom on the dashed box: Belarus and its power centres\n"
+                    "(placed 0.6° around Minsk for display only)", fontsize=7.5,
+                    color=ZOOM_COLOUR)
+    for frame in (ax, inset):
+        frame.add_patch(Rectangle((INSET_LON[0] * layout.scale, INSET_LAT[0]),
+                                  (INSET_LON[1] - INSET_LON[0]) * layout.scale,
+                                  INSET_LAT[1] - INSET_LAT[0], fill=False, ec=ZOOM_COLOUR,
+                                  lw=2.0 if frame is inset else 1.0, ls="--", zorder=5))
+    for spine in inset.spines.values():
+        spine.set_visible(False)
 
 
 def _ripple_map(path: Path, timeseries: pd.DataFrame, region: Region, heading: str) -> Path:
@@ -480,12 +518,13 @@ def _ripple_map(path: Path, timeseries: pd.DataFrame, region: Region, heading: s
     _draw_nodes(ax, centres, layout, change, norm, size=28)
     _label_states(ax, states, layout, change, region)
     _set_map_axes(ax, region, layout)
+    _edge_legend(ax, top)
     _draw_inset(ax, region, layout, change, norm)
     bar = fig.colorbar(points, ax=ax, shrink=0.7, extend="min")
     bar.set_label("peak change in mean stability (% of baseline)")
-    ax.set_title(f"{heading}\nRipple map: worst week of mean stability vs week 0; grey lines "
-                 f"are influence links (width: sum of layer weights, max {top:.2f})",
-                 fontsize=11)
+    ax.set_title(f"{heading}\nRipple map: worst week of mean stability relative to week 0\n"
+                 "(labels: actor and its peak change; colours beyond the states' range are "
+                 "clipped)", fontsize=11)
     return _save(fig, path)
 
 
@@ -503,7 +542,7 @@ def _ripple_summary(path: Path, outcomes: pd.DataFrame, region: Region,
     fig = _figure(9.0, 0.42 * max(len(rows), 3) + 1.6)
     ax = fig.subplots()
     labels = [f"{names.get(a, a)} ({a})" for a in rows["actor"]]
-    _bar_with_ci(ax, labels, rows, [BAND_COLOUR] * len(rows))
+    _bar_with_ci(ax, labels, rows, [BAND_COLOUR] * len(rows), _nice_limit(rows["ci_high"]))
     ax.set_xlabel("probability (% of ensemble members; whiskers: 95% Wilson interval)")
     ax.set_title(f"{heading}\nChance that stability falls more than 10% below its baseline "
                  "at some week", fontsize=12)
