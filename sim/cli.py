@@ -52,7 +52,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--weeks", type=_positive_int, help="override the horizon in weeks")
     run.add_argument("--no-charts", action="store_true", help="write CSVs only")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_engine_options(run)
+    run.add_argument("--save-members", action="store_true",
+                     help="also write every member's full trajectory to trajectories.parquet")
     return parser
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=_positive_int,
+                        help="worker processes (default: all cores; results are identical "
+                             "for any number)")
+    parser.add_argument("--executor", choices=("processes", "local", "dask"),
+                        default="processes",
+                        help="where members run: worker processes (default), this process "
+                             "only, or a Dask cluster")
+    parser.add_argument("--scheduler",
+                        help="Dask scheduler address tcp://HOST:PORT (default: "
+                             "$SIM_DASK_SCHEDULER)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
             target = run(RunRequest(scenario=args.scenario, members=args.members,
                                     seed=args.seed, weeks=args.weeks,
                                     charts=not args.no_charts,
-                                    progress=False if args.quiet else None))
+                                    progress=False if args.quiet else None,
+                                    workers=args.workers, executor=args.executor,
+                                    scheduler=args.scheduler,
+                                    save_members=args.save_members))
             print(f"results written to {target}")
         return 0
     except UserError as exc:

@@ -1,16 +1,20 @@
 """The ensemble engine: all members step together on arrays with a member axis.
 
 It calls the very same :func:`sim.week.advance` as the Mesa model, so member ``k``
-of an ensemble equals a single Mesa run of member ``k`` exactly. Memory stays at
-O(members x actors): each week is summarised (quantiles across members, running
-per-member extremes, events) as the run goes; full trajectories are kept only when
-asked for.
+of an ensemble equals a single Mesa run of member ``k`` exactly.
+
+Members are split into contiguous blocks; an executor (:mod:`sim.executors`) steps the
+blocks in lockstep, in this process, in worker processes or on a Dask cluster. Each
+week the blocks' records are joined in member order and summarised at once (quantiles
+across members, running per-member extremes, events), so memory stays at
+O(members x actors) and the result does not depend on how members were split. Full
+trajectories are kept only when asked for.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,34 +22,74 @@ from tqdm import tqdm
 
 from sim.context import Context
 from sim.events import Before, detect, sort_events
-from sim.state import HOLDERS, METRICS, State
+from sim.state import HOLDERS, METRICS
 from sim.stats import STAT_NAMES, summarise
 from sim.week import advance
 
 
-def step_weeks(ctx: Context, members: np.ndarray, weeks: int
-               ) -> Iterator[tuple[int, State, list[tuple]]]:
-    """Yield ``(week, state, events)`` after each week, starting with week 0's state.
+@dataclass
+class WeekRecord:
+    """What a block of members reports after one week (week 0: the starting state).
 
-    Week 0 is the undisturbed starting state (no events); the state yielded for
-    week ``t >= 1`` is the state after ``advance(..., week=t - 1)``.
+    Attributes
+    ----------
+    week : int
+    snapshot : numpy.ndarray, shape (M_block, len(METRICS), N)
+    holder : numpy.ndarray of int8, shape (M_block,)
+    events : list of tuple
+    incapacity_week, incapacity_kind : numpy.ndarray, shape (M_block,)
+    """
+
+    week: int
+    snapshot: np.ndarray
+    holder: np.ndarray
+    events: list[tuple]
+    incapacity_week: np.ndarray
+    incapacity_kind: np.ndarray
+
+    @staticmethod
+    def join(records: list[WeekRecord]) -> WeekRecord:
+        """Concatenate the records of consecutive blocks, in block (member) order."""
+        if len(records) == 1:
+            return records[0]
+        return WeekRecord(
+            week=records[0].week,
+            snapshot=np.concatenate([r.snapshot for r in records]),
+            holder=np.concatenate([r.holder for r in records]),
+            events=[e for r in records for e in r.events],
+            incapacity_week=np.concatenate([r.incapacity_week for r in records]),
+            incapacity_kind=np.concatenate([r.incapacity_kind for r in records]),
+        )
+
+
+class Block:
+    """A block of members stepped together, wherever it lives (process or worker).
 
     Parameters
     ----------
     ctx : Context
     members : numpy.ndarray of int
-        Member indices of the rows (they key the random numbers).
-    weeks : int
-        Number of weeks to step.
+        Member indices of the block (they key the random numbers).
     """
-    state = ctx.initial_state(len(members))
-    roles = ctx.roles
-    yield 0, state, []
-    for week in range(weeks):
-        before = Before.of(state)
-        advance(state, ctx, week, members)
-        events = detect(before, state, week, members, ctx.region.ids, roles.focal, roles.leader)
-        yield week + 1, state, events
+
+    def __init__(self, ctx: Context, members: np.ndarray) -> None:
+        self.ctx = ctx
+        self.members = np.asarray(members)
+        self.state = ctx.initial_state(len(self.members))
+        self.week = -1
+
+    def step(self) -> WeekRecord:
+        """Report the starting state on the first call, then advance one week per call."""
+        events: list[tuple] = []
+        if self.week >= 0:
+            before = Before.of(self.state)
+            advance(self.state, self.ctx, self.week, self.members)
+            roles = self.ctx.roles
+            events = detect(before, self.state, self.week, self.members, self.ctx.region.ids,
+                            roles.focal, roles.leader)
+        self.week += 1
+        return WeekRecord(self.week, self.state.snapshot(), self.state.holder.copy(), events,
+                          self.state.incapacity_week.copy(), self.state.incapacity_kind.copy())
 
 
 @dataclass
@@ -83,14 +127,54 @@ class EnsembleResult:
         return counts / self.holder.shape[0]
 
 
+class _Summary:
+    """Accumulates week records into an :class:`EnsembleResult` as the run goes."""
+
+    def __init__(self, members: np.ndarray, weeks: int, n: int, keep: bool) -> None:
+        self.members = members
+        self.quantiles = np.empty((weeks + 1, len(METRICS), len(STAT_NAMES), n))
+        self.holder = np.empty((len(members), weeks + 1), dtype=np.int8)
+        self.trajectories = np.empty((len(members), weeks + 1, len(METRICS), n)) if keep else None
+        self.events: list[tuple] = []
+        self.low = self.high = self.last = None
+
+    def add(self, record: WeekRecord) -> None:
+        snap, week = record.snapshot, record.week
+        self.quantiles[week] = summarise(snap).swapaxes(0, 1)
+        self.holder[:, week] = record.holder
+        self.low = snap.copy() if self.low is None else np.minimum(self.low, snap)
+        self.high = snap.copy() if self.high is None else np.maximum(self.high, snap)
+        if self.trajectories is not None:
+            self.trajectories[:, week] = snap
+        self.events.extend(record.events)
+        self.last = record
+
+    def result(self, actor_ids: tuple[str, ...]) -> EnsembleResult:
+        return EnsembleResult(
+            members=self.members, quantiles=self.quantiles, holder=self.holder,
+            end=self.last.snapshot, low=self.low, high=self.high,
+            incapacity_week=self.last.incapacity_week,
+            incapacity_kind=self.last.incapacity_kind,
+            events=sort_events(self.events, actor_ids), trajectories=self.trajectories,
+        )
+
+
+def split_members(members: np.ndarray, blocks: int) -> list[np.ndarray]:
+    """Contiguous, non-empty blocks of members, in member order."""
+    blocks = max(1, min(blocks, len(members)))
+    return [b for b in np.array_split(members, blocks) if len(b)]
+
+
 def run_ensemble(ctx: Context, members: np.ndarray | None = None, weeks: int | None = None,
-                 keep_trajectories: bool = False, progress: bool | None = None
+                 keep_trajectories: bool = False, progress: bool | None = None,
+                 executor=None, on_week: Callable[[WeekRecord], None] | None = None
                  ) -> EnsembleResult:
     """Run the scenario's ensemble and summarise it week by week.
 
     Parameters
     ----------
     ctx : Context
+        The scenario's run context.
     members : numpy.ndarray of int, optional
         Which members to run (default: ``0 .. scenario.members - 1``).
     weeks : int, optional
@@ -99,31 +183,36 @@ def run_ensemble(ctx: Context, members: np.ndarray | None = None, weeks: int | N
         Also keep every member's full trajectory (memory M x weeks x metrics x N).
     progress : bool, optional
         Show a progress bar (default: only when stderr is a terminal).
+    executor : sim.executors.Executor, optional
+        Where blocks run (default: one block in this process).
+    on_week : callable, optional
+        Called with each joined week record (e.g. to stream trajectories to disk).
+
+    Returns
+    -------
+    EnsembleResult
+        Identical for any executor and any number of blocks.
     """
+    from sim.executors import LocalExecutor
+
     members = np.arange(ctx.scenario.members) if members is None else np.asarray(members)
     weeks = ctx.scenario.weeks if weeks is None else weeks
-    n_members, n = len(members), ctx.region.n
-    quantiles = np.empty((weeks + 1, len(METRICS), len(STAT_NAMES), n))
-    holder = np.empty((n_members, weeks + 1), dtype=np.int8)
-    trajectories = (np.empty((n_members, weeks + 1, len(METRICS), n))
-                    if keep_trajectories else None)
-    events: list[tuple] = []
-    low = high = None
+    executor = executor or LocalExecutor()
+    summary = _Summary(members, weeks, ctx.region.n, keep_trajectories)
     show = sys.stderr.isatty() if progress is None else progress
-    for week, state, week_events in tqdm(step_weeks(ctx, members, weeks), total=weeks + 1,
-                                         disable=not show, desc=ctx.scenario.name, unit="wk"):
-        snap = state.snapshot()
-        quantiles[week] = summarise(snap).swapaxes(0, 1)
-        holder[:, week] = state.holder
-        low = snap.copy() if low is None else np.minimum(low, snap)
-        high = snap.copy() if high is None else np.maximum(high, snap)
-        if trajectories is not None:
-            trajectories[:, week] = snap
-        events.extend(week_events)
-    return EnsembleResult(
-        members=members, quantiles=quantiles, holder=holder, end=snap, low=low, high=high,
-        incapacity_week=state.incapacity_week.copy(),
-        incapacity_kind=state.incapacity_kind.copy(),
-        events=sort_events(events, ctx.region.ids),
-        trajectories=trajectories,
-    )
+    bar = tqdm(total=weeks + 1, disable=not show, desc=ctx.scenario.name, unit="wk")
+    executor.start(ctx, split_members(members, executor.blocks))
+    try:
+        executor.request()
+        for week in range(weeks + 1):
+            record = WeekRecord.join(executor.collect())
+            if week < weeks:
+                executor.request()  # workers step the next week while this one is summarised
+            summary.add(record)
+            if on_week is not None:
+                on_week(record)
+            bar.update()
+    finally:
+        executor.close()
+        bar.close()
+    return summary.result(ctx.region.ids)

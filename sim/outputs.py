@@ -47,6 +47,7 @@ def atomic_directory(target: Path) -> Iterator[Path]:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
     try:
         yield tmp
         old = None
@@ -162,6 +163,52 @@ def outcomes_frame(result: EnsembleResult, ctx: Context) -> pd.DataFrame:
     frame["ci_low"] = [b[0] for b in bounds]
     frame["ci_high"] = [b[1] for b in bounds]
     return frame[["actor", "outcome", "probability", "ci_low", "ci_high", "count", "members"]]
+
+
+class TrajectoryWriter:
+    """Stream every member's full trajectory to Parquet, one row group per week.
+
+    Rows: member, week, actor, holder (of Belarus, for that member), and every metric.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The ``.parquet`` file to write.
+    ctx : Context
+        Gives the actor ids.
+    members : numpy.ndarray
+        Member indices in the order of the records' rows.
+    """
+
+    def __init__(self, path: Path, ctx: Context, members: np.ndarray) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self._pa = pa
+        self._ids = np.array(ctx.region.ids)
+        self._members = np.asarray(members)
+        self._holders = np.array(HOLDERS)
+        fields = [("member", pa.int64()), ("week", pa.int32()), ("actor", pa.string()),
+                  ("holder", pa.string())] + [(m, pa.float64()) for m in METRICS]
+        self._schema = pa.schema(fields)
+        self._writer = pq.ParquetWriter(path, self._schema)
+
+    def write(self, record) -> None:
+        """Append one week's record (a :class:`sim.ensemble.WeekRecord`)."""
+        n_members, _, n = record.snapshot.shape
+        columns = {
+            "member": np.repeat(self._members, n),
+            "week": np.full(n_members * n, record.week, dtype=np.int32),
+            "actor": np.tile(self._ids, n_members),
+            "holder": np.repeat(self._holders[record.holder], n),
+        }
+        for i, metric in enumerate(METRICS):
+            columns[metric] = record.snapshot[:, i, :].ravel()
+        self._writer.write_table(self._pa.table(columns, schema=self._schema))
+
+    def close(self) -> None:
+        """Finish the file."""
+        self._writer.close()
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -15,14 +15,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from sim import __version__, outputs
 from sim.context import Context, build_context
 from sim.ensemble import EnsembleResult, run_ensemble
+from sim.executors import make_executor
 from sim.paths import PROJECT_ROOT, resolve_scenario_file, results_dir_for, safe_result_name
 from sim.region import load_region
 from sim.scenario import Scenario, file_sha256, load_scenario
 
-KEY_PACKAGES = ("numpy", "pandas", "networkx", "mesa", "matplotlib", "pydantic", "pyyaml")
+KEY_PACKAGES = ("numpy", "pandas", "networkx", "mesa", "matplotlib", "pydantic", "pyyaml",
+                "pyarrow")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,10 @@ class RunRequest:
     weeks: int | None = None
     charts: bool = True
     progress: bool | None = None
+    workers: int | None = None
+    executor: str = "processes"
+    scheduler: str | None = None
+    save_members: bool = False
 
 
 def prepare(request: RunRequest) -> tuple[Path, Scenario, Context]:
@@ -61,6 +69,12 @@ def git_commit() -> str:
     return f"{commit}-dirty" if dirty else commit
 
 
+def command_line() -> str:
+    """The command that started this process, as a user would type it."""
+    program = "python -m sim" if sys.argv[0].endswith("__main__.py") else sys.argv[0]
+    return " ".join([program, *sys.argv[1:]])
+
+
 def package_versions() -> dict[str, str]:
     """Installed versions of the key packages."""
     versions = {"python": platform.python_version()}
@@ -73,7 +87,7 @@ def package_versions() -> dict[str, str]:
 
 
 def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
-             wall_s: float, engine: str) -> dict:
+             wall_s: float, engine: dict) -> dict:
     """The ``manifest.json`` content of a run."""
     return {
         "scenario": scenario.name,
@@ -86,7 +100,7 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
         "project_version": __version__,
         "git_commit": git_commit(),
         "packages": package_versions(),
-        "command": " ".join(sys.argv),
+        "command": command_line(),
         "started_utc": started.isoformat(timespec="seconds"),
         "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "wall_time_s": round(wall_s, 3),
@@ -97,7 +111,7 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
 
 def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
                   result: EnsembleResult, started: dt.datetime, t0: float,
-                  charts: bool) -> None:
+                  charts: bool, engine: dict) -> None:
     """Write every result file of a run into the directory ``out``."""
     timeseries = outputs.timeseries_frame(result, ctx)
     holders = outputs.holders_frame(result)
@@ -113,7 +127,7 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
         charting.write_run_charts(out / "charts", timeseries, holders, outcomes, ctx.region,
                                   scenario.name)
     outputs.write_json(manifest(path, scenario, ctx, started, time.perf_counter() - t0,
-                                "ensemble"), out / "manifest.json")
+                                engine), out / "manifest.json")
 
 
 def run(request: RunRequest) -> Path:
@@ -121,8 +135,17 @@ def run(request: RunRequest) -> Path:
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     path, scenario, ctx = prepare(request)
-    result = run_ensemble(ctx, progress=request.progress)
+    executor = make_executor(request.executor, request.workers, request.scheduler)
+    engine = {"engine": "ensemble", "executor": type(executor).__name__,
+              "blocks": executor.blocks}
     target = results_dir_for(scenario.name)
     with outputs.atomic_directory(target) as out:
-        write_results(out, path, scenario, ctx, result, started, t0, request.charts)
+        members = np.arange(scenario.members)
+        writer = (outputs.TrajectoryWriter(out / "trajectories.parquet", ctx, members)
+                  if request.save_members else None)
+        result = run_ensemble(ctx, members, progress=request.progress, executor=executor,
+                              on_week=writer.write if writer else None)
+        if writer is not None:
+            writer.close()
+        write_results(out, path, scenario, ctx, result, started, t0, request.charts, engine)
     return target

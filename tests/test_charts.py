@@ -27,7 +27,7 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Region]:
+def frames(region: Region) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Region]:
     scenario = Scenario.model_validate({
         "name": "chart_test",
         "description": "small run for the chart tests",
@@ -36,7 +36,7 @@ def frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Region]:
         "seed": 1,
         "events": [{"type": "leader_incapacitated", "week": 2}],
     })
-    ctx = build_context(scenario)
+    ctx = build_context(scenario, region)
     result = run_ensemble(ctx, progress=False)
     return (outputs.timeseries_frame(result, ctx), outputs.holders_frame(result),
             outputs.outcomes_frame(result, ctx), ctx.region)

@@ -1,0 +1,196 @@
+"""Where blocks of ensemble members run: this process, worker processes, or Dask.
+
+Every executor steps its blocks in lockstep, one week per ``request``/``collect``
+round, and returns the blocks' records in block order. The ensemble engine joins them
+in member order, so results are byte-identical whatever the executor and the number of
+workers. Executors hold no model logic.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from multiprocessing.connection import Connection
+
+import numpy as np
+
+from sim.context import Context
+from sim.ensemble import Block, WeekRecord
+from sim.errors import UserError
+
+#: Environment variable naming a Dask scheduler (``tcp://host:port``).
+SCHEDULER_ENV = "SIM_DASK_SCHEDULER"
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class LocalExecutor:
+    """Step every block in this process (one block unless asked for more)."""
+
+    def __init__(self, blocks: int = 1) -> None:
+        self.blocks = blocks
+        self._blocks: list[Block] = []
+
+    def start(self, ctx: Context, member_blocks: list[np.ndarray]) -> None:
+        """Create the blocks."""
+        self._blocks = [Block(ctx, members) for members in member_blocks]
+
+    def request(self) -> None:
+        """Nothing to do ahead: blocks step when collected."""
+
+    def collect(self) -> list[WeekRecord]:
+        """Step every block one week."""
+        return [block.step() for block in self._blocks]
+
+    def close(self) -> None:
+        """Drop the blocks."""
+        self._blocks = []
+
+
+def _serve_block(conn: Connection, ctx: Context, members: np.ndarray) -> None:
+    """Worker-process loop: step the block on each request until told to stop."""
+    block = Block(ctx, members)
+    try:
+        while conn.recv() == "step":
+            conn.send(block.step())
+    except (EOFError, KeyboardInterrupt):
+        pass
+    finally:
+        conn.close()
+
+
+class ProcessExecutor:
+    """One long-lived worker process per block, stepped over pipes.
+
+    Parameters
+    ----------
+    workers : int
+        Number of worker processes (and blocks).
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.blocks = max(1, workers)
+        self._conns: list[Connection] = []
+        self._procs: list[mp.process.BaseProcess] = []
+
+    def start(self, ctx: Context, member_blocks: list[np.ndarray]) -> None:
+        """Start one worker per block."""
+        # forkserver: children fork from a clean single-threaded server (plain fork from a
+        # threaded parent can deadlock); the server imports the engine once.
+        method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+        context = mp.get_context(method)
+        if method == "forkserver":
+            context.set_forkserver_preload(["sim.ensemble"])
+        for members in member_blocks:
+            parent, child = context.Pipe()
+            proc = context.Process(target=_serve_block, args=(child, ctx, members), daemon=True)
+            proc.start()
+            child.close()
+            self._conns.append(parent)
+            self._procs.append(proc)
+
+    def request(self) -> None:
+        """Ask every worker to step one week."""
+        for conn in self._conns:
+            conn.send("step")
+
+    def collect(self) -> list[WeekRecord]:
+        """Receive every worker's record, in block order."""
+        try:
+            return [conn.recv() for conn in self._conns]
+        except EOFError:
+            raise RuntimeError("a worker process died; see its error above") from None
+
+    def close(self) -> None:
+        """Stop the workers."""
+        for conn in self._conns:
+            try:
+                conn.send("stop")
+            except (BrokenPipeError, OSError):
+                pass
+            conn.close()
+        for proc in self._procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.terminate()
+        self._conns, self._procs = [], []
+
+
+class DaskExecutor:
+    """Blocks as Dask actors on a cluster, stepped in lockstep.
+
+    Parameters
+    ----------
+    scheduler : str or distributed.Client
+        Scheduler address (``tcp://host:port``) or an existing client.
+    blocks : int, optional
+        Number of blocks (default: the cluster's total worker threads).
+    """
+
+    def __init__(self, scheduler, blocks: int | None = None) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UserError("--executor dask", None,
+                            "needs the 'distributed' package (pip install -e '.[dask]')") from None
+        self._own_client = not isinstance(scheduler, Client)
+        try:
+            self.client = Client(scheduler, timeout="10s") if self._own_client else scheduler
+        except OSError as exc:
+            raise UserError("--scheduler", None,
+                            f"cannot reach Dask scheduler {scheduler!r}: {exc}") from None
+        threads = sum(self.client.nthreads().values()) or 1
+        self.blocks = blocks or threads
+        self._actors: list = []
+        self._pending: list = []
+
+    def start(self, ctx: Context, member_blocks: list[np.ndarray]) -> None:
+        """Create one actor per block on the cluster."""
+        futures = [self.client.submit(Block, ctx, members, actor=True, pure=False)
+                   for members in member_blocks]
+        self._actors = [f.result() for f in futures]
+
+    def request(self) -> None:
+        """Ask every actor to step one week."""
+        self._pending = [actor.step() for actor in self._actors]
+
+    def collect(self) -> list[WeekRecord]:
+        """Gather the actors' records, in block order."""
+        return [future.result() for future in self._pending]
+
+    def close(self) -> None:
+        """Release the actors (and the client if this executor opened it)."""
+        self._actors, self._pending = [], []
+        if self._own_client:
+            self.client.close()
+
+
+def make_executor(kind: str = "processes", workers: int | None = None,
+                  scheduler: str | None = None):
+    """Build the executor a user asked for.
+
+    Parameters
+    ----------
+    kind : {"processes", "local", "dask"}
+        ``processes`` uses ``workers`` processes (1 means this process).
+    workers : int, optional
+        Number of workers (default: all cores).
+    scheduler : str, optional
+        Dask scheduler address (default: ``$SIM_DASK_SCHEDULER``).
+    """
+    workers = workers or default_workers()
+    if kind == "dask":
+        address = scheduler or os.environ.get(SCHEDULER_ENV)
+        if not address:
+            raise UserError("--executor dask", None,
+                            f"needs --scheduler tcp://HOST:PORT or ${SCHEDULER_ENV}")
+        return DaskExecutor(address)
+    if kind == "local" or workers == 1:
+        return LocalExecutor()
+    return ProcessExecutor(workers)

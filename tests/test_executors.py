@@ -1,0 +1,59 @@
+"""Exact equality of results across executors: 1 worker, 2 workers, several blocks in
+one process, and a Dask LocalCluster on loopback."""
+
+import numpy as np
+import pytest
+from conftest import INCAPACITY, make_context
+
+from sim import outputs
+from sim.ensemble import run_ensemble
+from sim.executors import LocalExecutor, ProcessExecutor, make_executor
+
+
+def _same(a, b):
+    for name in ("quantiles", "holder", "end", "low", "high", "incapacity_week",
+                 "incapacity_kind", "trajectories"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert a.events == b.events
+
+
+@pytest.fixture(scope="module")
+def ctx(region):
+    return make_context(region, weeks=40, members=101, events=INCAPACITY)
+
+
+@pytest.fixture(scope="module")
+def reference(ctx):
+    return run_ensemble(ctx, keep_trajectories=True, executor=LocalExecutor())
+
+
+def test_blocks_in_one_process_equal_one_block(ctx, reference):
+    _same(run_ensemble(ctx, keep_trajectories=True, executor=LocalExecutor(blocks=7)), reference)
+
+
+def test_two_worker_processes_equal_one(ctx, reference):
+    _same(run_ensemble(ctx, keep_trajectories=True, executor=ProcessExecutor(2)), reference)
+
+
+def test_csv_bytes_do_not_depend_on_workers(ctx, reference, tmp_path):
+    two = run_ensemble(ctx, executor=ProcessExecutor(2))
+    for build in (outputs.timeseries_frame, outputs.members_frame, outputs.outcomes_frame):
+        outputs.write_csv(build(reference, ctx), tmp_path / "one.csv")
+        outputs.write_csv(build(two, ctx), tmp_path / "two.csv")
+        assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+
+
+def test_dask_local_cluster_equals_one_process(ctx, reference):
+    distributed = pytest.importorskip("distributed")
+    from sim.executors import DaskExecutor
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        executor = DaskExecutor(cluster.scheduler_address, blocks=3)
+        _same(run_ensemble(ctx, keep_trajectories=True, executor=executor), reference)
+
+
+def test_make_executor_choices():
+    assert isinstance(make_executor("local", 4), LocalExecutor)
+    assert isinstance(make_executor("processes", 1), LocalExecutor)
+    assert isinstance(make_executor("processes", 2), ProcessExecutor)
