@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engine_options(run)
     run.add_argument("--save-members", action="store_true",
                      help="also write every member's full trajectory to trajectories.parquet")
+    sub.add_parser("bench", help="run the speed and memory benchmark",
+                   description="Run the benchmark cases; writes results/bench/bench.csv.")
     return parser
 
 
@@ -87,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
                                     scheduler=args.scheduler,
                                     save_members=args.save_members))
             print(f"results written to {target}")
+        elif args.command == "bench":
+            from sim import bench
+
+            return bench.main([])
         return 0
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)

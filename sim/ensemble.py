@@ -142,8 +142,11 @@ class _Summary:
         snap, week = record.snapshot, record.week
         self.quantiles[week] = summarise(snap).swapaxes(0, 1)
         self.holder[:, week] = record.holder
-        self.low = snap.copy() if self.low is None else np.minimum(self.low, snap)
-        self.high = snap.copy() if self.high is None else np.maximum(self.high, snap)
+        if self.low is None:
+            self.low, self.high = snap.copy(), snap.copy()
+        else:
+            np.minimum(self.low, snap, out=self.low)
+            np.maximum(self.high, snap, out=self.high)
         if self.trajectories is not None:
             self.trajectories[:, week] = snap
         self.events.extend(record.events)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from multiprocessing.connection import Connection
+from multiprocessing.shared_memory import SharedMemory
 
 import numpy as np
 
 from sim.context import Context
 from sim.ensemble import Block, WeekRecord
 from sim.errors import UserError
+from sim.state import METRICS
 
 #: Environment variable naming a Dask scheduler (``tcp://host:port``).
 SCHEDULER_ENV = "SIM_DASK_SCHEDULER"
@@ -53,15 +55,28 @@ class LocalExecutor:
         self._blocks = []
 
 
-def _serve_block(conn: Connection, ctx: Context, members: np.ndarray) -> None:
-    """Worker-process loop: step the block on each request until told to stop."""
+def _serve_block(conn: Connection, ctx: Context, members: np.ndarray, shm_name: str,
+                 shape: tuple[int, ...], first_row: int) -> None:
+    """Worker-process loop: step the block on each request until told to stop.
+
+    The week's metric snapshot goes into the worker's rows of a shared two-slot buffer
+    (slot = week % 2), so only the small rest of the record crosses the pipe.
+    """
+    shm = SharedMemory(name=shm_name)  # the parent owns and unlinks the segment
+    buffer = np.ndarray(shape, dtype=np.float64, buffer=shm.buf)
+    rows = slice(first_row, first_row + len(members))
     block = Block(ctx, members)
     try:
         while conn.recv() == "step":
-            conn.send(block.step())
+            record = block.step()
+            buffer[record.week % 2, rows] = record.snapshot
+            record.snapshot = None
+            conn.send(record)
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
+        del buffer
+        shm.close()
         conn.close()
 
 
@@ -78,22 +93,30 @@ class ProcessExecutor:
         self.blocks = max(1, workers)
         self._conns: list[Connection] = []
         self._procs: list[mp.process.BaseProcess] = []
+        self._shm: SharedMemory | None = None
+        self._buffer: np.ndarray | None = None
 
     def start(self, ctx: Context, member_blocks: list[np.ndarray]) -> None:
-        """Start one worker per block."""
+        """Start one worker per block, sharing a two-slot snapshot buffer."""
+        shape = (2, sum(len(b) for b in member_blocks), len(METRICS), ctx.region.n)
+        self._shm = SharedMemory(create=True, size=max(8, int(np.prod(shape)) * 8))
+        self._buffer = np.ndarray(shape, dtype=np.float64, buffer=self._shm.buf)
         # forkserver: children fork from a clean single-threaded server (plain fork from a
         # threaded parent can deadlock); the server imports the engine once.
         method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
         context = mp.get_context(method)
         if method == "forkserver":
             context.set_forkserver_preload(["sim.ensemble"])
+        first_row = 0
         for members in member_blocks:
             parent, child = context.Pipe()
-            proc = context.Process(target=_serve_block, args=(child, ctx, members), daemon=True)
+            proc = context.Process(target=_serve_block, daemon=True, args=(
+                child, ctx, members, self._shm.name, shape, first_row))
             proc.start()
             child.close()
             self._conns.append(parent)
             self._procs.append(proc)
+            first_row += len(members)
 
     def request(self) -> None:
         """Ask every worker to step one week."""
@@ -101,11 +124,20 @@ class ProcessExecutor:
             conn.send("step")
 
     def collect(self) -> list[WeekRecord]:
-        """Receive every worker's record, in block order."""
+        """Receive every worker's record, in block order, as one joined record.
+
+        The snapshot is copied out of the shared slot before the workers can reuse it
+        (they write the other slot meanwhile).
+        """
         try:
-            return [conn.recv() for conn in self._conns]
+            records = [conn.recv() for conn in self._conns]
         except EOFError:
             raise RuntimeError("a worker process died; see its error above") from None
+        for record in records:
+            record.snapshot = np.empty((0,))
+        joined = WeekRecord.join(records)
+        joined.snapshot = self._buffer[joined.week % 2].copy()
+        return [joined]
 
     def close(self) -> None:
         """Stop the workers."""
@@ -120,6 +152,11 @@ class ProcessExecutor:
             if proc.is_alive():
                 proc.terminate()
         self._conns, self._procs = [], []
+        if self._shm is not None:
+            self._buffer = None
+            self._shm.close()
+            self._shm.unlink()
+            self._shm = None
 
 
 class DaskExecutor:

@@ -6,6 +6,7 @@ User-supplied scenario names are resolved here and nowhere else, so a name such 
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -15,8 +16,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
 PROJECT_ROOT = PACKAGE_DIR.parent
 SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
-RESULTS_DIR = PROJECT_ROOT / "results"
-COMPARE_DIR = RESULTS_DIR / "compare"
+#: Environment variable that moves results/ elsewhere (used by the benchmark).
+RESULTS_ENV = "SIM_RESULTS_DIR"
+RESULTS_DIR = Path(os.environ.get(RESULTS_ENV) or PROJECT_ROOT / "results")
 BENCH_DIR = RESULTS_DIR / "bench"
 
 # A scenario name becomes a directory name under results/: keep it to a safe alphabet.
@@ -82,3 +84,8 @@ def safe_result_name(name: str, origin: str) -> str:
 def results_dir_for(name: str) -> Path:
     """Directory holding the results of the scenario called ``name``."""
     return RESULTS_DIR / name
+
+
+def compare_dir_for(a: str, b: str) -> Path:
+    """Directory holding the paired comparison of scenarios ``a`` and ``b``."""
+    return RESULTS_DIR / "compare" / f"{a}_vs_{b}"

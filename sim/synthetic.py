@@ -1,0 +1,96 @@
+"""A synthetic region of any size, for benchmarks and scaling tests only.
+
+The real actors Belarus, Russia and Belarus's four power centres keep their roles (the
+succession rules need them); every other actor is synthetic, with attributes drawn from
+a seeded generator and edges from a seeded Watts-Strogatz small-world graph. The tables
+are written in the same CSV format as ``sim/data`` and loaded through the same checks.
+Nothing here is real data.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from sim.paths import DATA_DIR
+from sim.region import APPARATUS, FOCAL, LEADER, PUBLIC, RUSSIA, SECURITY, Region, load_region
+
+_ROLES = (FOCAL, RUSSIA, LEADER, SECURITY, APPARATUS, PUBLIC)
+_SOURCE = "synthetic: benchmark data, not real"
+
+
+def _real_rows(name: str, keep: set[str], key: str | tuple[str, ...]) -> list[dict]:
+    with open(DATA_DIR / name, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    keys = (key,) if isinstance(key, str) else key
+    return [row for row in rows if all(row[k] in keep for k in keys)]
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def synthetic_region(n_actors: int, seed: int = 0, neighbours: int = 6) -> Region:
+    """Build a region of ``n_actors`` actors (at least 7) from seeded generators.
+
+    Parameters
+    ----------
+    n_actors : int
+        Total number of actors, the six role actors included.
+    seed : int
+        Seed of the attribute generator and of the graph generator.
+    neighbours : int
+        Each synthetic actor's number of ring neighbours in the Watts-Strogatz graph.
+    """
+    rng = np.random.default_rng(seed)
+    roles = set(_ROLES)
+    synthetic = [f"S{i:04d}" for i in range(n_actors - len(_ROLES))]
+    actors = _real_rows("actors.csv", roles, "id")
+    for actor in synthetic:
+        actors.append({"id": actor, "name": actor, "kind": "state", "parent": "",
+                       "capital": "", "lat": f"{rng.uniform(40, 60):.4f}",
+                       "lon": f"{rng.uniform(10, 45):.4f}", "source": _SOURCE})
+    attributes = _real_rows("attributes.csv", roles, "actor")
+    template = {row["attribute"]: row for row in attributes if row["actor"] == FOCAL}
+    draws = {"population_m": (1, 50), "gdp_usd_bn": (10, 500), "capability": (0.0001, 0.01),
+             "border_total_km": (500, 3000), "stability0": (0.4, 0.9),
+             "alignment0": (-1, 1), "unrest0": (0.001, 0.01), "posture0": (0.2, 0.8),
+             "stress0": (0.1, 0.6), "stubbornness": (0.5, 0.95), "repression": (0.1, 0.9),
+             "grievance": (0.1, 0.5), "frontline": (0, 0), "power_weight": (0, 0)}
+    for actor in synthetic:
+        for attribute, (low, high) in draws.items():
+            attributes.append({**template[attribute], "actor": actor,
+                               "value": f"{rng.uniform(low, high):.6g}", "source": _SOURCE,
+                               "confidence": "A", "note": ""})
+    edges = _real_rows("edges.csv", roles, ("source", "target"))
+    ring = nx.connected_watts_strogatz_graph(len(synthetic) + 2, neighbours, 0.1, seed=seed)
+    names = [FOCAL, RUSSIA, *synthetic]
+    for a, b in sorted(ring.edges()):
+        for layer, value in (("trade", rng.uniform(0.1, 20)), ("border", rng.uniform(50, 500)),
+                             ("security", rng.uniform(0.1, 0.8))):
+            if {names[a], names[b]} <= {FOCAL, RUSSIA} and layer != "border":
+                continue  # the real BLR-RUS rows are kept
+            edges.append({"layer": layer, "source": names[a], "target": names[b],
+                          "value": f"{value:.6g}", "unit": "", "year": "2024",
+                          "source_ref": _SOURCE, "confidence": "A", "note": ""})
+    seen: set[tuple[str, str, str]] = set()
+    unique = []
+    for row in edges:
+        key = (row["layer"], row["source"], row["target"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(row)
+    with tempfile.TemporaryDirectory() as folder:
+        folder_path = Path(folder)
+        _write(folder_path / "actors.csv", actors)
+        _write(folder_path / "attributes.csv", attributes)
+        _write(folder_path / "edges.csv", unique)
+        (folder_path / "layers.csv").write_bytes((DATA_DIR / "layers.csv").read_bytes())
+        return load_region(folder_path)
