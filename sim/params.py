@@ -96,7 +96,7 @@ _DECLARED: tuple[Param, ...] = (
           "Frantz & Stein 2017: baseline coup-attempt rate about 4% per dictatorship-year",
           "Annual rate of coup attempts against a settled ruler at baseline cohesion."),
     Param("contested_mean_weeks", "T_c", "weeks", 26.0, 1.0, 104.0, "succession",
-          "calibrated with kappa_s against the 81-92% one-year survival band; "
+          "calibrated: with kappa_s, against the 81-92% one-year survival band; "
           "consistent with regimes falling within days to months of a death "
           "(Archigos recount)",
           "Mean time for a contested succession to resolve."),
@@ -106,7 +106,8 @@ _DECLARED: tuple[Param, ...] = (
           "Unrest at which a contested succession resolves for the opposition."),
     Param("contested_stability_shock", "delta_c", "share of s0", 0.25, 0.0, 1.0,
           "succession", "assumption: an open split is a large shock to state capacity",
-          "Loss of Belarus's stability when the succession becomes contested."),
+          "Loss of stability of Belarus, its security bloc and its apparatus on entering "
+          "contested, opposition-led or Russian-controlled rule."),
     Param("regime_change_alignment_shift", "Delta_a^O", "alignment units", 0.8, 0.0, 2.0,
           "succession", "assumption: an opposition-led government turns westward "
           "(2020 opposition programme), bounded by dependence on Russia",
@@ -258,3 +259,23 @@ def check_value(name: str, value: object) -> str | None:
     if value != value or not (p.low <= value <= p.high):  # value != value: NaN
         return f"must be a number from {p.low:g} to {p.high:g} ({p.unit})"
     return None
+
+
+def parameter_table_markdown() -> str:
+    """The parameter table of ``docs/model.md`` (``python -m sim.params`` prints it).
+
+    A test checks that the docs hold exactly this table, so they cannot drift.
+    """
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = ["| name | symbol | unit | default | range | source |",
+             "|---|---|---|---|---|---|"]
+    for p in PARAMS.values():
+        lines.append(f"| `{p.name}` | `{p.symbol}` | {cell(p.unit)} | {p.default:g} | "
+                     f"{p.low:g} to {p.high:g} | {cell(p.source)} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(parameter_table_markdown())

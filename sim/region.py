@@ -73,11 +73,9 @@ class Region:
         Dependence per layer, ``dep[target, source]`` in [0, 1].
     dependence : SparseRows
         Combined contagion weights ``D[target, source]`` (row sums <= 0.9).
-    influence : SparseRows
-        Row-stochastic Friedkin-Johnsen influence matrix without the self weight
-        applied yet (see :mod:`sim.mechanisms.alignment`).
     influence_raw : numpy.ndarray
-        Combined influence weights before normalisation, dense.
+        Combined influence weights, dense, before the self weight and row
+        normalisation of :func:`sim.mechanisms.alignment.influence_matrix`.
     trade, border : SparseRows
         Trade and border dependence, for the reactions mechanism.
     graph : networkx.DiGraph

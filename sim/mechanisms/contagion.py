@@ -1,8 +1,9 @@
 """Distress contagion along dependence edges (DebtRank).
 
 Relative distress is the share of baseline stability lost, ``h_i = (1 - s_i/s0_i)^+``.
-Each week every actor passes on the *increase* of its distress since it last passed
-any on, so each increment crosses each edge once (the differential DebtRank of
+Each week every actor passes on the *increase* of its distress since the previous
+week, so each increment crosses each edge once (a renewed rise after a partial recovery
+is a new increment and passes on again; this is the differential DebtRank of
 Bardoscia et al. 2015; the original DebtRank of Battiston et al. 2012 lets each node
 pass on distress once). One hop takes one week::
 

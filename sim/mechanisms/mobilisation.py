@@ -6,7 +6,7 @@ threshold; thresholds are logistic with centre ``theta_i`` and spread ``sigma_th
 cascade (Kuran 1991's preference falsification: visible protest lowers the cost of
 joining)::
 
-    x_i = u_i + beta_g (g_i + push_i(t) + (e_i - e0_i)) + beta_w (1 - s_i / s0_i)^+
+    x_i = u_i + beta_g (g_i + push_i(t) + (e_i - e0_i)^+) + beta_w (1 - s_i / s0_i)^+
           + beta_n sum_j S_ij u_j - beta_r r_i (s_c(i) / s0_c(i))
     u_i' = u_i + rho_u [Lambda((x_i - theta_i) / sigma_theta + sigma_u z_i) - u_i]
 

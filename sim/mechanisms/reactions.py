@@ -9,8 +9,8 @@ and capacity::
 It relieves Belarus's excess stress (``- l_R sigma (e - e0)^+``), restores the security
 bloc's loyalty (``+ h_R sigma (s0 - s)``) and costs Russia (``+ c_R sigma`` stress). Russia takes
 control with weekly hazard ``kappa_I * sigma * (m_I after a russian_move)`` while
-Belarus is contested or opposition-led, or, after a ``russian_move``, during the
-interim.
+Belarus is contested or opposition-led, or, after a ``russian_move``, while the
+succession is unsettled (constitutional interim or Security Council).
 
 Military posture moves toward a threat-driven target::
 

@@ -18,8 +18,8 @@ loyalty of the security bloc and the apparatus. The weekly split hazard is::
 A contested succession resolves with weekly probability ``1 - exp(-1/T_c)``: for the
 opposition with probability ``min(1, u_BLR/u_*) * max(0, 1 - s_SEC/s_SEC,0)``, otherwise
 for an insider. (Russia's takeover is a reaction of an outside power, see
-``reactions.py``.) Opposition-led and Russian-controlled are absorbing within the
-horizon.
+``reactions.py``.) Russian-controlled is absorbing within the horizon; an
+opposition-led Belarus can still be taken over by Russia.
 
 References
 ----------
