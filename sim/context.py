@@ -94,8 +94,13 @@ def build_context(scenario: Scenario, region: Region | None = None) -> Context:
     params = Parameters(dict(scenario.parameters))
     roles = Roles.of(region)
     attrs = region.attrs
-    baseline = {k: attrs[k] for k in ("stability0", "alignment0", "unrest0", "posture0",
-                                      "stress0")}
+    baseline = {k: attrs[k].copy() for k in ("stability0", "alignment0", "unrest0",
+                                             "posture0", "stress0")}
+    elite = np.array([roles.security, roles.apparatus])
+    elite_weight = attrs["power_weight"][elite]
+    # Cohesion is judged against the data's elite; a scenario may start it looser.
+    cohesion0 = float(succession.elite_cohesion(attrs["stability0"][elite], elite_weight))
+    baseline["stability0"][elite] *= params.elite_loyalty_factor
     influence_dense = alignment.influence_matrix(region.influence_raw, params.self_influence)
     influence = SparseRows.from_dense(influence_dense)
     spill_dense = influence_dense * (1.0 - np.eye(region.n)) * region.is_state[None, :]
@@ -113,9 +118,6 @@ def build_context(scenario: Scenario, region: Region | None = None) -> Context:
     theta = mobilisation.baseline_thresholds(baseline_drive, attrs["unrest0"], params)
     exposure = attrs["frontline"].copy()
     exposure[roles.russia] = 1.0
-    elite = np.array([roles.security, roles.apparatus])
-    elite_weight = attrs["power_weight"][elite]
-    cohesion0 = float(succession.elite_cohesion(attrs["stability0"][elite], elite_weight))
     return Context(
         region=region, params=params, streams=RandomStreams(scenario.seed), scenario=scenario,
         roles=roles, baseline=baseline, influence=influence, spill=spill,

@@ -92,6 +92,11 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: mass protest raises defection risk (Kuran 1991); 5% of the "
           "population in the street doubles the hazard",
           "Raises the split hazard with Belarus's unrest."),
+    Param("elite_loyalty_factor", "f_e", "1", 1.0, 0.3, 1.0, "succession",
+          "assumption: scenario lever for rival insiders; 1 keeps the loyalty in the data",
+          "Scales the baseline loyalty of the security bloc and the apparatus; elite "
+          "cohesion is still judged against the data's baseline, so below 1 the elite "
+          "is looser from the start."),
     Param("coup_attempt_rate", "q_c", "1/year", 0.04, 0.0, 1.0, "succession",
           "Frantz & Stein 2017: baseline coup-attempt rate about 4% per dictatorship-year",
           "Annual rate of coup attempts against a settled ruler at baseline cohesion."),

@@ -46,12 +46,16 @@ class LeaderIncapacitated(_Strict):
 
 
 class ProtestWave(_Strict):
-    """A burst of grievance in one actor's public, decaying over ``duration_weeks``."""
+    """A burst of grievance in one actor's public, decaying over ``duration_weeks``.
+
+    ``intensity`` is added to the actor's grievance (on the same 0-1 scale as the
+    baseline grievance in the data); 1.15 gives a Belarus peak near August 2020's ~2%.
+    """
 
     type: Literal["protest_wave"]
     week: Annotated[int, Field(ge=0, le=MAX_WEEKS)]
     actor: str = "BLR"
-    intensity: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+    intensity: Annotated[float, Field(ge=0.0, le=3.0)] = 0.5
     duration_weeks: Annotated[int, Field(ge=1, le=MAX_WEEKS)] = 8
 
 
