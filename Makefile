@@ -54,8 +54,8 @@ run: $(STAMP) ## Run a scenario ensemble: make run SCENARIO=incapacity [MEMBERS=
 	@$(PY) -m sim run $(SCENARIO) $(RUN_OPTS)
 
 .PHONY: compare
-compare: $(STAMP) ## Compare two scenarios member by member: make compare A=status_quo B=incapacity
-	@$(PY) -m sim compare $(A) $(B)
+compare: $(STAMP) ## Compare two scenarios member by member: make compare A=status_quo B=incapacity [UNPAIRED=1]
+	@$(PY) -m sim compare $(A) $(B) $(if $(UNPAIRED),--unpaired)
 
 .PHONY: replay
 replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENARIO=incapacity MEMBER=137

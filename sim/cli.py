@@ -55,6 +55,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engine_options(run)
     run.add_argument("--save-members", action="store_true",
                      help="also write every member's full trajectory to trajectories.parquet")
+    compare = sub.add_parser(
+        "compare", help="compare two scenarios member by member",
+        description="Compare scenario B with scenario A member by member (B minus A) and "
+                    "write results/compare/<A>_vs_<B>/. Runs either side first if its "
+                    "results are missing or out of date.")
+    compare.add_argument("a", help="baseline scenario (name or .yaml path)")
+    compare.add_argument("b", help="scenario compared with the baseline")
+    compare.add_argument("--unpaired", action="store_true",
+                         help="allow runs with different weeks, members or seed "
+                              "(the comparison is then marked unpaired)")
+    compare.add_argument("--workers", type=_positive_int, help="worker processes")
+    compare.add_argument("--no-charts", action="store_true", help="write CSVs only")
+
+    replay = sub.add_parser(
+        "replay", help="re-run one ensemble member with full agent-level detail",
+        description="Re-run one member of a scenario's ensemble in the Mesa model and "
+                    "write results/<scenario>/replay/member_<k>/.")
+    replay.add_argument("scenario", help="scenario name or .yaml path")
+    replay.add_argument("--member", type=_non_negative_int, required=True,
+                        help="member index (0 to members - 1)")
+    replay.add_argument("--no-charts", action="store_true", help="write CSVs only")
+
     sub.add_parser("bench", help="run the speed and memory benchmark",
                    description="Run the benchmark cases; writes results/bench/bench.csv.")
     return parser
@@ -89,6 +111,17 @@ def main(argv: list[str] | None = None) -> int:
                                     scheduler=args.scheduler,
                                     save_members=args.save_members))
             print(f"results written to {target}")
+        elif args.command == "compare":
+            from sim.compare import compare
+
+            target = compare(args.a, args.b, unpaired=args.unpaired, workers=args.workers,
+                             charts=not args.no_charts)
+            print(f"comparison written to {target}")
+        elif args.command == "replay":
+            from sim.replay import replay
+
+            target = replay(args.scenario, args.member, charts=not args.no_charts)
+            print(f"replay written to {target}")
         elif args.command == "bench":
             from sim import bench
 

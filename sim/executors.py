@@ -131,7 +131,7 @@ class ProcessExecutor:
         """
         try:
             records = [conn.recv() for conn in self._conns]
-        except EOFError:
+        except (EOFError, OSError):
             raise RuntimeError("a worker process died; see its error above") from None
         for record in records:
             record.snapshot = np.empty((0,))

@@ -7,6 +7,7 @@ The result directory ``results/<scenario>/`` is replaced atomically (see
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib.metadata
 import platform
 import subprocess
@@ -21,7 +22,13 @@ from sim import __version__, outputs
 from sim.context import Context, build_context
 from sim.ensemble import EnsembleResult, run_ensemble
 from sim.executors import make_executor
-from sim.paths import PROJECT_ROOT, resolve_scenario_file, results_dir_for, safe_result_name
+from sim.paths import (
+    PACKAGE_DIR,
+    PROJECT_ROOT,
+    resolve_scenario_file,
+    results_dir_for,
+    safe_result_name,
+)
 from sim.region import load_region
 from sim.scenario import Scenario, file_sha256, load_scenario
 
@@ -44,6 +51,11 @@ class RunRequest:
     scheduler: str | None = None
     save_members: bool = False
 
+    def overrides(self) -> dict[str, int]:
+        """The command-line overrides that were given."""
+        given = {"members": self.members, "seed": self.seed, "weeks": self.weeks}
+        return {key: value for key, value in given.items() if value is not None}
+
 
 def prepare(request: RunRequest) -> tuple[Path, Scenario, Context]:
     """Resolve and validate the scenario; build its context. Raises UserError."""
@@ -54,6 +66,16 @@ def prepare(request: RunRequest) -> tuple[Path, Scenario, Context]:
     scenario = scenario.with_overrides(members=request.members, seed=request.seed,
                                        weeks=request.weeks)
     return path, scenario, build_context(scenario, region)
+
+
+def code_fingerprint() -> str:
+    """sha256 over the package's code and data files: changes whenever the model does."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.suffix in {".py", ".csv"} and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def git_commit() -> str:
@@ -87,7 +109,7 @@ def package_versions() -> dict[str, str]:
 
 
 def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
-             wall_s: float, engine: dict) -> dict:
+             wall_s: float, engine: dict, overrides: dict) -> dict:
     """The ``manifest.json`` content of a run."""
     return {
         "scenario": scenario.name,
@@ -97,7 +119,9 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
         "members": scenario.members,
         "weeks": scenario.weeks,
         "engine": engine,
+        "overrides": overrides,
         "project_version": __version__,
+        "code_sha256": code_fingerprint(),
         "git_commit": git_commit(),
         "packages": package_versions(),
         "command": command_line(),
@@ -111,7 +135,7 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
 
 def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
                   result: EnsembleResult, started: dt.datetime, t0: float,
-                  charts: bool, engine: dict) -> None:
+                  charts: bool, engine: dict, overrides: dict) -> None:
     """Write every result file of a run into the directory ``out``."""
     timeseries = outputs.timeseries_frame(result, ctx)
     holders = outputs.holders_frame(result)
@@ -127,7 +151,7 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
         charting.write_run_charts(out / "charts", timeseries, holders, outcomes, ctx.region,
                                   scenario.name)
     outputs.write_json(manifest(path, scenario, ctx, started, time.perf_counter() - t0,
-                                engine), out / "manifest.json")
+                                engine, overrides), out / "manifest.json")
 
 
 def run(request: RunRequest) -> Path:
@@ -147,5 +171,6 @@ def run(request: RunRequest) -> Path:
                               on_week=writer.write if writer else None)
         if writer is not None:
             writer.close()
-        write_results(out, path, scenario, ctx, result, started, t0, request.charts, engine)
+        write_results(out, path, scenario, ctx, result, started, t0, request.charts, engine,
+                      request.overrides())
     return target

@@ -1,0 +1,272 @@
+"""Paired comparison of two scenarios: ``python -m sim compare A B``.
+
+Both scenarios are stepped together, member by member. With the same root seed, member
+``k`` of A and of B draw the same random numbers for the same mechanism (common random
+numbers, :mod:`sim.rng`), so the paired difference ``B_k - A_k`` reflects the scenario,
+not the noise. Results go to ``results/compare/<A>_vs_<B>/``:
+
+* ``deltas.csv``: week, actor, metric, mean in A and B, and the mean and 5th/50th/95th
+  percentiles of the paired difference;
+* ``ripple.csv``: per actor and metric, the peak mean difference and its week, the
+  arrival week (first week the paired 90% interval excludes zero by more than
+  :data:`ARRIVAL_TOLERANCE`), whether the difference persists at the horizon, and the
+  actor's graph distance from Belarus;
+* ``outcomes.csv``: outcome probabilities in A and B and their difference with a 95%
+  interval (paired when the runs are paired);
+* ``manifest.json`` naming both runs; ``charts/``.
+
+Runs that cannot be paired (different weeks, members or root seed) are refused unless
+``--unpaired`` is given; an unpaired comparison pairs member ``k`` with member ``k``
+over the common weeks and members anyway (independent draws) and says so in its
+manifest and in every CSV.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim import outputs
+from sim.context import Context
+from sim.ensemble import EnsembleResult, WeekRecord, _Summary, split_members
+from sim.errors import UserError
+from sim.executors import make_executor
+from sim.paths import compare_dir_for, results_dir_for
+from sim.run import RunRequest, code_fingerprint, prepare, run
+from sim.scenario import Scenario, file_sha256
+from sim.state import METRICS
+from sim.stats import PERCENTILES
+
+#: A paired difference "arrives" when its 90% interval lies this far from zero.
+ARRIVAL_TOLERANCE = 1e-3
+DIFF_STATS = ("diff_mean", "diff_p05", "diff_p50", "diff_p95")
+Z95 = 1.959963984540054
+
+
+@dataclass
+class PairResult:
+    """Both sides' ensemble summaries plus the paired differences.
+
+    Attributes
+    ----------
+    a, b : EnsembleResult
+    diff : numpy.ndarray, shape (weeks + 1, len(METRICS), len(DIFF_STATS), N)
+        Mean and 5th/50th/95th percentiles of ``B_k - A_k`` across members.
+    paired : bool
+    """
+
+    a: EnsembleResult
+    b: EnsembleResult
+    diff: np.ndarray
+    paired: bool
+
+
+def pairing_problems(a: Scenario, b: Scenario) -> list[str]:
+    """Why two scenarios cannot be paired member by member (empty if they can)."""
+    problems = []
+    for field in ("weeks", "members", "seed"):
+        if getattr(a, field) != getattr(b, field):
+            problems.append(f"{field} {getattr(a, field)} vs {getattr(b, field)}")
+    return problems
+
+
+def run_pair(ctx_a: Context, ctx_b: Context, members: np.ndarray, weeks: int,
+             paired: bool = True, workers: int | None = None) -> PairResult:
+    """Step both scenarios in lockstep and summarise each side and the differences.
+
+    Parameters
+    ----------
+    ctx_a, ctx_b : Context
+        The two scenarios' contexts.
+    members : numpy.ndarray of int
+        Members to run on both sides.
+    weeks : int
+        Common horizon.
+    paired : bool
+        Recorded in the result (the caller checked the seeds).
+    workers : int, optional
+        Worker processes per side (default: all cores split between the two sides).
+    """
+    per_side = max(1, (workers or 2) // 2)
+    sides = [(ctx, make_executor("processes", per_side)) for ctx in (ctx_a, ctx_b)]
+    summaries = [_Summary(members, weeks, ctx_a.region.n, keep=False) for _ in sides]
+    diff = np.empty((weeks + 1, len(METRICS), len(DIFF_STATS), ctx_a.region.n))
+    for ctx, executor in sides:
+        executor.start(ctx, split_members(members, executor.blocks))
+    try:
+        for week in range(weeks + 1):
+            records = []
+            for _, executor in sides:
+                executor.request()
+            for _, executor in sides:
+                records.append(WeekRecord.join(executor.collect()))
+            for summary, record in zip(summaries, records, strict=True):
+                summary.add(record)
+            delta = records[1].snapshot - records[0].snapshot
+            diff[week] = np.concatenate([
+                delta.mean(axis=0)[:, None],
+                np.percentile(delta, (5, 50, 95), axis=0).transpose(1, 0, 2)], axis=1)
+    finally:
+        for _, executor in sides:
+            executor.close()
+    return PairResult(a=summaries[0].result(ctx_a.region.ids),
+                      b=summaries[1].result(ctx_b.region.ids), diff=diff, paired=paired)
+
+
+def deltas_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
+    """Week, actor, metric, mean_a, mean_b, diff_mean, diff_p05, diff_p50, diff_p95."""
+    weeks, n_metrics, _, n = pair.diff.shape
+    week, metric, actor = np.meshgrid(np.arange(weeks), np.arange(n_metrics), np.arange(n),
+                                      indexing="ij")
+    frame = pd.DataFrame({
+        "week": week.ravel(),
+        "actor": np.array(ctx.region.ids)[actor.ravel()],
+        "metric": np.array(METRICS)[metric.ravel()],
+        "mean_a": pair.a.quantiles[:, :, 0, :].ravel(),
+        "mean_b": pair.b.quantiles[:, :, 0, :].ravel(),
+    })
+    for i, stat in enumerate(DIFF_STATS):
+        frame[stat] = pair.diff[:, :, i, :].ravel()
+    frame["paired"] = pair.paired
+    return frame.sort_values(["week", "actor", "metric"], kind="stable").reset_index(drop=True)
+
+
+def ripple_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
+    """One row per actor and metric: when and how strongly the difference arrives."""
+    distance = ctx.region.distance_from("BLR")
+    mean = pair.diff[:, :, 0, :]
+    low, high = pair.diff[:, :, 1, :], pair.diff[:, :, 3, :]
+    clear = (low > ARRIVAL_TOLERANCE) | (high < -ARRIVAL_TOLERANCE)
+    rows = []
+    for a, actor in enumerate(ctx.region.ids):
+        for m, metric in enumerate(METRICS):
+            peak_week = int(np.argmax(np.abs(mean[:, m, a])))
+            arrived = np.flatnonzero(clear[:, m, a])
+            rows.append({
+                "actor": actor, "kind": ctx.region.kinds[a], "metric": metric,
+                "peak_diff": mean[peak_week, m, a], "peak_week": peak_week,
+                "arrival_week": int(arrived[0]) if len(arrived) else None,
+                "persists_at_horizon": bool(clear[-1, m, a]),
+                "diff_at_horizon": mean[-1, m, a],
+                "distance_from_BLR": distance.get(actor),
+            })
+    frame = pd.DataFrame(rows)
+    frame["arrival_week"] = frame["arrival_week"].astype("Int64")
+    frame["distance_from_BLR"] = frame["distance_from_BLR"].astype("Int64")
+    frame["paired"] = pair.paired
+    return frame
+
+
+def _difference_interval(xa: np.ndarray, xb: np.ndarray, paired: bool
+                         ) -> tuple[float, float, float]:
+    """Difference of two proportions with a 95% Wald interval (paired or independent)."""
+    pa, pb = xa.mean(), xb.mean()
+    if paired:
+        d = xb.astype(float) - xa.astype(float)
+        se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else 0.0
+    else:
+        se = np.sqrt(pa * (1 - pa) / len(xa) + pb * (1 - pb) / len(xb))
+    diff = pb - pa
+    return diff, max(-1.0, diff - Z95 * se), min(1.0, diff + Z95 * se)
+
+
+def outcomes_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
+    """Outcome probabilities in A and B, their difference and its 95% interval."""
+    indicators = []
+    out_a, out_b = outputs.member_outcomes(pair.a), outputs.member_outcomes(pair.b)
+    for name in outputs.OUTCOMES:
+        indicators.append(("BLR", name, out_a == name, out_b == name))
+    hits_a = outputs.ripple_indicators(pair.a, ctx)
+    hits_b = outputs.ripple_indicators(pair.b, ctx)
+    for name in hits_a:
+        for i, actor in enumerate(ctx.region.ids):
+            if ctx.region.kinds[i] == "state":
+                indicators.append((actor, name, hits_a[name][:, i], hits_b[name][:, i]))
+    rows = []
+    for actor, name, xa, xb in indicators:
+        diff, low, high = _difference_interval(xa, xb, pair.paired)
+        rows.append({"actor": actor, "outcome": name, "probability_a": xa.mean(),
+                     "probability_b": xb.mean(), "diff": diff, "ci_low": low, "ci_high": high,
+                     "paired": pair.paired})
+    return pd.DataFrame(rows)
+
+
+def _up_to_date(name: str, path: Path) -> bool:
+    """Whether results/<name>/ was made from this file with this code."""
+    manifest_path = results_dir_for(name) / "manifest.json"
+    if not manifest_path.is_file():
+        return False
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    return (manifest.get("scenario_sha256") == file_sha256(path)
+            and manifest.get("code_sha256") == code_fingerprint()
+            and manifest.get("overrides") == {})
+
+
+def compare(name_a: str, name_b: str, unpaired: bool = False, workers: int | None = None,
+            charts: bool = True, progress: bool | None = False) -> Path:
+    """Compare two scenarios and write ``results/compare/<A>_vs_<B>/``.
+
+    Each side's own results are (re)made first if missing or out of date (another file
+    hash or code version). Raises :class:`UserError` if the runs cannot be paired and
+    ``unpaired`` is False.
+    """
+    started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
+    path_a, scenario_a, ctx_a = prepare(RunRequest(name_a))
+    path_b, scenario_b, ctx_b = prepare(RunRequest(name_b))
+    problems = pairing_problems(scenario_a, scenario_b)
+    if problems and not unpaired:
+        raise UserError(f"{path_a} vs {path_b}", None,
+                        "cannot pair these runs member by member (" + "; ".join(problems)
+                        + "); make them equal, or pass --unpaired (make compare ... "
+                        "UNPAIRED=1) for an unpaired comparison")
+    refreshed = {}
+    for scenario, path in ((scenario_a, path_a), (scenario_b, path_b)):
+        refreshed[scenario.name] = not _up_to_date(scenario.name, path)
+        if refreshed[scenario.name]:
+            run(RunRequest(str(path), charts=charts, progress=progress, workers=workers))
+    members = np.arange(min(scenario_a.members, scenario_b.members))
+    weeks = min(scenario_a.weeks, scenario_b.weeks)
+    pair = run_pair(ctx_a, ctx_b, members, weeks, paired=not problems, workers=workers)
+    target = compare_dir_for(scenario_a.name, scenario_b.name)
+    with outputs.atomic_directory(target) as out:
+        deltas = deltas_frame(pair, ctx_a)
+        ripple = ripple_frame(pair, ctx_a)
+        outcomes = outcomes_frame(pair, ctx_a)
+        outputs.write_csv(deltas, out / "deltas.csv")
+        outputs.write_csv(ripple, out / "ripple.csv")
+        outputs.write_csv(outcomes, out / "outcomes.csv")
+        if charts:
+            from sim import charts as charting
+
+            charting.write_compare_charts(out / "charts", deltas, ripple, outcomes,
+                                          ctx_a.region, scenario_a.name, scenario_b.name)
+        outputs.write_json({
+            "a": {"scenario": scenario_a.name, "file": str(path_a),
+                  "scenario_sha256": file_sha256(path_a), "seed": scenario_a.seed,
+                  "members": scenario_a.members, "weeks": scenario_a.weeks,
+                  "rerun": refreshed[scenario_a.name]},
+            "b": {"scenario": scenario_b.name, "file": str(path_b),
+                  "scenario_sha256": file_sha256(path_b), "seed": scenario_b.seed,
+                  "members": scenario_b.members, "weeks": scenario_b.weeks,
+                  "rerun": refreshed[scenario_b.name]},
+            "paired": pair.paired,
+            "pairing_problems": problems,
+            "members_compared": len(members),
+            "weeks_compared": weeks,
+            "difference": "member k of B minus member k of A",
+            "arrival_tolerance": ARRIVAL_TOLERANCE,
+            "percentiles": list(PERCENTILES),
+            "code_sha256": code_fingerprint(),
+            "started_utc": started.isoformat(timespec="seconds"),
+            "wall_time_s": round(time.perf_counter() - t0, 3),
+        }, out / "manifest.json")
+    return target

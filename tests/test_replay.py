@@ -1,0 +1,37 @@
+"""Replay of one member equals that member's record in the ensemble exactly."""
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from sim.cli import main
+from sim.ensemble import run_ensemble
+from sim.run import RunRequest, prepare
+from sim.state import METRICS
+
+
+def test_replay_equals_the_ensemble_record(results_dir):
+    args = ["--members", "50", "--weeks", "30", "--seed", "3"]
+    assert main(["run", "incapacity", *args, "--no-charts", "--quiet"]) == 0
+    assert main(["replay", "incapacity", "--member", "49", "--no-charts"]) == 0
+    folder = results_dir / "incapacity" / "replay" / "member_49"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["overrides"] == {"members": 50, "weeks": 30, "seed": 3}
+    agents = pd.read_csv(folder / "agents.csv")
+    _, _, ctx = prepare(RunRequest("incapacity", members=50, weeks=30, seed=3))
+    ensemble = run_ensemble(ctx, keep_trajectories=True)
+    n = ctx.region.n
+    replayed = agents[list(METRICS)].to_numpy().reshape(31, n, len(METRICS)).transpose(0, 2, 1)
+    assert np.array_equal(replayed, ensemble.trajectories[49])
+    members = pd.read_csv(results_dir / "incapacity" / "members.csv")
+    row = members[members.member == 49].iloc[0]
+    final = agents[(agents.week == 30) & (agents.actor == "BLR")].iloc[0]
+    assert float(f"{final.stability:.6g}") == row.BLR_stability_end
+    model = pd.read_csv(folder / "model.csv")
+    assert model.holder.iloc[-1] == row.holder_end
+
+
+def test_replay_of_a_member_outside_the_ensemble_is_refused(results_dir, capsys):
+    assert main(["replay", "status_quo", "--member", "1000", "--no-charts"]) == 2
+    assert "--member" in capsys.readouterr().err
