@@ -282,5 +282,22 @@ def parameter_table_markdown() -> str:
     return "\n".join(lines)
 
 
+def update_doc_table(path: str) -> None:
+    """Replace the parameter table in a Markdown file with the current one."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    header = parameter_table_markdown().splitlines()[0]
+    start = text.index(header)
+    end = text.find("\n\n", start)
+    end = len(text) if end < 0 else end
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text[:start] + parameter_table_markdown() + text[end:])
+
+
 if __name__ == "__main__":
-    print(parameter_table_markdown())
+    import sys
+
+    if sys.argv[1:2] == ["--update"]:
+        update_doc_table(sys.argv[2])  # python -m sim.params --update docs/model.md
+    else:
+        print(parameter_table_markdown())
