@@ -12,7 +12,7 @@ The only public function is :func:`write_run_charts`.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,6 +158,12 @@ def _panel_limits(rows: pd.DataFrame, span: float,
     base = _baseline(rows)
     low = min(float(rows["p05"].min()), base)
     high = max(float(rows["p95"].max()), base)
+    return _centred_window(low, high, span, bounds)
+
+
+def _centred_window(low: float, high: float, span: float,
+                    bounds: tuple[float, float]) -> tuple[float, float]:
+    """A window of height ``span`` centred on ``low..high``, kept near ``bounds``."""
     centre = 0.5 * (low + high)
     pad = 0.03 * span
     bottom = min(max(centre - span / 2, bounds[0] - pad), bounds[1] + pad - span)
@@ -401,13 +407,46 @@ def _colour_norm(change: dict[str, float], region: Region) -> Normalize:
     return Normalize(vmin=100 * low, vmax=0.0, clip=True)
 
 
-def _draw_nodes(ax: Axes, ids: Sequence[str], layout: MapLayout, change: dict[str, float],
-                norm: Normalize, size: float, marker: str = "o") -> object:
-    """Scatter the given actors coloured by peak change (in % of baseline)."""
-    values = [100 * change.get(a, 0.0) for a in ids]
+@dataclass(frozen=True)
+class NodePaint:
+    """How a map colours and labels its actors.
+
+    Attributes
+    ----------
+    values : dict of str to float
+        Colour value of each actor, in colour-bar units (missing actors count as 0).
+    norm : matplotlib.colors.Normalize
+        Colour scale of ``values``.
+    cmap : str
+        Colormap name.
+    label : callable
+        Label under an on-map node (may span two lines).
+    tag : callable
+        One-line head of the label of an off-map node.
+    """
+
+    values: dict[str, float]
+    norm: Normalize
+    cmap: str
+    label: Callable[[str], str]
+    tag: Callable[[str], str]
+
+
+def _run_paint(change: dict[str, float], region: Region) -> NodePaint:
+    """Paint of the run's ripple map: peak change in % of baseline, yellow to red."""
+    return NodePaint(values={a: 100 * change.get(a, 0.0) for a in region.ids},
+                     norm=_colour_norm(change, region), cmap="YlOrRd_r",
+                     label=lambda a: _node_label(a, change),
+                     tag=lambda a: f"{a} {100 * change.get(a, 0.0):+.1f}%")
+
+
+def _draw_nodes(ax: Axes, ids: Sequence[str], layout: MapLayout, paint: NodePaint,
+                size: float, marker: str = "o") -> object:
+    """Scatter the given actors coloured by their paint value."""
+    values = [paint.values.get(a, 0.0) for a in ids]
     return ax.scatter([layout.x[a] for a in ids], [layout.y[a] for a in ids], c=values,
-                      cmap="YlOrRd_r", norm=norm, s=size, marker=marker, edgecolors="#222222",
-                      linewidths=0.8, zorder=3)
+                      cmap=paint.cmap, norm=paint.norm, s=size, marker=marker,
+                      edgecolors="#222222", linewidths=0.8, zorder=3)
 
 
 def _node_label(actor: str, change: dict[str, float]) -> str:
@@ -415,23 +454,22 @@ def _node_label(actor: str, change: dict[str, float]) -> str:
     return f"{actor}\n{100 * change.get(actor, 0.0):+.1f}%"
 
 
-def _label_states(ax: Axes, ids: Sequence[str], layout: MapLayout,
-                  change: dict[str, float], region: Region) -> None:
+def _label_states(ax: Axes, ids: Sequence[str], layout: MapLayout, paint: NodePaint,
+                  region: Region) -> None:
     """Label states below their marker; off-map states get an arrow and their longitude."""
     lon = dict(zip(region.ids, region.lon, strict=True))
     lat = dict(zip(region.ids, region.lat, strict=True))
     for actor in ids:
         x, y = layout.x[actor], layout.y[actor]
         if actor in layout.off_map:
-            text = f"{actor} {100 * change.get(actor, 0.0):+.1f}%\n" \
-                   f"off map: {lon[actor]:.0f}°E, {lat[actor]:.0f}°N"
+            text = f"{paint.tag(actor)}\noff map: {lon[actor]:.0f}°E, {lat[actor]:.0f}°N"
             ax.annotate(text, (x, y), xytext=(-12, 0), textcoords="offset points",
                         ha="right", va="center", fontsize=8, zorder=4, bbox=LABEL_BOX)
             ax.annotate("", (MAP_LON_MAX * layout.scale, y), xytext=(x, y), zorder=2,
                         arrowprops={"arrowstyle": "-|>", "color": "#222222", "lw": 1.2,
                                     "shrinkA": 7, "shrinkB": 0})
             continue
-        ax.annotate(_node_label(actor, change), (x, y), xytext=(0, -11),
+        ax.annotate(paint.label(actor), (x, y), xytext=(0, -11),
                     textcoords="offset points", ha="center", va="top", fontsize=8, zorder=4,
                     bbox=LABEL_BOX)
 
@@ -473,18 +511,17 @@ def _inset_offset(actor: str, region: Region) -> tuple[tuple[float, float], str,
     return ((0.0, 9.0), "center", "bottom") if dy > 0 else ((0.0, -9.0), "center", "top")
 
 
-def _draw_inset(ax: Axes, region: Region, layout: MapLayout,
-                change: dict[str, float], norm: Normalize) -> None:
+def _draw_inset(ax: Axes, region: Region, layout: MapLayout, paint: NodePaint) -> None:
     """Zoom on Minsk: Belarus and its power centres, labelled away from the centre."""
     inset = ax.inset_axes((0.015, 0.015, 0.4, 0.32))
     _draw_edges(inset, region, layout)
     cluster = [a for a in region.ids
                if INSET_LON[0] <= region.lon[region.index(a)] <= INSET_LON[1]
                and INSET_LAT[0] <= region.lat[region.index(a)] <= INSET_LAT[1]]
-    _draw_nodes(inset, cluster, layout, change, norm, size=110)
+    _draw_nodes(inset, cluster, layout, paint, size=110)
     for actor in cluster:
         offset, ha, va = _inset_offset(actor, region)
-        inset.annotate(_node_label(actor, change), (layout.x[actor], layout.y[actor]),
+        inset.annotate(paint.label(actor), (layout.x[actor], layout.y[actor]),
                        xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize=7,
                        zorder=4, bbox=LABEL_BOX)
     inset.set_xlim(INSET_LON[0] * layout.scale, INSET_LON[1] * layout.scale)
@@ -504,22 +541,27 @@ def _draw_inset(ax: Axes, region: Region, layout: MapLayout,
         spine.set_visible(False)
 
 
-def _ripple_map(path: Path, timeseries: pd.DataFrame, region: Region, heading: str) -> Path:
-    """Map of the influence graph; nodes coloured by the peak change of mean stability."""
+def _draw_map(ax: Axes, region: Region, paint: NodePaint) -> object:
+    """Edges, nodes, labels, axes, edge legend and zoom inset; return the states' scatter."""
     layout = _map_layout(region)
-    change = _peak_change(timeseries, region.ids)
-    norm = _colour_norm(change, region)
-    fig = _figure(10.5, 9.0)
-    ax = fig.subplots()
     top = _draw_edges(ax, region, layout)
     states = _state_ids(region)
     centres = [a for a in region.ids if a not in states]
-    points = _draw_nodes(ax, states, layout, change, norm, size=170)
-    _draw_nodes(ax, centres, layout, change, norm, size=28)
-    _label_states(ax, states, layout, change, region)
+    points = _draw_nodes(ax, states, layout, paint, size=170)
+    _draw_nodes(ax, centres, layout, paint, size=28)
+    _label_states(ax, states, layout, paint, region)
     _set_map_axes(ax, region, layout)
     _edge_legend(ax, top)
-    _draw_inset(ax, region, layout, change, norm)
+    _draw_inset(ax, region, layout, paint)
+    return points
+
+
+def _ripple_map(path: Path, timeseries: pd.DataFrame, region: Region, heading: str) -> Path:
+    """Map of the influence graph; nodes coloured by the peak change of mean stability."""
+    paint = _run_paint(_peak_change(timeseries, region.ids), region)
+    fig = _figure(10.5, 9.0)
+    ax = fig.subplots()
+    points = _draw_map(ax, region, paint)
     bar = fig.colorbar(points, ax=ax, shrink=0.7, extend="min")
     bar.set_label("peak change in mean stability (% of baseline)")
     ax.set_title(f"{heading}\nRipple map: worst week of mean stability relative to week 0\n"
