@@ -122,6 +122,11 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: logistic spread of individual protest thresholds "
           "(Granovetter 1978)",
           "Spread of individual thresholds; small means sharper tipping."),
+    Param("max_participation", "u_max", "share", 0.25, 0.01, 1.0, "mobilisation",
+          "assumption: even the largest anti-regime mobilisations bring out a minority "
+          "of the population; 3.5% sustained participation has been decisive "
+          "(Chenoweth & Stephan 2011), and 2020 peaked near 2% (region-facts)",
+          "Share of a public that would ever protest; caps the cascade."),
     Param("grievance_weight", "beta_g", "1", 0.3, 0.0, 2.0, "mobilisation",
           "assumption: scale of grievance in the participation drive",
           "Weight of grievance and economic stress in the drive to protest."),

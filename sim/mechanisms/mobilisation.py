@@ -8,11 +8,13 @@ joining)::
 
     x_i = u_i + beta_g (g_i + push_i(t) + (e_i - e0_i)^+) + beta_w (1 - s_i / s0_i)^+
           + beta_n sum_j S_ij u_j - beta_r r_i (s_c(i) / s0_c(i))
-    u_i' = u_i + rho_u [Lambda((x_i - theta_i) / sigma_theta + sigma_u z_i) - u_i]
+    u_i' = u_i + rho_u [u_max Lambda((x_i - theta_i) / sigma_theta + sigma_u z_i) - u_i]
 
 where ``c(i)`` is the actor whose loyalty carries ``i``'s repression (Belarus's
-security bloc for Belarus, the state itself elsewhere). ``theta_i`` is set so the
-baseline is a fixed point: ``theta_i = x_i^0 - sigma_theta logit(u0_i)``.
+security bloc for Belarus, the state itself elsewhere). ``u_max`` is the share of a
+public that would ever protest: it bounds the cascade, so protest in one country cannot
+tip every linked society into full mobilisation. ``theta_i`` is set so the baseline is
+a fixed point: ``theta_i = x_i^0 - sigma_theta logit(u0_i / u_max)``.
 
 References
 ----------
@@ -55,11 +57,12 @@ def baseline_thresholds(baseline_drive: np.ndarray, unrest0: np.ndarray,
                         params: Parameters) -> np.ndarray:
     """Threshold centres that make the baseline unrest a fixed point.
 
-    Actors with baseline unrest of 0 or 1 (power centres) get an infinite threshold
-    and never mobilise.
+    Actors whose baseline unrest is 0 (power centres) or not below ``u_max`` get an
+    infinite threshold and never mobilise.
     """
-    mobilisable = (unrest0 > 0.0) & (unrest0 < 1.0)
-    safe = np.where(mobilisable, unrest0, 0.5)
+    share = unrest0 / params.max_participation
+    mobilisable = (share > 0.0) & (share < 1.0)
+    safe = np.where(mobilisable, share, 0.5)
     theta = baseline_drive - params.threshold_spread * np.log(safe / (1.0 - safe))
     return np.where(mobilisable, theta, np.inf)
 
@@ -72,6 +75,6 @@ def update(unrest: np.ndarray, drive_now: np.ndarray, theta: np.ndarray, noise: 
     ----------
     noise : standard normal draws from the ``mobilisation`` stream, shape (..., N).
     """
-    target = logistic((drive_now - theta) / params.threshold_spread
-                      + params.protest_noise * noise)
+    target = params.max_participation * logistic((drive_now - theta) / params.threshold_spread
+                                                 + params.protest_noise * noise)
     return unrest + params.mobilisation_speed * (target - unrest)
