@@ -591,6 +591,499 @@ def _ripple_summary(path: Path, outcomes: pd.DataFrame, region: Region,
     return _save(fig, path)
 
 
+# ------------------------------------------------------------- comparison: fan charts
+
+DIFF_COLOUR = "#7b3294"
+ZERO_COLOUR = "#222222"
+A_COLOUR = "#a6a6a6"
+B_COLOUR = BAND_COLOUR
+#: Smallest y-span of a difference panel, as a share of the metric's ``min_span``.
+DIFF_MIN_SPAN_SHARE = 0.25
+#: What a difference of each metric is measured in.
+DIFF_UNITS: dict[str, str] = {
+    "stability": "difference in stability index (B - A)",
+    "unrest": "difference in share of public protesting (percentage points, B - A)",
+    "posture": "difference in posture index (B - A)",
+}
+
+
+def _is_paired(frame: pd.DataFrame) -> bool:
+    """Whether a comparison frame is paired (its ``paired`` column; True if absent)."""
+    if frame.empty or "paired" not in frame:
+        return True
+    return bool(frame["paired"].astype(str).str.lower().eq("true").all())
+
+
+def _pairing_phrase(paired: bool) -> str:
+    """How the difference was formed, for titles."""
+    if paired:
+        return "B minus A, member by member (paired)"
+    return "B minus A (UNPAIRED: independent draws)"
+
+
+def _arrivals(ripple: pd.DataFrame) -> dict[tuple[str, str], int | None]:
+    """Arrival week of each (actor, metric) in the ripple frame (None: no clear ripple)."""
+    weeks = zip(ripple["actor"], ripple["metric"], ripple["arrival_week"], strict=True)
+    return {(str(a), str(m)): None if pd.isna(w) else int(w) for a, m, w in weeks}
+
+
+def _arrival_text(week: int | None) -> str:
+    """``arrives wk N`` or ``no clear ripple``."""
+    return "no clear ripple" if week is None else f"arrives wk {week}"
+
+
+def _diff_text(value: float, style: MetricStyle) -> str:
+    """A difference with two significant digits (percentage points for shares)."""
+    if style.percent:
+        return f"{100 * value:+.2g} pp"
+    return f"{value:+.2g}"
+
+
+def _points_formatter(value: float, _pos: object = None) -> str:
+    """Tick label of a difference of shares in percentage points (0.001 -> '0.1')."""
+    return f"{100 * value:.3g}"
+
+
+def _diff_extent(rows: pd.DataFrame) -> tuple[float, float]:
+    """Lowest and highest of the band, the mean and zero (the mean may leave the band)."""
+    low = min(float(rows["diff_p05"].min()), float(rows["diff_mean"].min()), 0.0)
+    high = max(float(rows["diff_p95"].max()), float(rows["diff_mean"].max()), 0.0)
+    return low, high
+
+
+def _diff_bounds(style: MetricStyle) -> tuple[float, float]:
+    """Largest possible difference either way."""
+    width = style.bounds[1] - style.bounds[0]
+    return -width, width
+
+
+def _diff_span(tables: Sequence[pd.DataFrame], style: MetricStyle) -> float:
+    """Height of the y-window shared by every difference panel: the widest, padded."""
+    widths = [high - low for low, high in map(_diff_extent, tables)]
+    low, high = _diff_bounds(style)
+    floor = DIFF_MIN_SPAN_SHARE * style.min_span
+    return min(high - low, max(max(widths, default=0.0) * 1.15, floor))
+
+
+def _diff_note(rows: pd.DataFrame, arrival: int | None, style: MetricStyle) -> str:
+    """Peak mean difference and its week, and the arrival week, for a panel title."""
+    means = rows["diff_mean"].to_numpy(dtype=float)
+    i = int(np.argmax(np.abs(means)))
+    if means[i] == 0.0:
+        return "no difference"
+    week = int(rows["week"].iloc[i])
+    return f"peak {_diff_text(means[i], style)} (wk {week}); {_arrival_text(arrival)}"
+
+
+def _draw_diff(ax: Axes, rows: pd.DataFrame, title: str, limits: tuple[float, float],
+               style: MetricStyle) -> None:
+    """One difference panel: 90% band, mean difference and the zero line."""
+    week = rows["week"].to_numpy()
+    ax.fill_between(week, rows["diff_p05"], rows["diff_p95"], color=DIFF_COLOUR, alpha=0.2,
+                    linewidth=0)
+    ax.plot(week, rows["diff_mean"], color=DIFF_COLOUR, linewidth=1.5)
+    ax.axhline(0.0, color=ZERO_COLOUR, linewidth=0.8)
+    ax.set_xlim(week.min(), week.max())
+    ax.set_ylim(*limits)
+    ax.set_title(title, fontsize=9)
+    ax.grid(True, **GRID_KW)
+    ax.tick_params(labelsize=8)
+    if style.percent:
+        ax.yaxis.set_major_formatter(FuncFormatter(_points_formatter))
+
+
+def _diff_legend(ax: Axes, paired: bool) -> None:
+    """Use a spare grid cell as the legend of the difference charts."""
+    ax.set_axis_off()
+    spread = "paired differences" if paired else "differences of independent draws"
+    handles = [
+        Line2D([], [], color=DIFF_COLOUR, linewidth=1.5, label="mean difference B - A"),
+        Patch(color=DIFF_COLOUR, alpha=0.2, label=f"90% band of {spread}\n(p05-p95 of members)"),
+        Line2D([], [], color=ZERO_COLOUR, linewidth=0.8, label="zero: no difference"),
+    ]
+    ax.legend(handles=handles, loc="upper center", frameon=False, fontsize=8.5)
+    ax.text(0.5, 0.02, "The mean can lie outside the band\nwhen few members differ strongly.",
+            transform=ax.transAxes, ha="center", va="bottom", fontsize=8, color="#555555")
+
+
+def _diff_fan_chart(path: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
+                    actors: Sequence[str], metric: str, region: Region, heading: str) -> Path:
+    """A grid of difference panels of ``metric``, one per actor, with a common y-span."""
+    style = METRIC_STYLES[metric]
+    arrivals = _arrivals(ripple)
+    tables = [(a, _metric_table(deltas, metric, a)) for a in actors]
+    present = [(a, t) for a, t in tables if not t.empty]
+    rows, cols = _grid_shape(len(present))
+    fig = _figure(3.2 * cols, 2.6 * rows + 0.8)
+    axes = fig.subplots(rows, cols, sharex=True, squeeze=False).ravel()
+    span = _diff_span([t for _, t in present], style)
+    names = _names(region)
+    for ax, (actor, table) in zip(axes, present, strict=False):
+        note = _diff_note(table, arrivals.get((actor, metric)), style)
+        limits = _centred_window(*_diff_extent(table), span, _diff_bounds(style))
+        _draw_diff(ax, table, f"{actor} - {names.get(actor, actor)}\n{note}", limits, style)
+    for ax in axes[len(present):]:
+        ax.set_axis_off()
+    _diff_legend(axes[len(present)], _is_paired(deltas))
+    fig.supxlabel("week of simulation", fontsize=10)
+    fig.supylabel(DIFF_UNITS[metric], fontsize=10)
+    fig.suptitle(f"{heading}\n(every panel spans the same y-range, centred on its own data; "
+                 "peak and arrival week in each panel title)", fontsize=11)
+    return _save(fig, path)
+
+
+# ------------------------------------------------------------- comparison: ripple map
+
+
+def _compare_paint(ripple: pd.DataFrame, region: Region) -> NodePaint:
+    """Paint of the comparison map: peak mean stability difference, centred on zero."""
+    rows = ripple[ripple["metric"] == "stability"]
+    peak = {str(a): float(v) for a, v in zip(rows["actor"], rows["peak_diff"], strict=True)}
+    arrival = {a: w for (a, m), w in _arrivals(rows).items() if m == "stability"}
+    limit = max([abs(peak.get(a, 0.0)) for a in _state_ids(region)] + [1e-3])
+    return NodePaint(
+        values=peak, norm=Normalize(vmin=-limit, vmax=limit, clip=True), cmap="RdBu",
+        label=lambda a: f"{a} {peak.get(a, 0.0):+.2g}\n{_arrival_text(arrival.get(a))}",
+        tag=lambda a: f"{a} {peak.get(a, 0.0):+.2g}, {_arrival_text(arrival.get(a))}")
+
+
+def _compare_ripple_map(path: Path, ripple: pd.DataFrame, region: Region,
+                        heading: str) -> Path:
+    """Map of the influence graph; nodes coloured by the peak stability difference."""
+    fig = _figure(10.5, 9.0)
+    ax = fig.subplots()
+    points = _draw_map(ax, region, _compare_paint(ripple, region))
+    bar = fig.colorbar(points, ax=ax, shrink=0.7, extend="both")
+    bar.set_label("peak mean difference in stability, B - A (red: less stable in B)")
+    ax.set_title(f"{heading}\nRipple map: peak difference in mean stability and when it "
+                 "arrives\n(arrival: first week the 90% band of differences excludes zero; "
+                 "colours beyond the states' range are clipped)", fontsize=11)
+    return _save(fig, path)
+
+
+# ----------------------------------------------------------- comparison: outcomes
+
+
+def _paired_bars(ax: Axes, labels: Sequence[str], rows: pd.DataFrame, name_a: str,
+                 name_b: str) -> None:
+    """Grouped horizontal bars of each outcome's probability in A and in B, in %."""
+    y = np.arange(len(rows))[::-1]
+    sides = ((0.2, "probability_a", A_COLOUR, f"A: {name_a}"),
+             (-0.2, "probability_b", B_COLOUR, f"B: {name_b}"))
+    for offset, column, colour, label in sides:
+        values = rows[column].to_numpy(dtype=float)
+        ax.barh(y + offset, values, height=0.38, color=colour, label=label)
+        for yi, value in zip(y + offset, values, strict=True):
+            ax.annotate(f"{100 * value:.1f}%", (value, yi), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=8)
+    x_max = _nice_limit(rows[["probability_a", "probability_b"]].max(axis=1))
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0.0, 1.16 * x_max)
+    ax.xaxis.set_major_locator(FixedLocator(np.linspace(0.0, x_max, 6)))
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    ax.set_xlabel("probability at the horizon (% of members)")
+    ax.grid(True, axis="x", **GRID_KW)
+    ax.set_axisbelow(True)
+
+
+def _signed_points(value: float, _pos: object = None) -> str:
+    """A difference of probabilities in percentage points (0.25 -> '+25 pp')."""
+    return "0" if value == 0 else f"{100 * value:+.0f} pp"
+
+
+def _diff_whiskers(ax: Axes, rows: pd.DataFrame, colours: Sequence[str]) -> None:
+    """Bars of each outcome's difference B - A with 95% interval whiskers, in pp."""
+    y = np.arange(len(rows))[::-1]
+    diff = rows["diff"].to_numpy(dtype=float)
+    low, high = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
+    ax.barh(y, diff, height=0.5, color=colours, alpha=0.85)
+    ax.errorbar(diff, y, xerr=[np.clip(diff - low, 0, None), np.clip(high - diff, 0, None)],
+                fmt="none", ecolor="#222222", elinewidth=1.0, capsize=4)
+    for yi, d, lo, hi in zip(y, diff, low, high, strict=True):
+        right = d >= 0
+        ax.annotate(f"{100 * d:+.1f} pp\n[{100 * lo:+.1f}, {100 * hi:+.1f}]",
+                    (hi if right else lo, yi), xytext=(5 if right else -5, 0),
+                    textcoords="offset points", ha="left" if right else "right",
+                    va="center", fontsize=7.5)
+    limit = _nice_limit(pd.Series(np.abs(np.concatenate([low, high, [0.0]]))))
+    ax.set_xlim(-1.5 * limit, 1.5 * limit)
+    ax.xaxis.set_major_locator(FixedLocator(np.linspace(-limit, limit, 5)))
+    ax.xaxis.set_major_formatter(FuncFormatter(_signed_points))
+    ax.axvline(0.0, color=ZERO_COLOUR, linewidth=0.8)
+    ax.set_xlabel("difference B - A (percentage points; whiskers: 95% interval)")
+    ax.grid(True, axis="x", **GRID_KW)
+    ax.set_axisbelow(True)
+
+
+def _outcomes_side_by_side(path: Path, outcomes: pd.DataFrame, name_a: str, name_b: str,
+                           heading: str) -> Path:
+    """Belarus's outcomes in A and B side by side, and their difference with a 95% CI."""
+    rows = _belarus_rows(outcomes)
+    names = rows["outcome"].tolist()
+    fig = _figure(13.0, 4.8)
+    left, right = fig.subplots(1, 2, sharey=True, width_ratios=[1.2, 1.0])
+    _paired_bars(left, [BELARUS_OUTCOMES[n][0] for n in names], rows, name_a, name_b)
+    left.set_title("Probability in A and in B", fontsize=10)
+    _diff_whiskers(right, rows, [BELARUS_OUTCOMES[n][1] for n in names])
+    kind = "paired" if _is_paired(outcomes) else "UNPAIRED"
+    right.set_title(f"Difference B - A with 95% interval ({kind})", fontsize=10)
+    right.tick_params(labelleft=False)
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=9)
+    fig.suptitle(f"{heading}\nBelarus: who holds power at the horizon", fontsize=12)
+    return _save(fig, path)
+
+
+# --------------------------------------------------- comparison: arrival vs distance
+
+#: Marker, colour and legend label of each metric in the arrival chart.
+ARRIVAL_METRICS: dict[str, tuple[str, str, str]] = {
+    "stability": ("o", "#b2182b", "stability (all states)"),
+    "posture": ("^", "#2166ac", "military posture (NATO frontline states and Russia)"),
+}
+#: Sideways step between points that share a distance and an arrival week.
+JITTER_STEP = 0.14
+#: Points of one group spread over at most this width (distance units).
+JITTER_WIDTH = 0.8
+
+
+def _arrival_rows(ripple: pd.DataFrame, region: Region) -> pd.DataFrame:
+    """States' stability rows and the posture rows of frontline states and Russia."""
+    metric, actor = ripple["metric"], ripple["actor"]
+    keep = (((metric == "stability") & actor.isin(_state_ids(region)))
+            | ((metric == "posture") & actor.isin(_posture_ids(region))))
+    rows = ripple[keep & ripple["distance_from_BLR"].notna()].copy()
+    rows["distance"] = rows["distance_from_BLR"].astype(int)
+    rows["arrived"] = rows["arrival_week"].notna()
+    rows["rank"] = rows["actor"].map({a: i for i, a in enumerate(region.ids)})
+    return rows.sort_values(["distance", "arrival_week", "metric", "rank"], kind="stable",
+                            na_position="last")
+
+
+def _jitter(rows: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
+    """Deterministic sideways offsets: points sharing ``keys`` are spread by their index."""
+    groups = rows.groupby(list(keys), sort=False, dropna=False)
+    slot = groups.cumcount().to_numpy(dtype=float)
+    count = groups["actor"].transform("size").to_numpy(dtype=float)
+    step = np.minimum(JITTER_STEP, JITTER_WIDTH / count)
+    return (slot - (count - 1) / 2) * step
+
+
+def _scatter_labelled(ax: Axes, rows: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> None:
+    """Scatter each metric with its marker and label every point with its actor id."""
+    for metric, (marker, colour, label) in ARRIVAL_METRICS.items():
+        mask = (rows["metric"] == metric).to_numpy()
+        if mask.any():
+            ax.scatter(x[mask], y[mask], marker=marker, color=colour, s=45, zorder=3,
+                       edgecolors="white", linewidths=0.6, label=label)
+    for actor, xi, yi in zip(rows["actor"], x, y, strict=True):
+        ax.annotate(str(actor), (xi, yi), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=7.5, zorder=4)
+
+
+def _distance_ticks(ax: Axes, distances: Sequence[int]) -> None:
+    """Integer distance ticks, naming Belarus at 0."""
+    ticks = list(range(min(distances, default=0), max(distances, default=2) + 1))
+    names = ["0 (Belarus)" if d == 0 else f"{d} link{'s' if d > 1 else ''}" for d in ticks]
+    ax.set_xticks(ticks, names)
+    ax.set_xlim(ticks[0] - 0.6, ticks[-1] + 0.6)
+
+
+def _arrival_chart(path: Path, ripple: pd.DataFrame, region: Region, heading: str) -> Path:
+    """Arrival week against network distance from Belarus, plus a 'no clear ripple' strip."""
+    rows = _arrival_rows(ripple, region)
+    arrived, missing = rows[rows["arrived"]], rows[~rows["arrived"]]
+    fig = _figure(10.0, 7.0)
+    strip, ax = fig.subplots(2, 1, sharex=True, height_ratios=[1.0, 4.5])
+    week = arrived["arrival_week"].to_numpy(dtype=float)
+    _scatter_labelled(ax, arrived, arrived["distance"] + _jitter(arrived, ["distance",
+                                                                           "arrival_week"]),
+                      week)
+    _scatter_labelled(strip, missing, missing["distance"] + _jitter(missing, ["distance"]),
+                      (np.arange(len(missing)) % 2).astype(float))
+    strip.set_ylim(-0.8, 1.8)
+    strip.set_yticks([])
+    strip.set_ylabel("no clear\nripple", rotation=0, ha="right", va="center", fontsize=9)
+    ax.set_ylim(0.0, max(float(week.max()) if week.size else 0.0, 4.0) * 1.1 + 1.0)
+    ax.set_ylabel("arrival week (first week the 90% band of B - A excludes zero)")
+    _distance_ticks(ax, rows["distance"].tolist())
+    ax.set_xlabel("distance from Belarus in the influence network (links)")
+    for frame in (strip, ax):
+        frame.grid(True, axis="x", **GRID_KW)
+    ax.grid(True, axis="y", **GRID_KW)
+    handles = [Line2D([], [], marker=m, color=c, linestyle="none", label=lab)
+               for m, c, lab in ARRIVAL_METRICS.values()]
+    ax.legend(handles=handles, loc="upper left", fontsize=8.5, framealpha=0.9)
+    strip.set_title(f"{heading}\nWhen does the difference arrive, by distance from Belarus?\n"
+                    "(points sharing a spot are offset sideways; top strip: states with no "
+                    "clear ripple)", fontsize=11)
+    return _save(fig, path)
+
+
+# ---------------------------------------------------------------- replay of a member
+
+STABILITY_COLOUR = BAND_COLOUR
+UNREST_COLOUR = "#dd8452"
+#: Belarus's power centres in the power chart, with line colours.
+POWER_CENTRE_COLOURS: dict[str, str] = {
+    "BLR_LEAD": "#1b9e77",
+    "BLR_SEC": "#d95f02",
+    "BLR_APP": "#7570b3",
+    "BLR_PUB": "#e7298a",
+}
+RUSSIA_SUPPORT_COLOUR = "#222222"
+#: Smallest stability window of a member panel.
+MEMBER_MIN_SPAN = 0.05
+
+
+def _holder_runs(model_vars: pd.DataFrame) -> list[tuple[int, int, str]]:
+    """Consecutive weeks under one holder: (first week, first week of the next, holder)."""
+    rows = model_vars.sort_values("week", kind="stable")
+    weeks = rows["week"].to_numpy(dtype=int)
+    holders = rows["holder"].astype(str).to_numpy()
+    starts = [i for i in range(len(holders)) if i == 0 or holders[i] != holders[i - 1]]
+    ends = [int(weeks[j]) for j in starts[1:]] + [int(weeks[-1])] if len(weeks) else []
+    return [(int(weeks[i]), end, str(holders[i])) for i, end in zip(starts, ends, strict=True)]
+
+
+def _holder_changes(runs: Sequence[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    """Week and new holder of every change of power."""
+    return [(start, holder) for start, _, holder in runs[1:]]
+
+
+def _holder_colour_map(runs: Sequence[tuple[int, int, str]]) -> dict[str, str]:
+    """Holder colours as in the run's holders chart (fallbacks in order of appearance)."""
+    order = list(dict.fromkeys(holder for _, _, holder in runs))
+    return dict(zip(order, _holder_colours(order), strict=True))
+
+
+def _mark_changes(ax: Axes, changes: Sequence[tuple[int, str]], colours: dict[str, str],
+                  names: bool = False) -> None:
+    """Dotted vertical lines at changes of power, optionally with the new holder's name."""
+    for week, holder in changes:
+        ax.axvline(week, color=colours[holder], linestyle=":", linewidth=1.4, zorder=1)
+        if names:
+            ax.annotate(holder.replace("_", " "), (week, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -3), textcoords="offset points", rotation=90, ha="left",
+                        va="top", fontsize=6.5, color="#333333")
+
+
+def _member_panel(ax: Axes, rows: pd.DataFrame, title: str, changes: Sequence[tuple[int, str]],
+                  colours: dict[str, str], names: bool) -> None:
+    """Stability (left axis) and unrest (right axis, %) of one actor in one member."""
+    week = rows["week"].to_numpy()
+    stability = rows["stability"].to_numpy(dtype=float)
+    unrest = rows["unrest"].to_numpy(dtype=float)
+    ax.plot(week, stability, color=STABILITY_COLOUR, linewidth=1.5, zorder=3)
+    low, high = float(stability.min()), float(stability.max())
+    ax.set_ylim(*_centred_window(low, high, max(1.2 * (high - low), MEMBER_MIN_SPAN),
+                                 (0.0, 1.0)))
+    twin = ax.twinx()
+    twin.plot(week, unrest, color=UNREST_COLOUR, linewidth=1.2, zorder=2)
+    twin.set_ylim(0.0, max(1.15 * float(unrest.max()), 0.01))
+    twin.yaxis.set_major_formatter(FuncFormatter(_short_percent))
+    ax.tick_params(axis="y", labelsize=8, colors=STABILITY_COLOUR)
+    twin.tick_params(axis="y", labelsize=8, colors=UNREST_COLOUR)
+    ax.tick_params(axis="x", labelsize=8)
+    _mark_changes(ax, changes, colours, names)
+    ax.set_xlim(week.min(), week.max())
+    ax.set_title(title, fontsize=9.5)
+    ax.grid(True, **GRID_KW)
+
+
+def _member_legend(ax: Axes, changes: Sequence[tuple[int, str]],
+                   colours: dict[str, str]) -> None:
+    """Use a spare grid cell as the legend: the two lines and every change of power."""
+    ax.set_axis_off()
+    handles = [
+        Line2D([], [], color=STABILITY_COLOUR, linewidth=1.5, label="stability (left axis)"),
+        Line2D([], [], color=UNREST_COLOUR, linewidth=1.2,
+               label="unrest, share protesting (right axis)"),
+    ]
+    handles += [Line2D([], [], color=colours[h], linestyle=":", linewidth=1.4,
+                       label=f"wk {w}: {h.replace('_', ' ')}") for w, h in changes]
+    title = "Belarus: change of power to ..." if changes else "no change of power"
+    ax.legend(handles=handles, loc="center", frameon=False, fontsize=8, title=title,
+              title_fontsize=8)
+
+
+def _member_states_chart(path: Path, agents: pd.DataFrame, runs: list[tuple[int, int, str]],
+                         region: Region, heading: str) -> Path:
+    """A grid of panels, one per state, of one member's stability and unrest."""
+    present = set(agents["actor"])
+    states = [a for a in _state_ids(region) if a in present]
+    changes, colours = _holder_changes(runs), _holder_colour_map(runs)
+    rows, cols = _grid_shape(len(states))
+    fig = _figure(3.5 * cols, 2.5 * rows + 0.8)
+    axes = fig.subplots(rows, cols, sharex=True, squeeze=False).ravel()
+    names = _names(region)
+    for ax, actor in zip(axes, states, strict=False):
+        table = agents[agents["actor"] == actor].sort_values("week", kind="stable")
+        _member_panel(ax, table, f"{actor} - {names.get(actor, actor)}", changes, colours,
+                      names=actor == "BLR")
+    for ax in axes[len(states):]:
+        ax.set_axis_off()
+    _member_legend(axes[len(states)], changes, colours)
+    fig.supxlabel("week of simulation", fontsize=10)
+    fig.suptitle(f"{heading}: stability and unrest of each state\n(each panel has its own "
+                 "y-ranges; dotted lines: changes of who holds power in Belarus)", fontsize=12)
+    return _save(fig, path)
+
+
+def _holder_band(ax: Axes, runs: Sequence[tuple[int, int, str]], colours: dict[str, str],
+                 total: float) -> None:
+    """Who holds power as coloured spans, named inside when wide enough."""
+    for start, end, holder in runs:
+        width = max(end - start, 0.5)
+        ax.broken_barh([(start, width)], (0.0, 1.0), color=colours[holder], edgecolor="white")
+        if width >= 0.1 * total:
+            ax.text(start + width / 2, 0.5, holder.replace("_", " "), ha="center",
+                    va="center", fontsize=8.5)
+    handles = [Patch(color=c, label=h.replace("_", " ")) for h, c in colours.items()]
+    ax.legend(handles=handles, title="holder of power", loc="upper left",
+              bbox_to_anchor=(1.01, 1.15), frameon=False, fontsize=8, title_fontsize=8)
+    ax.set_ylim(0.0, 1.0)
+    ax.set_yticks([])
+
+
+def _loyalty_lines(ax: Axes, agents: pd.DataFrame, model_vars: pd.DataFrame,
+                   region: Region) -> None:
+    """Loyalty (stability) of Belarus's power centres and Russia's support, 0-1."""
+    names = _names(region)
+    for actor, colour in POWER_CENTRE_COLOURS.items():
+        rows = agents[agents["actor"] == actor].sort_values("week", kind="stable")
+        if rows.empty:
+            continue
+        name = names.get(actor, actor).split(" (")[0]
+        ax.plot(rows["week"], rows["stability"], color=colour, linewidth=1.5,
+                label=f"{actor}: {name}")
+    support = model_vars.sort_values("week", kind="stable")
+    ax.plot(support["week"], support["russia_support"], color=RUSSIA_SUPPORT_COLOUR,
+            linestyle="--", linewidth=1.4, label="Russia's support for the rulers")
+    ax.set_ylim(0.0, 1.02)
+    ax.set_ylabel("loyalty / support (0-1)")
+    ax.set_xlabel("week of simulation")
+    ax.grid(True, **GRID_KW)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8.5,
+              title="loyalty of power centres\n(leader: capacity to rule)", title_fontsize=8)
+
+
+def _member_power_chart(path: Path, agents: pd.DataFrame, model_vars: pd.DataFrame,
+                        runs: list[tuple[int, int, str]], region: Region,
+                        heading: str) -> Path:
+    """Top: who holds power over the weeks; bottom: loyalty of the power centres."""
+    colours = _holder_colour_map(runs)
+    weeks = model_vars["week"].to_numpy(dtype=float)
+    fig = _figure(11.5, 6.4)
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1.0, 4.0])
+    _holder_band(top, runs, colours, float(np.ptp(weeks)) if weeks.size else 1.0)
+    _loyalty_lines(bottom, agents, model_vars, region)
+    _mark_changes(bottom, _holder_changes(runs), colours)
+    bottom.set_xlim(weeks.min(), weeks.max())
+    top.set_title(f"{heading}: who holds power in Belarus, and the loyalty behind it\n"
+                  "(dotted lines: changes of power)", fontsize=12)
+    return _save(fig, path)
+
+
 # ----------------------------------------------------------------------------- public
 
 
@@ -636,4 +1129,91 @@ def write_run_charts(out_dir: Path, timeseries: pd.DataFrame, holders: pd.DataFr
         _holders_chart(out_dir / "holders.png", holders, name),
         _ripple_map(out_dir / "ripple_map.png", timeseries, region, name),
         _ripple_summary(out_dir / "ripple_summary.png", outcomes, region, name),
+    ]
+
+
+def write_compare_charts(out_dir: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
+                         outcomes: pd.DataFrame, region: Region, name_a: str,
+                         name_b: str) -> list[Path]:
+    """Write the PNG charts of a comparison of scenario B with scenario A into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        Folder for the charts; created if missing.
+    deltas : pandas.DataFrame
+        :func:`sim.compare.deltas_frame`: week, actor, metric, mean_a, mean_b, diff_mean,
+        diff_p05, diff_p50, diff_p95, paired.
+    ripple : pandas.DataFrame
+        :func:`sim.compare.ripple_frame`: actor, kind, metric, peak_diff, peak_week,
+        arrival_week (empty: no clear ripple), persists_at_horizon, diff_at_horizon,
+        distance_from_BLR, paired.
+    outcomes : pandas.DataFrame
+        :func:`sim.compare.outcomes_frame`: actor, outcome, probability_a, probability_b,
+        diff, ci_low, ci_high, paired.
+    region : Region
+        The region both runs used (names, kinds, coordinates, graph).
+    name_a, name_b : str
+        Names of scenarios A and B, used in every chart title.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``diff_fan_stability.png``, ``diff_fan_unrest.png``, ``diff_fan_posture.png``,
+        ``ripple_map.png``, ``outcomes_side_by_side.png`` and ``arrival_vs_distance.png``,
+        in that order.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    states = _state_ids(region)
+    names = f"A = '{name_a}', B = '{name_b}'"
+    heading = f"{names}; {_pairing_phrase(_is_paired(deltas))}"
+    return [
+        _diff_fan_chart(out_dir / "diff_fan_stability.png", deltas, ripple, states,
+                        "stability", region, f"Stability of each state: {heading}"),
+        _diff_fan_chart(out_dir / "diff_fan_unrest.png", deltas, ripple, states, "unrest",
+                        region, f"Unrest of each state: {heading}"),
+        _diff_fan_chart(out_dir / "diff_fan_posture.png", deltas, ripple,
+                        _posture_ids(region), "posture", region,
+                        f"Military posture of NATO frontline states and Russia: {heading}"),
+        _compare_ripple_map(out_dir / "ripple_map.png", ripple, region, heading),
+        _outcomes_side_by_side(out_dir / "outcomes_side_by_side.png", outcomes, name_a,
+                               name_b, f"Comparison: {names}"),
+        _arrival_chart(out_dir / "arrival_vs_distance.png", ripple, region, heading),
+    ]
+
+
+def write_replay_charts(out_dir: Path, agents: pd.DataFrame, model_vars: pd.DataFrame,
+                        region: Region, scenario_name: str, member: int) -> list[Path]:
+    """Write the PNG charts of one replayed ensemble member into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        Folder for the charts; created if missing.
+    agents : pandas.DataFrame
+        :meth:`sim.model.RegionModel.agent_table` with a ``kind`` column: week, actor,
+        kind, stability, alignment, unrest, posture, stress.
+    model_vars : pandas.DataFrame
+        The model's data collector frame: week, holder, russia_support, leader_capable.
+    region : Region
+        The region the run used (names and kinds).
+    scenario_name : str
+        Named in every chart title.
+    member : int
+        The replayed member, named in every chart title.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``member_states.png`` and ``member_power.png``, in that order.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    runs = _holder_runs(model_vars)
+    heading = f"Scenario '{scenario_name}', member {member}"
+    return [
+        _member_states_chart(out_dir / "member_states.png", agents, runs, region, heading),
+        _member_power_chart(out_dir / "member_power.png", agents, model_vars, runs, region,
+                            heading),
     ]
