@@ -34,7 +34,7 @@ import pandas as pd
 
 from sim import outputs
 from sim.context import Context
-from sim.ensemble import EnsembleResult, WeekRecord, _Summary, split_members
+from sim.ensemble import EnsembleResult, RunSummary, WeekRecord, split_members
 from sim.errors import UserError
 from sim.executors import make_executor
 from sim.paths import compare_dir_for, results_dir_for
@@ -95,7 +95,7 @@ def run_pair(ctx_a: Context, ctx_b: Context, members: np.ndarray, weeks: int,
     """
     per_side = max(1, (workers or 2) // 2)
     sides = [(ctx, make_executor("processes", per_side)) for ctx in (ctx_a, ctx_b)]
-    summaries = [_Summary(members, weeks, ctx_a.region.n, keep=False) for _ in sides]
+    summaries = [RunSummary(members, weeks, ctx_a.region.n, keep=False) for _ in sides]
     diff = np.empty((weeks + 1, len(METRICS), len(DIFF_STATS), ctx_a.region.n))
     for ctx, executor in sides:
         executor.start(ctx, split_members(members, executor.blocks))

@@ -127,7 +127,7 @@ class EnsembleResult:
         return counts / self.holder.shape[0]
 
 
-class _Summary:
+class RunSummary:
     """Accumulates week records into an :class:`EnsembleResult` as the run goes."""
 
     def __init__(self, members: np.ndarray, weeks: int, n: int, keep: bool) -> None:
@@ -139,6 +139,7 @@ class _Summary:
         self.low = self.high = self.last = None
 
     def add(self, record: WeekRecord) -> None:
+        """Fold one week's joined record (all members, in member order) into the summary."""
         snap, week = record.snapshot, record.week
         self.quantiles[week] = summarise(snap).swapaxes(0, 1)
         self.holder[:, week] = record.holder
@@ -153,6 +154,7 @@ class _Summary:
         self.last = record
 
     def result(self, actor_ids: tuple[str, ...]) -> EnsembleResult:
+        """The finished summary (call after the last week)."""
         return EnsembleResult(
             members=self.members, quantiles=self.quantiles, holder=self.holder,
             end=self.last.snapshot, low=self.low, high=self.high,
@@ -201,7 +203,7 @@ def run_ensemble(ctx: Context, members: np.ndarray | None = None, weeks: int | N
     members = np.arange(ctx.scenario.members) if members is None else np.asarray(members)
     weeks = ctx.scenario.weeks if weeks is None else weeks
     executor = executor or LocalExecutor()
-    summary = _Summary(members, weeks, ctx.region.n, keep_trajectories)
+    summary = RunSummary(members, weeks, ctx.region.n, keep_trajectories)
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=weeks + 1, disable=not show, desc=ctx.scenario.name, unit="wk")
     executor.start(ctx, split_members(members, executor.blocks))
