@@ -21,12 +21,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
-from matplotlib.colors import Normalize
+from matplotlib.colors import Normalize, SymLogNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
 
+from sim.compare import ARRIVAL_TOLERANCE
 from sim.region import Region
 
 DPI = 110
@@ -423,6 +424,8 @@ class NodePaint:
         Label under an on-map node (may span two lines).
     tag : callable
         One-line head of the label of an off-map node.
+    label_zoomed : bool
+        Whether actors shown in the zoom inset are labelled on the main map too.
     """
 
     values: dict[str, float]
@@ -430,6 +433,7 @@ class NodePaint:
     cmap: str
     label: Callable[[str], str]
     tag: Callable[[str], str]
+    label_zoomed: bool = True
 
 
 def _run_paint(change: dict[str, float], region: Region) -> NodePaint:
@@ -459,7 +463,8 @@ def _label_states(ax: Axes, ids: Sequence[str], layout: MapLayout, paint: NodePa
     """Label states below their marker; off-map states get an arrow and their longitude."""
     lon = dict(zip(region.ids, region.lon, strict=True))
     lat = dict(zip(region.ids, region.lat, strict=True))
-    for actor in ids:
+    skip = set() if paint.label_zoomed else set(_zoomed(region))
+    for actor in (a for a in ids if a not in skip):
         x, y = layout.x[actor], layout.y[actor]
         if actor in layout.off_map:
             text = f"{paint.tag(actor)}\noff map: {lon[actor]:.0f}°E, {lat[actor]:.0f}°N"
@@ -511,13 +516,18 @@ def _inset_offset(actor: str, region: Region) -> tuple[tuple[float, float], str,
     return ((0.0, 9.0), "center", "bottom") if dy > 0 else ((0.0, -9.0), "center", "top")
 
 
+def _zoomed(region: Region) -> list[str]:
+    """Actors inside the zoom window around Minsk, in region order."""
+    return [a for a in region.ids
+            if INSET_LON[0] <= region.lon[region.index(a)] <= INSET_LON[1]
+            and INSET_LAT[0] <= region.lat[region.index(a)] <= INSET_LAT[1]]
+
+
 def _draw_inset(ax: Axes, region: Region, layout: MapLayout, paint: NodePaint) -> None:
     """Zoom on Minsk: Belarus and its power centres, labelled away from the centre."""
     inset = ax.inset_axes((0.015, 0.015, 0.4, 0.32))
     _draw_edges(inset, region, layout)
-    cluster = [a for a in region.ids
-               if INSET_LON[0] <= region.lon[region.index(a)] <= INSET_LON[1]
-               and INSET_LAT[0] <= region.lat[region.index(a)] <= INSET_LAT[1]]
+    cluster = _zoomed(region)
     _draw_nodes(inset, cluster, layout, paint, size=110)
     for actor in cluster:
         offset, ha, va = _inset_offset(actor, region)
@@ -702,8 +712,10 @@ def _diff_legend(ax: Axes, paired: bool) -> None:
         Line2D([], [], color=ZERO_COLOUR, linewidth=0.8, label="zero: no difference"),
     ]
     ax.legend(handles=handles, loc="upper center", frameon=False, fontsize=8.5)
-    ax.text(0.5, 0.02, "The mean can lie outside the band\nwhen few members differ strongly.",
-            transform=ax.transAxes, ha="center", va="bottom", fontsize=8, color="#555555")
+    ax.text(0.5, 0.02, "The mean can lie outside the band\nwhen few members differ strongly.\n"
+            "Arrival: first week the band clears\nzero by more than "
+            f"{ARRIVAL_TOLERANCE:g} (ripple.csv).", transform=ax.transAxes, ha="center",
+            va="bottom", fontsize=8, color="#555555")
 
 
 def _diff_fan_chart(path: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
@@ -727,12 +739,17 @@ def _diff_fan_chart(path: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
     _diff_legend(axes[len(present)], _is_paired(deltas))
     fig.supxlabel("week of simulation", fontsize=10)
     fig.supylabel(DIFF_UNITS[metric], fontsize=10)
-    fig.suptitle(f"{heading}\n(every panel spans the same y-range, centred on its own data; "
-                 "peak and arrival week in each panel title)", fontsize=11)
+    fig.suptitle(f"{heading}\n(every panel spans the same y-range, centred on its own data, "
+                 "so panels compare at one scale;\nsmall ripples look flat: read their size "
+                 "and arrival week in the panel titles)", fontsize=11)
     return _save(fig, path)
 
 
 # ------------------------------------------------------------- comparison: ripple map
+
+#: The comparison map's colours are linear within this share of the largest difference
+#: and logarithmic beyond, so that ripples a hundred times smaller still show.
+SYMLOG_SHARE = 0.01
 
 
 def _compare_paint(ripple: pd.DataFrame, region: Region) -> NodePaint:
@@ -741,10 +758,21 @@ def _compare_paint(ripple: pd.DataFrame, region: Region) -> NodePaint:
     peak = {str(a): float(v) for a, v in zip(rows["actor"], rows["peak_diff"], strict=True)}
     arrival = {a: w for (a, m), w in _arrivals(rows).items() if m == "stability"}
     limit = max([abs(peak.get(a, 0.0)) for a in _state_ids(region)] + [1e-3])
+    norm = SymLogNorm(linthresh=limit * SYMLOG_SHARE, vmin=-limit, vmax=limit, clip=True)
     return NodePaint(
-        values=peak, norm=Normalize(vmin=-limit, vmax=limit, clip=True), cmap="RdBu",
+        values=peak, norm=norm, cmap="RdBu", label_zoomed=False,
         label=lambda a: f"{a} {peak.get(a, 0.0):+.2g}\n{_arrival_text(arrival.get(a))}",
         tag=lambda a: f"{a} {peak.get(a, 0.0):+.2g}, {_arrival_text(arrival.get(a))}")
+
+
+def _symlog_ticks(norm: SymLogNorm) -> list[float]:
+    """Zero, the powers of ten beyond the linear threshold and the limit, both signs."""
+    low = math.ceil(math.log10(norm.linthresh * 1.0001))
+    high = math.floor(math.log10(norm.vmax))
+    decades = [10.0 ** k for k in range(low, high + 1)]
+    if not decades or norm.vmax > 1.5 * decades[-1]:
+        decades.append(float(norm.vmax))
+    return [-d for d in decades[::-1]] + [0.0] + decades
 
 
 def _compare_ripple_map(path: Path, ripple: pd.DataFrame, region: Region,
@@ -754,10 +782,15 @@ def _compare_ripple_map(path: Path, ripple: pd.DataFrame, region: Region,
     ax = fig.subplots()
     points = _draw_map(ax, region, _compare_paint(ripple, region))
     bar = fig.colorbar(points, ax=ax, shrink=0.7, extend="both")
-    bar.set_label("peak mean difference in stability, B - A (red: less stable in B)")
+    bar.set_ticks(_symlog_ticks(points.norm))
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.2g}"))
+    bar.ax.yaxis.set_minor_locator(FixedLocator([]))
+    bar.set_label("peak mean difference in stability, B - A (red: less stable in B)\n"
+                  "symmetric log scale: linear near zero, so small ripples show")
     ax.set_title(f"{heading}\nRipple map: peak difference in mean stability and when it "
-                 "arrives\n(arrival: first week the 90% band of differences excludes zero; "
-                 "colours beyond the states' range are clipped)", fontsize=11)
+                 f"arrives\n(arrival: first week the 90% band of differences clears zero by "
+                 f"more than {ARRIVAL_TOLERANCE:g};\ncolours beyond the states' range are "
+                 "clipped; Belarus is labelled in the zoom)", fontsize=11)
     return _save(fig, path)
 
 
@@ -958,13 +991,20 @@ def _holder_colour_map(runs: Sequence[tuple[int, int, str]]) -> dict[str, str]:
 
 def _mark_changes(ax: Axes, changes: Sequence[tuple[int, str]], colours: dict[str, str],
                   names: bool = False) -> None:
-    """Dotted vertical lines at changes of power, optionally with the new holder's name."""
-    for week, holder in changes:
+    """Dotted vertical lines at changes of power, optionally with the new holder's name.
+
+    Names alternate between the top and the bottom of the panel, so that changes a few
+    weeks apart do not print over each other; they lie under the data lines.
+    """
+    for i, (week, holder) in enumerate(changes):
         ax.axvline(week, color=colours[holder], linestyle=":", linewidth=1.4, zorder=1)
         if names:
-            ax.annotate(holder.replace("_", " "), (week, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(2, -3), textcoords="offset points", rotation=90, ha="left",
-                        va="top", fontsize=6.5, color="#333333")
+            top = i % 2 == 0
+            ax.annotate(holder.replace("_", " "), (week, 1.0 if top else 0.0),
+                        xycoords=("data", "axes fraction"), xytext=(2, -3 if top else 3),
+                        textcoords="offset points", rotation=90, ha="left",
+                        va="top" if top else "bottom", fontsize=6.5, color="#555555",
+                        zorder=2)
 
 
 def _member_panel(ax: Axes, rows: pd.DataFrame, title: str, changes: Sequence[tuple[int, str]],
@@ -1170,12 +1210,13 @@ def write_compare_charts(out_dir: Path, deltas: pd.DataFrame, ripple: pd.DataFra
     heading = f"{names}; {_pairing_phrase(_is_paired(deltas))}"
     return [
         _diff_fan_chart(out_dir / "diff_fan_stability.png", deltas, ripple, states,
-                        "stability", region, f"Stability of each state: {heading}"),
+                        "stability", region, f"Stability of each state\n{heading}"),
         _diff_fan_chart(out_dir / "diff_fan_unrest.png", deltas, ripple, states, "unrest",
-                        region, f"Unrest of each state: {heading}"),
+                        region, f"Unrest (share of the public protesting) of each state\n"
+                        f"{heading}"),
         _diff_fan_chart(out_dir / "diff_fan_posture.png", deltas, ripple,
                         _posture_ids(region), "posture", region,
-                        f"Military posture of NATO frontline states and Russia: {heading}"),
+                        f"Military posture of NATO frontline states and Russia\n{heading}"),
         _compare_ripple_map(out_dir / "ripple_map.png", ripple, region, heading),
         _outcomes_side_by_side(out_dir / "outcomes_side_by_side.png", outcomes, name_a,
                                name_b, f"Comparison: {names}"),

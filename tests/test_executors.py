@@ -57,3 +57,41 @@ def test_make_executor_choices():
     assert isinstance(make_executor("local", 4), LocalExecutor)
     assert isinstance(make_executor("processes", 1), LocalExecutor)
     assert isinstance(make_executor("processes", 2), ProcessExecutor)
+
+
+def test_cli_on_a_dask_cluster_gives_the_same_bytes(results_dir):
+    distributed = pytest.importorskip("distributed")
+    from sim.cli import main
+
+    args = ["run", "incapacity", "--members", "30", "--weeks", "12", "--no-charts", "--quiet"]
+    assert main([*args, "--workers", "1"]) == 0
+    local = (results_dir / "incapacity" / "timeseries.csv").read_bytes()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        assert main([*args, "--executor", "dask", "--scheduler",
+                     cluster.scheduler_address]) == 0
+    assert (results_dir / "incapacity" / "timeseries.csv").read_bytes() == local
+
+
+def test_dask_without_a_scheduler_is_a_user_error(results_dir, capsys, monkeypatch):
+    from sim.cli import main
+
+    monkeypatch.delenv("SIM_DASK_SCHEDULER", raising=False)
+    assert main(["run", "incapacity", "--executor", "dask", "--quiet"]) == 2
+    assert "--scheduler" in capsys.readouterr().err
+
+
+def test_saved_member_trajectories_match_the_ensemble(results_dir, region):
+    pq = pytest.importorskip("pyarrow.parquet")
+    from sim.cli import main
+    from sim.run import RunRequest, prepare
+    from sim.state import METRICS
+
+    args = ["run", "incapacity", "--members", "12", "--weeks", "8", "--no-charts", "--quiet"]
+    assert main([*args, "--save-members", "--workers", "2"]) == 0
+    table = pq.read_table(results_dir / "incapacity" / "trajectories.parquet").to_pandas()
+    _, _, ctx = prepare(RunRequest("incapacity", members=12, weeks=8))
+    expected = run_ensemble(ctx, keep_trajectories=True).trajectories
+    table = table.sort_values(["member", "week"], kind="stable")
+    values = table[list(METRICS)].to_numpy().reshape(12, 9, region.n, len(METRICS))
+    assert np.array_equal(values.transpose(0, 1, 3, 2), expected)
