@@ -1,4 +1,4 @@
-"""Charts of one run: fan charts, Belarus outcomes, holders of power and the ripple map.
+"""Charts of a run, of a comparison of two scenarios and of one replayed member.
 
 Everything is drawn with matplotlib's object API (:class:`matplotlib.figure.Figure` on
 the Agg canvas), so no global pyplot state is touched and nothing needs a display.
@@ -6,7 +6,9 @@ Nothing is random: positions come from coordinates and colours from fixed tables
 PNGs are saved without the ``Software`` metadata key, so the same frames give the same
 bytes under the same matplotlib and FreeType.
 
-The only public function is :func:`write_run_charts`.
+The public functions are :func:`write_run_charts` (one run's fan charts, Belarus
+outcomes, holders of power and ripple map), :func:`write_compare_charts` (paired
+differences of two scenarios) and :func:`write_replay_charts` (one ensemble member).
 """
 
 from __future__ import annotations
@@ -702,7 +704,7 @@ def _draw_diff(ax: Axes, rows: pd.DataFrame, title: str, limits: tuple[float, fl
         ax.yaxis.set_major_formatter(FuncFormatter(_points_formatter))
 
 
-def _diff_legend(ax: Axes, paired: bool) -> None:
+def _diff_legend(ax: Axes, paired: bool, style: MetricStyle, metric: str) -> None:
     """Use a spare grid cell as the legend of the difference charts."""
     ax.set_axis_off()
     spread = "paired differences" if paired else "differences of independent draws"
@@ -712,10 +714,10 @@ def _diff_legend(ax: Axes, paired: bool) -> None:
         Line2D([], [], color=ZERO_COLOUR, linewidth=0.8, label="zero: no difference"),
     ]
     ax.legend(handles=handles, loc="upper center", frameon=False, fontsize=8.5)
+    tolerance = _diff_text(ARRIVAL_TOLERANCE[metric], style).lstrip("+")
     ax.text(0.5, 0.02, "The mean can lie outside the band\nwhen few members differ strongly.\n"
-            "Arrival: first week the band clears\nzero by more than "
-            f"{ARRIVAL_TOLERANCE:g} (ripple.csv).", transform=ax.transAxes, ha="center",
-            va="bottom", fontsize=8, color="#555555")
+            f"Arrival: first week the band clears\nzero by more than {tolerance} (ripple.csv).",
+            transform=ax.transAxes, ha="center", va="bottom", fontsize=8, color="#555555")
 
 
 def _diff_fan_chart(path: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
@@ -736,7 +738,7 @@ def _diff_fan_chart(path: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
         _draw_diff(ax, table, f"{actor} - {names.get(actor, actor)}\n{note}", limits, style)
     for ax in axes[len(present):]:
         ax.set_axis_off()
-    _diff_legend(axes[len(present)], _is_paired(deltas))
+    _diff_legend(axes[len(present)], _is_paired(deltas), style, metric)
     fig.supxlabel("week of simulation", fontsize=10)
     fig.supylabel(DIFF_UNITS[metric], fontsize=10)
     fig.suptitle(f"{heading}\n(every panel spans the same y-range, centred on its own data, "
@@ -789,7 +791,8 @@ def _compare_ripple_map(path: Path, ripple: pd.DataFrame, region: Region,
                   "symmetric log scale: linear near zero, so small ripples show")
     ax.set_title(f"{heading}\nRipple map: peak difference in mean stability and when it "
                  f"arrives\n(arrival: first week the 90% band of differences clears zero by "
-                 f"more than {ARRIVAL_TOLERANCE:g};\ncolours beyond the states' range are "
+                 f"more than {ARRIVAL_TOLERANCE['stability']:g};\n"
+                 "colours beyond the states' range are "
                  "clipped; Belarus is labelled in the zoom)", fontsize=11)
     return _save(fig, path)
 
@@ -933,6 +936,9 @@ def _arrival_chart(path: Path, ripple: pd.DataFrame, region: Region, heading: st
                       week)
     _scatter_labelled(strip, missing, missing["distance"] + _jitter(missing, ["distance"]),
                       (np.arange(len(missing)) % 2).astype(float))
+    if arrived.empty:
+        ax.text(0.5, 0.5, "no state shows a clear ripple", transform=ax.transAxes,
+                ha="center", va="center", fontsize=11, color="#555555")
     strip.set_ylim(-0.8, 1.8)
     strip.set_yticks([])
     strip.set_ylabel("no clear\nripple", rotation=0, ha="right", va="center", fontsize=9)

@@ -157,8 +157,9 @@ _DECLARED: tuple[Param, ...] = (
     Param("stress_drag", "kappa_e", "1/week", 0.02, 0.0, 1.0, "contagion",
           "assumption: economic stress above baseline erodes stability",
           "Weekly loss of stability per unit of excess economic stress."),
-    Param("unrest_drag", "kappa_u", "1/week", 0.2, 0.0, 10.0, "contagion",
-          "assumption: 10% of the population in the street costs 0.02 stability a week",
+    Param("unrest_drag", "kappa_u", "1/week", 0.05, 0.0, 10.0, "contagion",
+          "assumption: 10% of the population in the street costs 0.005 stability a week; "
+          "larger values let a 3x-2020 protest wave lock whole regions into protest",
           "Weekly loss of stability per unit of excess unrest."),
     # --- alignment drift ---------------------------------------------------------------
     Param("alignment_susceptibility", "lambda_scale", "1", 1.0, 0.0, 1.0, "alignment",
@@ -199,10 +200,10 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: readiness moves over weeks",
           "Weekly adjustment of military posture toward its target."),
     Param("refugee_rate", "phi", "1/week", 0.5, 0.0, 10.0, "reactions",
-          "assumption: emigration scales with unrest (2020 wave into Poland and "
-          "Lithuania)",
-          "Economic stress added to neighbours per unit of excess unrest, by border "
-          "share and population ratio."),
+          "assumption: emigration scales with repressed unrest (2020 wave into Poland "
+          "and Lithuania)",
+          "Economic stress added to neighbours per unit of excess unrest times the "
+          "sender's repression, by border share and population ratio."),
     Param("trade_passthrough", "tau", "1", 0.5, 0.0, 1.0, "reactions",
           "assumption: a partner's new stress passes on in proportion to trade "
           "dependence",

@@ -158,7 +158,8 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray,
                                              threat, params)
     unrest_excess = np.maximum(state.unrest - base["unrest0"], 0.0)
     state.stress = state.stress + reactions.refugee_stress(
-        unrest_excess, ctx.region.attrs["population_m"], ctx.outflow_share, params)
+        unrest_excess, ctx.region.attrs["repression"], ctx.region.attrs["population_m"],
+        ctx.outflow_share, params)
     state.stress, state.stress_sent = reactions.trade_passthrough(
         np.clip(state.stress, 0.0, 1.0), state.stress_sent, ctx.region.trade, params)
 

@@ -1,16 +1,18 @@
-"""Smoke tests of the run charts on a small real ensemble."""
+"""Smoke tests of the run, comparison and replay charts on small real runs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from sim import outputs
-from sim.charts import write_run_charts
+from sim import charts, compare, outputs
+from sim.charts import write_compare_charts, write_replay_charts, write_run_charts
 from sim.context import build_context
 from sim.ensemble import run_ensemble
+from sim.model import RegionModel
 from sim.region import Region
 from sim.scenario import Scenario
 
@@ -72,3 +74,119 @@ def test_same_frames_give_same_bytes(frames, chart_paths, tmp_path):
     again = write_run_charts(tmp_path, timeseries, holders, outcomes, region, "chart_test")
     for first, second in zip(chart_paths, again, strict=True):
         assert first.read_bytes() == second.read_bytes(), first.name
+
+
+# ------------------------------------------------------------ comparison and replay
+
+COMPARE_EXPECTED = [
+    "diff_fan_stability.png",
+    "diff_fan_unrest.png",
+    "diff_fan_posture.png",
+    "ripple_map.png",
+    "outcomes_side_by_side.png",
+    "arrival_vs_distance.png",
+]
+REPLAY_EXPECTED = ["member_states.png", "member_power.png"]
+
+
+def _small_scenario(name: str, events: list[dict]) -> Scenario:
+    return Scenario.model_validate(dict(name=name, description="", weeks=12, seed=1,
+                                        members=40, events=events))
+
+
+@pytest.fixture(scope="module")
+def compare_frames(region: Region) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    ctx_a = build_context(_small_scenario("calm", []), region)
+    ctx_b = build_context(_small_scenario("shock", [
+        {"type": "leader_incapacitated", "week": 2}]), region)
+    pair = compare.run_pair(ctx_a, ctx_b, np.arange(40), 12)
+    return (compare.deltas_frame(pair, ctx_a), compare.ripple_frame(pair, ctx_a),
+            compare.outcomes_frame(pair, ctx_a))
+
+
+@pytest.fixture(scope="module")
+def compare_paths(compare_frames, region, tmp_path_factory) -> list[Path]:
+    out_dir = tmp_path_factory.mktemp("compare") / "nested" / "charts"
+    return write_compare_charts(out_dir, *compare_frames, region, "calm", "shock")
+
+
+@pytest.fixture(scope="module")
+def replay_frames(region: Region) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ctx = build_context(_small_scenario("shock", [
+        {"type": "leader_incapacitated", "week": 2}]), region)
+    model = RegionModel(ctx, 3).run()
+    agents = model.agent_table()
+    agents.insert(2, "kind", agents["actor"].map(dict(zip(region.ids, region.kinds,
+                                                          strict=True))))
+    model_vars = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    return agents, model_vars
+
+
+@pytest.fixture(scope="module")
+def replay_paths(replay_frames, region, tmp_path_factory) -> list[Path]:
+    out_dir = tmp_path_factory.mktemp("replay") / "nested" / "charts"
+    return write_replay_charts(out_dir, *replay_frames, region, "shock", 3)
+
+
+def _assert_pngs(paths: list[Path], expected: list[str]) -> None:
+    assert [p.name for p in paths] == expected
+    for path in paths:
+        assert path.is_file(), path
+        data = path.read_bytes()
+        assert data.startswith(PNG_MAGIC), path
+        assert len(data) > 10_000, (path, len(data))
+        assert b"matplotlib version" not in data, path
+
+
+def test_compare_charts_are_non_trivial_pngs(compare_paths):
+    _assert_pngs(compare_paths, COMPARE_EXPECTED)
+
+
+def test_replay_charts_are_non_trivial_pngs(replay_paths):
+    _assert_pngs(replay_paths, REPLAY_EXPECTED)
+
+
+def test_compare_charts_from_csv_round_trip(compare_frames, region, tmp_path):
+    """As read back from the CSVs (empty arrival weeks as NaN), unpaired; the cheap charts."""
+    frames = []
+    for frame, name in zip(compare_frames, ("deltas", "ripple", "outcomes"), strict=True):
+        frame.assign(paired=False).to_csv(tmp_path / f"{name}.csv", index=False)
+        frames.append(pd.read_csv(tmp_path / f"{name}.csv"))
+    deltas, ripple, outcomes = frames
+    assert ripple["arrival_week"].isna().any()
+    assert not charts._is_paired(deltas)
+    paths = [
+        charts._diff_fan_chart(tmp_path / "diff_fan_posture.png", deltas, ripple,
+                               charts._posture_ids(region), "posture", region, "unpaired"),
+        charts._compare_ripple_map(tmp_path / "ripple_map.png", ripple, region, "unpaired"),
+        charts._outcomes_side_by_side(tmp_path / "outcomes_side_by_side.png", outcomes,
+                                      "calm", "shock", "unpaired"),
+        charts._arrival_chart(tmp_path / "arrival_vs_distance.png", ripple, region,
+                              "unpaired"),
+    ]
+    _assert_pngs(paths, [p.name for p in paths])
+
+
+def test_holder_runs_and_changes():
+    model_vars = pd.DataFrame({"week": [0, 1, 2, 3, 4],
+                               "holder": ["incumbent", "incumbent", "contested", "contested",
+                                          "russian_controlled"]})
+    runs = charts._holder_runs(model_vars)
+    assert runs == [(0, 2, "incumbent"), (2, 4, "contested"), (4, 4, "russian_controlled")]
+    assert charts._holder_changes(runs) == [(2, "contested"), (4, "russian_controlled")]
+    assert charts._holder_colour_map(runs)["contested"] == charts.HOLDER_COLOURS["contested"]
+
+
+def test_jitter_is_deterministic_and_separates_shared_spots():
+    rows = pd.DataFrame({"actor": list("abcd"), "distance": [1, 1, 1, 2],
+                         "arrival_week": pd.array([5, 5, 6, 5], dtype="Int64")})
+    offsets = charts._jitter(rows, ["distance", "arrival_week"])
+    np.testing.assert_allclose(offsets, [-charts.JITTER_STEP / 2, charts.JITTER_STEP / 2, 0, 0])
+    np.testing.assert_array_equal(offsets, charts._jitter(rows, ["distance", "arrival_week"]))
+
+
+def test_pairing_phrase_follows_the_paired_column():
+    assert charts._pairing_phrase(charts._is_paired(pd.DataFrame({"paired": [True]}))) \
+        == "B minus A, member by member (paired)"
+    unpaired = pd.DataFrame({"paired": ["False", "False"]})
+    assert "UNPAIRED: independent draws" in charts._pairing_phrase(charts._is_paired(unpaired))

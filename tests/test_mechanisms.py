@@ -215,9 +215,12 @@ def test_refugees_stress_neighbours_by_border_share():
     p = Parameters()
     # Actor 0 shares 75% of its border with 1 and 25% with 2: B[j, i] = share of i's border.
     outflow = SparseRows.from_dense(np.array([[0, 0, 0], [0.75, 0, 0], [0.25, 0, 0]]))
-    stress = reactions.refugee_stress(np.array([0.1, 0, 0]), np.array([10.0, 5.0, 5.0]),
-                                      outflow, p)
+    stress = reactions.refugee_stress(np.array([0.1, 0, 0]), np.array([0.8, 0.1, 0.1]),
+                                      np.array([10.0, 5.0, 5.0]), outflow, p)
     assert stress[0] == 0 and stress[1] == pytest.approx(3 * stress[2])
+    tolerated = reactions.refugee_stress(np.array([0.1, 0, 0]), np.zeros(3),
+                                         np.array([10.0, 5.0, 5.0]), outflow, p)
+    assert not tolerated.any()
 
 
 def test_trade_passes_each_increment_once():

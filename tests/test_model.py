@@ -106,3 +106,15 @@ def test_mesa_agents_sit_on_the_influence_network(region):
     assert set(agents) == set(region.ids)
     assert {a.actor_id for a in agents["BLR"].linked_actors()} >= {"RUS", "POL", "UKR"}
     assert agents["BLR"].stability == region.attrs["stability0"][region.index("BLR")]
+
+
+def test_even_an_extreme_protest_wave_recedes(region):
+    """Protest must not lock the region into permanent mobilisation (no runaway loop)."""
+    wave = [{"type": "protest_wave", "week": 2, "intensity": 3.0, "duration_weeks": 10}]
+    ctx = make_context(region, weeks=300, members=1, events=wave,
+                       parameters={"protest_noise": 0.0, "health_risk_multiplier": 0.0,
+                                   "coup_attempt_rate": 0.0})
+    result = run_ensemble(ctx, keep_trajectories=True)
+    unrest = result.trajectories[0, :, UNREST, :]
+    assert unrest[:, region.index("BLR")].max() > 0.1           # a real wave
+    np.testing.assert_allclose(unrest[-1], region.attrs["unrest0"], atol=2e-4)

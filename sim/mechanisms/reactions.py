@@ -19,10 +19,11 @@ Military posture moves toward a threat-driven target::
 
 with ``exposure`` 1 for NATO frontline states and Russia, 0 elsewhere.
 
-Refugees from unrest add economic stress to neighbours by border share and population
-ratio, and new stress passes along trade dependence (each increment once)::
+Refugees from unrest met by repression (capacity ``r_i``) add economic stress to
+neighbours by border share and population ratio, and new stress passes along trade
+dependence (each increment once)::
 
-    e_j += phi * sum_i (km_ij / km_i) (u_i - u0_i)^+ pop_i / pop_j
+    e_j += phi * sum_i (km_ij / km_i) (u_i - u0_i)^+ r_i pop_i / pop_j
     e_j += tau * sum_i T_ji (e_i - e_i^sent)^+
 """
 
@@ -78,16 +79,28 @@ def update_posture(posture: np.ndarray, posture0: np.ndarray, exposure: np.ndarr
     return posture + params.posture_speed * (target - posture)
 
 
-def refugee_stress(unrest_excess: np.ndarray, population: np.ndarray,
-                   outflow_share: SparseRows, params: Parameters) -> np.ndarray:
-    """Economic stress that refugees from unrest add to each receiving actor.
+def refugee_stress(unrest_excess: np.ndarray, repression: np.ndarray,
+                   population: np.ndarray, outflow_share: SparseRows,
+                   params: Parameters) -> np.ndarray:
+    """Economic stress that refugees from repressed unrest add to each receiving actor.
+
+    People leave where protest meets repression (Belarus after 2020), not where it is
+    tolerated, so the outflow scales with the sending state's repression capacity.
 
     Parameters
     ----------
+    unrest_excess : numpy.ndarray, shape (..., N)
+        Unrest above baseline, share of the public.
+    repression : numpy.ndarray, shape (N,)
+        Repression capacity of each sending actor, 0-1.
+    population : numpy.ndarray, shape (N,)
+        Population, million.
     outflow_share : SparseRows
         ``B[j, i]`` = share of ``i``'s land border shared with ``j``.
+    params : Parameters
+        Uses ``refugee_rate``.
     """
-    outflow = unrest_excess * population
+    outflow = unrest_excess * repression * population
     safe_population = np.where(population > 0.0, population, 1.0)
     inflow = pull(outflow, outflow_share)
     return np.where(population > 0.0, params.refugee_rate * inflow / safe_population, 0.0)

@@ -16,7 +16,7 @@ loyalty of the security bloc and the apparatus. The weekly split hazard is::
     p_split = 1 - exp(-hazard)
 
 A contested succession resolves with weekly probability ``1 - exp(-1/T_c)``: for the
-opposition with probability ``min(1, u_BLR/u_*) * max(0, 1 - s_SEC/s_SEC,0)``, otherwise
+opposition with probability ``min(1, u_BLR/u_*) * max(0, 1 - s_SEC/s0_SEC)``, otherwise
 for an insider. (Russia's takeover is a reaction of an outside power, see
 ``reactions.py``.) Russian-controlled is absorbing within the horizon; an
 opposition-led Belarus can still be taken over by Russia.
