@@ -77,3 +77,44 @@ def test_missing_source_is_refused(data_copy):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(DataError, match="source"):
         load_region(data_copy)
+
+
+def test_layers_combine_as_documented(region):
+    """D = sum of layer weights x layer dependence, rows scaled down only above 0.9."""
+    import pandas as pd
+
+    layers = pd.read_csv(DATA_DIR / "layers.csv").set_index("layer")
+    combined = sum(layers.loc[name, "contagion_weight"] * dep
+                   for name, dep in region.layers.items())
+    dense = region.dependence.to_dense()
+    for row in range(region.n):
+        total = combined[row].sum()
+        scale = min(1.0, MAX_DEPENDENCE_ROW_SUM / total) if total > 0 else 1.0
+        np.testing.assert_allclose(dense[row], combined[row] * scale, rtol=1e-12)
+    blr, rus = region.index("BLR"), region.index("RUS")
+    # Trade dependence of Belarus on Russia: 30.5 US$bn of turnover over a 71.9 bn GDP.
+    assert region.layers["trade"][blr, rus] == pytest.approx(30.5 / 71.9)
+
+
+def test_adding_a_country_is_a_data_edit(data_copy):
+    from conftest import make_scenario
+
+    from sim.context import build_context
+    from sim.ensemble import run_ensemble
+
+    with open(data_copy / "actors.csv", "a") as handle:
+        handle.write("SVK,Slovakia,state,,Bratislava,48.1486,17.1077,test row\n")
+    template = [ln for ln in (data_copy / "attributes.csv").read_text().splitlines()
+                if ln.startswith("POL,")]
+    with open(data_copy / "attributes.csv", "a") as handle:
+        for line in template:
+            handle.write("SVK," + line.split(",", 1)[1] + "\n")
+    with open(data_copy / "edges.csv", "a") as handle:
+        handle.write("border,POL,SVK,541,km,2024,test row,A,\n")
+        handle.write("trade,UKR,SVK,2.0,US$ bn,2024,test row,A,\n")
+    region = load_region(data_copy)
+    assert region.ids[-1] == "SVK" and region.n == 16
+    ctx = build_context(make_scenario(weeks=20, members=10, events=[
+        {"type": "leader_incapacitated", "week": 1}]), region)
+    result = run_ensemble(ctx)
+    assert result.quantiles.shape[-1] == 16
