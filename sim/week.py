@@ -42,8 +42,8 @@ def advance(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
     holder_before = state.holder.copy()
     _succession(state, ctx, week, members)
     _mobilisation(state, ctx, week, members)
-    new_distress = _contagion(state, ctx)
-    _reactions(state, ctx, week, members, new_distress)
+    _contagion(state, ctx)
+    _reactions(state, ctx, week, members)
     _holder_effects(state, ctx, holder_before)
     state.alignment = alignment.step(state.alignment, state.prejudice, ctx.influence,
                                      ctx.susceptibility)
@@ -121,16 +121,14 @@ def _mobilisation(state: State, ctx: Context, week: int, members: np.ndarray) ->
     state.unrest = mobilisation.update(state.unrest, x, ctx.theta, noise, ctx.params)
 
 
-def _contagion(state: State, ctx: Context) -> np.ndarray:
+def _contagion(state: State, ctx: Context) -> None:
     state.stability, state.distress_sent, new_distress = contagion.propagate(
         state.stability, state.distress_sent, ctx.baseline["stability0"],
         ctx.region.dependence, ctx.params)
-    state.stress = np.clip(state.stress + ctx.params.distress_to_stress * new_distress, 0.0, 1.0)
-    return new_distress
+    state.stress = contagion.distress_to_stress(state.stress, new_distress, ctx.params)
 
 
-def _reactions(state: State, ctx: Context, week: int, members: np.ndarray,
-               new_distress: np.ndarray) -> None:
+def _reactions(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
     roles, params, base = ctx.roles, ctx.params, ctx.baseline
     s0 = base["stability0"]
     distress_focal = contagion.relative_distress(state.stability[:, roles.focal], s0[roles.focal])
@@ -141,12 +139,11 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray,
     state.russia_support = reactions.update_support(state.russia_support, target,
                                                     state.russian_move, params)
     support = state.russia_support
-    state.stress[:, roles.focal] -= params.russia_loan_relief * support * np.maximum(
-        state.stress[:, roles.focal] - base["stress0"][roles.focal], 0.0)
-    state.stress[:, roles.russia] += params.russia_support_cost * support
-    sec = roles.security
-    state.stability[:, sec] += (params.russia_security_help * support
-                                * (s0[sec] - state.stability[:, sec]))
+    focal, russia, sec = roles.focal, roles.russia, roles.security
+    (state.stress[:, focal], state.stress[:, russia],
+     state.stability[:, sec]) = reactions.support_effects(
+        support, state.stress[:, focal], base["stress0"][focal], state.stress[:, russia],
+        state.stability[:, sec], s0[sec], params)
     takeover = ctx.streams.uniform("reactions", members, week, 1)[:, 0] < \
         reactions.intervention_probability(support, state.holder, state.russian_move, params)
     state.holder = np.where(takeover, HOLDER["russian_controlled"], state.holder).astype(np.int8)
@@ -165,23 +162,11 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray,
 
 
 def _holder_effects(state: State, ctx: Context, holder_before: np.ndarray) -> None:
-    """Shocks of a change of ruler this week (applied once, on entry)."""
-    roles, params = ctx.roles, ctx.params
-    s0 = ctx.baseline["stability0"]
-    entered = state.holder != holder_before
-    contested = entered & (state.holder == HOLDER["contested"])
-    overthrown = entered & np.isin(state.holder, [HOLDER["opposition_led"],
-                                                  HOLDER["russian_controlled"]])
-    shocked = [roles.focal, roles.security, roles.apparatus]
-    shock = params.contested_stability_shock * s0[shocked]
-    state.stability[:, shocked] -= np.where((contested | overthrown)[:, None], shock, 0.0)
-    state.stability = np.maximum(state.stability, 0.0)
-    opposition = entered & (state.holder == HOLDER["opposition_led"])
-    state.prejudice[:, roles.focal] += np.where(opposition,
-                                                params.regime_change_alignment_shift, 0.0)
-    russian = entered & (state.holder == HOLDER["russian_controlled"])
-    state.prejudice[:, roles.focal] = np.where(russian, ctx.baseline["alignment0"][roles.russia],
-                                               state.prejudice[:, roles.focal])
+    roles, base = ctx.roles, ctx.baseline
+    state.stability, state.prejudice[:, roles.focal] = succession.entry_effects(
+        holder_before, state.holder, state.stability, state.prejudice[:, roles.focal],
+        base["stability0"], [roles.focal, roles.security, roles.apparatus],
+        base["alignment0"][roles.russia], ctx.params)
 
 
 def _relaxation(state: State, ctx: Context) -> None:

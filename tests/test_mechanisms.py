@@ -230,3 +230,31 @@ def test_trade_passes_each_increment_once():
     assert e.tolist() == pytest.approx([0.6, 0.3])
     e, sent = reactions.trade_passthrough(e, sent, trade, p)
     assert e[1] == pytest.approx(0.3)
+
+
+def test_entry_effects_apply_once_on_entry():
+    p = Parameters({"contested_stability_shock": 0.5, "regime_change_alignment_shift": 0.8})
+    h = HOLDER
+    before = np.array([h["constitutional_interim"], h["contested"], h["contested"],
+                       h["contested"]], dtype=np.int8)
+    after = np.array([h["contested"], h["contested"], h["opposition_led"],
+                      h["russian_controlled"]], dtype=np.int8)
+    s0 = np.array([0.6, 0.8])
+    stability, prejudice = succession.entry_effects(
+        before, after, np.tile(s0, (4, 1)), np.full(4, -0.8), s0, [0], -1.0, p)
+    assert stability[:, 0].tolist() == pytest.approx([0.3, 0.6, 0.3, 0.3])
+    assert stability[:, 1].tolist() == [0.8] * 4                     # not a shocked actor
+    assert prejudice.tolist() == pytest.approx([-0.8, -0.8, 0.0, -1.0])
+
+
+def test_russian_support_relieves_only_excess_stress_and_costs_russia():
+    p = Parameters()
+    relieved, costed, helped = reactions.support_effects(
+        np.array([1.0, 0.0]), np.array([0.6, 0.6]), 0.45, np.array([0.45, 0.45]),
+        np.array([0.5, 0.5]), 0.85, p)
+    assert 0.45 < relieved[0] < 0.6 and relieved[1] == 0.6
+    assert costed[0] > 0.45 and costed[1] == 0.45
+    assert 0.5 < helped[0] < 0.85 and helped[1] == 0.5
+    at_baseline, _, _ = reactions.support_effects(np.ones(1), np.array([0.3]), 0.45,
+                                                  np.zeros(1), np.ones(1), 1.0, p)
+    assert at_baseline[0] == 0.3

@@ -57,6 +57,12 @@ def propagate(stability: np.ndarray, distress_sent: np.ndarray, stability0: np.n
     return np.maximum(stability - stability0 * received, 0.0), distress, new_distress
 
 
+def distress_to_stress(stress: np.ndarray, new_distress: np.ndarray,
+                       params: Parameters) -> np.ndarray:
+    """New distress raises economic stress: ``e += kappa_he delta``, clipped to [0, 1]."""
+    return np.clip(stress + params.distress_to_stress * new_distress, 0.0, 1.0)
+
+
 def relax(stability: np.ndarray, stability0: np.ndarray, stress_excess: np.ndarray,
           unrest_excess: np.ndarray, params: Parameters) -> np.ndarray:
     """Weekly recovery toward baseline, less the drag of excess stress and unrest."""

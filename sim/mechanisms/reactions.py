@@ -55,6 +55,24 @@ def update_support(support: np.ndarray, target: np.ndarray, russian_move: np.nda
     return np.where(russian_move, 1.0, moved)
 
 
+def support_effects(support: np.ndarray, stress_focal: np.ndarray, stress0_focal: float,
+                    stress_russia: np.ndarray, security: np.ndarray, security0: float,
+                    params: Parameters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What a week of Russian support does: loans, security help, and its cost.
+
+    Returns
+    -------
+    stress_focal : Belarus's stress, excess relieved by ``l_R sigma (e - e0)^+``.
+    stress_russia : Russia's stress, raised by ``c_R sigma``.
+    security : the security bloc's loyalty, restored by ``h_R sigma (s0 - s)``.
+    """
+    relieved = stress_focal - params.russia_loan_relief * support * np.maximum(
+        stress_focal - stress0_focal, 0.0)
+    costed = stress_russia + params.russia_support_cost * support
+    helped = security + params.russia_security_help * support * (security0 - security)
+    return relieved, costed, helped
+
+
 def intervention_probability(support: np.ndarray, holder: np.ndarray,
                              russian_move: np.ndarray, params: Parameters) -> np.ndarray:
     """Weekly probability that Russia takes control of Belarus, per member."""

@@ -100,6 +100,36 @@ def opposition_win_probability(unrest_focal: np.ndarray, security_loyalty: np.nd
     return street * defection
 
 
+def entry_effects(holder_before: np.ndarray, holder: np.ndarray, stability: np.ndarray,
+                  prejudice_focal: np.ndarray, stability0: np.ndarray, shocked: list[int],
+                  russian_anchor: float, params: Parameters
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Shocks of a change of ruler, applied once, in the week it happens.
+
+    Entering ``contested``, ``opposition_led`` or ``russian_controlled`` costs the
+    ``shocked`` actors (Belarus, its security bloc and apparatus) ``delta_c`` of their
+    baseline stability. An opposition-led government shifts Belarus's alignment anchor
+    west by ``Delta_a^O``; Russian control sets it to Russia's own alignment.
+
+    Returns
+    -------
+    stability : numpy.ndarray, shape (M, N)
+    prejudice_focal : numpy.ndarray, shape (M,)
+        Belarus's Friedkin-Johnsen anchor.
+    """
+    entered = holder != holder_before
+    breaking = entered & np.isin(holder, [HOLDER["contested"], HOLDER["opposition_led"],
+                                          HOLDER["russian_controlled"]])
+    stability = stability.copy()
+    shock = params.contested_stability_shock * stability0[shocked]
+    stability[:, shocked] -= np.where(breaking[:, None], shock, 0.0)
+    opposition = entered & (holder == HOLDER["opposition_led"])
+    russian = entered & (holder == HOLDER["russian_controlled"])
+    prejudice = prejudice_focal + np.where(opposition, params.regime_change_alignment_shift, 0.0)
+    prejudice = np.where(russian, russian_anchor, prejudice)
+    return np.maximum(stability, 0.0), prejudice
+
+
 def next_holder(holder: np.ndarray, week: int, election: np.ndarray, split: np.ndarray,
                 resolves: np.ndarray, opposition_wins: np.ndarray) -> np.ndarray:
     """Apply this week's succession transitions to the holder codes.
