@@ -38,6 +38,9 @@ class WeekRecord:
     holder : numpy.ndarray of int8, shape (M_block,)
     events : list of tuple
     incapacity_week, incapacity_kind : numpy.ndarray, shape (M_block,)
+    stats : numpy.ndarray or None, shape (len(STAT_NAMES), len(METRICS), N)
+        Mean and percentiles across all members, when an executor computed them
+        already (in parallel); otherwise the summary computes them.
     """
 
     week: int
@@ -46,6 +49,7 @@ class WeekRecord:
     events: list[tuple]
     incapacity_week: np.ndarray
     incapacity_kind: np.ndarray
+    stats: np.ndarray | None = None
 
     @staticmethod
     def join(records: list[WeekRecord]) -> WeekRecord:
@@ -141,7 +145,8 @@ class RunSummary:
     def add(self, record: WeekRecord) -> None:
         """Fold one week's joined record (all members, in member order) into the summary."""
         snap, week = record.snapshot, record.week
-        self.quantiles[week] = summarise(snap).swapaxes(0, 1)
+        stats = record.stats if record.stats is not None else summarise(snap)
+        self.quantiles[week] = stats.swapaxes(0, 1)
         self.holder[:, week] = record.holder
         if self.low is None:
             self.low, self.high = snap.copy(), snap.copy()

@@ -19,6 +19,7 @@ from sim.context import Context
 from sim.ensemble import Block, WeekRecord
 from sim.errors import UserError
 from sim.state import METRICS
+from sim.stats import summarise
 
 #: Environment variable naming a Dask scheduler (``tcp://host:port``).
 SCHEDULER_ENV = "SIM_DASK_SCHEDULER"
@@ -60,18 +61,24 @@ def _serve_block(conn: Connection, ctx: Context, members: np.ndarray, shm_name: 
     """Worker-process loop: step the block on each request until told to stop.
 
     The week's metric snapshot goes into the worker's rows of a shared two-slot buffer
-    (slot = week % 2), so only the small rest of the record crosses the pipe.
+    (slot = week % 2), so only the small rest of the record crosses the pipe. Once every
+    worker has written a week, each also summarises a share of its columns across all
+    members, so the quantiles are computed in parallel too.
     """
     shm = SharedMemory(name=shm_name)  # the parent owns and unlinks the segment
     buffer = np.ndarray(shape, dtype=np.float64, buffer=shm.buf)
     rows = slice(first_row, first_row + len(members))
     block = Block(ctx, members)
     try:
-        while conn.recv() == "step":
-            record = block.step()
-            buffer[record.week % 2, rows] = record.snapshot
-            record.snapshot = None
-            conn.send(record)
+        while (command := conn.recv())[0] != "stop":
+            if command[0] == "step":
+                record = block.step()
+                buffer[record.week % 2, rows] = record.snapshot
+                record.snapshot = None
+                conn.send(record)
+            else:  # ("summarise", slot, first column, last column + 1), over all members
+                _, slot, low, high = command
+                conn.send(summarise(buffer[slot].reshape(shape[1], -1)[:, low:high]))
     except (EOFError, KeyboardInterrupt):
         pass
     finally:
@@ -121,7 +128,7 @@ class ProcessExecutor:
     def request(self) -> None:
         """Ask every worker to step one week."""
         for conn in self._conns:
-            conn.send("step")
+            conn.send(("step",))
 
     def collect(self) -> list[WeekRecord]:
         """Receive every worker's record, in block order, as one joined record.
@@ -136,14 +143,28 @@ class ProcessExecutor:
         for record in records:
             record.snapshot = np.empty((0,))
         joined = WeekRecord.join(records)
-        joined.snapshot = self._buffer[joined.week % 2].copy()
+        slot = joined.week % 2
+        joined.stats = self._summarise(slot)
+        joined.snapshot = self._buffer[slot].copy()
         return [joined]
+
+    def _summarise(self, slot: int) -> np.ndarray:
+        """Mean and percentiles of a written slot, columns shared out among the workers."""
+        _, members, n_metrics, n_actors = self._buffer.shape
+        bounds = np.linspace(0, n_metrics * n_actors, len(self._conns) + 1).astype(int)
+        for conn, low, high in zip(self._conns, bounds[:-1], bounds[1:], strict=True):
+            conn.send(("summarise", slot, int(low), int(high)))
+        try:
+            parts = [conn.recv() for conn in self._conns]
+        except (EOFError, OSError):
+            raise RuntimeError("a worker process died; see its error above") from None
+        return np.concatenate(parts, axis=1).reshape(-1, n_metrics, n_actors)
 
     def close(self) -> None:
         """Stop the workers."""
         for conn in self._conns:
             try:
-                conn.send("stop")
+                conn.send(("stop",))
             except (BrokenPipeError, OSError):
                 pass
             conn.close()
