@@ -13,6 +13,7 @@ from sim.errors import UserError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+EXIT_IO_ERROR = 1
 
 
 def _whole_number_from(minimum: int):
@@ -132,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: earlier results were left as they were", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as exc:  # e.g. results/ not writable, disk full
+        print(f"error: {exc.strerror or exc} ({exc.filename or 'file system'}); earlier "
+              "results were left as they were", file=sys.stderr)
+        return EXIT_IO_ERROR
 
 
 if __name__ == "__main__":

@@ -123,3 +123,14 @@ def test_failed_run_leaves_previous_results_intact(results_dir, monkeypatch):
                  "--quiet"]) == 130
     assert digest(results_dir / "status_quo") == before
     assert [p.name for p in results_dir.iterdir()] == ["status_quo"]
+
+
+def test_unwritable_results_give_a_message_not_a_traceback(results_dir, capsys, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(results_dir))
+
+    monkeypatch.setattr(outputs.tempfile, "mkdtemp", refuse)
+    assert main(["run", "status_quo", "--members", "5", "--weeks", "3", "--no-charts",
+                 "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "Permission denied" in err and "Traceback" not in err
