@@ -7,6 +7,8 @@ from conftest import INCAPACITY, make_context
 from sim.ensemble import run_ensemble
 from sim.model import RegionModel
 from sim.outputs import OUTCOME_OF_HOLDER
+from sim.paths import SCENARIOS_DIR
+from sim.run import RunRequest, prepare
 from sim.state import HOLDER, HOLDERS, METRICS
 
 STABILITY, UNREST, POSTURE = (METRICS.index(m) for m in ("stability", "unrest", "posture"))
@@ -118,3 +120,13 @@ def test_even_an_extreme_protest_wave_recedes(region):
     unrest = result.trajectories[0, :, UNREST, :]
     assert unrest[:, region.index("BLR")].max() > 0.1           # a real wave
     np.testing.assert_allclose(unrest[-1], region.attrs["unrest0"], atol=2e-4)
+
+
+@pytest.mark.parametrize("scenario", sorted(p.stem for p in SCENARIOS_DIR.glob("*.yaml")))
+def test_every_scenario_file_mesa_member_equals_the_ensemble(scenario):
+    _, _, ctx = prepare(RunRequest(scenario, members=8, weeks=40))
+    ensemble = run_ensemble(ctx, keep_trajectories=True)
+    for member in (0, 7):
+        model = RegionModel(ctx, member).run()
+        assert np.array_equal(model.trajectory(), ensemble.trajectories[member])
+        assert model.events == [e for e in ensemble.events if e[0] == member]
