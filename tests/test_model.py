@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from conftest import INCAPACITY, make_context
 
+from sim.calibration import regime_survival
 from sim.ensemble import run_ensemble
 from sim.model import RegionModel
 from sim.outputs import OUTCOME_OF_HOLDER
@@ -56,12 +57,7 @@ def test_protest_wave_raises_belarus_unrest(region):
 
 
 def _regime_survival(region, mode, members=3000):
-    ctx = make_context(region, weeks=53, members=members, seed=7,
-                       events=[{"type": "leader_incapacitated", "week": 0, "mode": mode}])
-    holder = run_ensemble(ctx).holder[:, 53]
-    continuing = [HOLDER[h] for h in ("constitutional_interim", "security_council",
-                                      "insider_successor")]
-    return np.isin(holder, continuing).mean(), holder
+    return regime_survival(mode, members=members, region=region)
 
 
 def test_calibration_regime_survives_a_natural_death_within_base_rate_band(region):
