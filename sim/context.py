@@ -14,7 +14,7 @@ import numpy as np
 from sim.graph import SparseRows, pull
 from sim.mechanisms import alignment, mobilisation, succession
 from sim.params import Parameters
-from sim.region import APPARATUS, FOCAL, LEADER, PUBLIC, RUSSIA, SECURITY, Region, load_region
+from sim.region import APPARATUS, FOCAL, LEADER, RUSSIA, SECURITY, Region, load_region
 from sim.rng import RandomStreams
 from sim.scenario import LeaderIncapacitated, ProtestWave, RussianMove, Scenario
 from sim.state import State, initial_state
@@ -28,13 +28,12 @@ class Roles:
     leader: int
     security: int
     apparatus: int
-    public: int
     russia: int
 
     @classmethod
     def of(cls, region: Region) -> Roles:
         """Look the roles up by id (``sim/region.py`` names them)."""
-        return cls(*(region.index(a) for a in (FOCAL, LEADER, SECURITY, APPARATUS, PUBLIC, RUSSIA)))
+        return cls(*(region.index(a) for a in (FOCAL, LEADER, SECURITY, APPARATUS, RUSSIA)))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ with one member, so every rule runs unchanged for one member or ten thousand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -73,14 +73,6 @@ class State:
     election_week: np.ndarray
     russia_support: np.ndarray
     russian_move: np.ndarray
-
-    def copy(self) -> State:
-        """Deep copy of every array."""
-        return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
-
-    def take(self, rows: np.ndarray | slice) -> State:
-        """The state of a subset of members (copies)."""
-        return State(**{f.name: getattr(self, f.name)[rows].copy() for f in fields(self)})
 
     def snapshot(self) -> np.ndarray:
         """The output metrics stacked as shape (M, len(METRICS), N)."""
