@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            from sim.run import RunRequest, run
+            from sim.analyses.run import RunRequest, run
 
             target = run(RunRequest(scenario=args.scenario, members=args.members,
                                     seed=args.seed, weeks=args.weeks,
@@ -112,18 +112,18 @@ def main(argv: list[str] | None = None) -> int:
                                     save_members=args.save_members))
             print(f"results written to {target}")
         elif args.command == "compare":
-            from sim.compare import compare
+            from sim.analyses.compare import compare
 
             target = compare(args.a, args.b, unpaired=args.unpaired, workers=args.workers,
                              charts=not args.no_charts)
             print(f"comparison written to {target}")
         elif args.command == "replay":
-            from sim.replay import replay
+            from sim.analyses.replay import replay
 
             target = replay(args.scenario, args.member, charts=not args.no_charts)
             print(f"replay written to {target}")
         elif args.command == "bench":
-            from sim import bench
+            from sim.analyses import bench
 
             return bench.main([])
         return 0

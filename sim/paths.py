@@ -13,7 +13,8 @@ from pathlib import Path
 from sim.errors import UserError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DATA_DIR = PACKAGE_DIR / "data"
+REGIONS_DIR = PACKAGE_DIR / "regions"
+DATA_DIR = REGIONS_DIR / "belarus"
 PROJECT_ROOT = PACKAGE_DIR.parent
 SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
 #: Environment variable that moves results/ elsewhere (used by the benchmark).

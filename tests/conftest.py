@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from sim import paths
-from sim.context import Context, build_context
-from sim.region import Region, load_region
-from sim.scenario import Scenario
+from sim.model.context import Context, build_context
+from sim.model.scenario import Scenario
+from sim.regions.loader import Region, load_region
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import charts, compare, outputs
-from sim.charts import write_compare_charts, write_replay_charts, write_run_charts
-from sim.context import build_context
-from sim.ensemble import run_ensemble
-from sim.model import RegionModel
-from sim.region import Region
-from sim.scenario import Scenario
+from sim.analyses import compare
+from sim.engines.ensemble import run_ensemble
+from sim.engines.mesa_model import RegionModel
+from sim.model.context import build_context
+from sim.model.scenario import Scenario
+from sim.outputs import charts
+from sim.outputs import tables as outputs
+from sim.outputs.charts import write_compare_charts, write_replay_charts, write_run_charts
+from sim.regions.loader import Region
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EXPECTED = {

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import outputs
 from sim.cli import main
+from sim.outputs import tables as outputs
 from sim.paths import PROJECT_ROOT, SCENARIOS_DIR
 
 RESULT_FILES = ("manifest.json", "timeseries.csv", "members.csv", "events.csv",

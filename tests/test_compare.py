@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from conftest import INCAPACITY, make_context
 
+from sim.analyses.compare import compare, run_pair
 from sim.cli import main
-from sim.compare import compare, run_pair
-from sim.ensemble import run_ensemble
-from sim.state import METRICS
+from sim.engines.ensemble import run_ensemble
+from sim.model.state import METRICS
 
 STABILITY = METRICS.index("stability")
 WAVE = [{"type": "protest_wave", "week": 2, "intensity": 1.15, "duration_weeks": 10}]

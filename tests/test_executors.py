@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from conftest import INCAPACITY, make_context
 
-from sim import outputs
-from sim.ensemble import run_ensemble
-from sim.executors import LocalExecutor, ProcessExecutor, make_executor
+from sim.engines.ensemble import run_ensemble
+from sim.engines.executors import LocalExecutor, ProcessExecutor, make_executor
+from sim.outputs import tables as outputs
 
 
 def _same(a, b):
@@ -45,7 +45,7 @@ def test_csv_bytes_do_not_depend_on_workers(ctx, reference, tmp_path):
 
 def test_dask_local_cluster_equals_one_process(ctx, reference):
     distributed = pytest.importorskip("distributed")
-    from sim.executors import DaskExecutor
+    from sim.engines.executors import DaskExecutor
 
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
@@ -83,9 +83,9 @@ def test_dask_without_a_scheduler_is_a_user_error(results_dir, capsys, monkeypat
 
 def test_saved_member_trajectories_match_the_ensemble(results_dir, region):
     pq = pytest.importorskip("pyarrow.parquet")
+    from sim.analyses.run import RunRequest, prepare
     from sim.cli import main
-    from sim.run import RunRequest, prepare
-    from sim.state import METRICS
+    from sim.model.state import METRICS
 
     args = ["run", "incapacity", "--members", "12", "--weeks", "8", "--no-charts", "--quiet"]
     assert main([*args, "--save-members", "--workers", "2"]) == 0

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 from conftest import INCAPACITY, make_context
 
-from sim import outputs
-from sim.ensemble import run_ensemble
+from sim.engines.ensemble import run_ensemble
+from sim.outputs import tables as outputs
 
 GOLDEN = Path(__file__).parent / "golden" / "incapacity_64x52.csv"
 WEEKS = (0, 5, 13, 26, 52)

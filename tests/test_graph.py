@@ -1,6 +1,6 @@
 import numpy as np
 
-from sim.graph import SparseRows, pull
+from sim.regions.graph import SparseRows, pull
 
 
 def test_pull_matches_dense_product():

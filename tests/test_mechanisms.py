@@ -6,10 +6,10 @@ import math
 import numpy as np
 import pytest
 
-from sim.graph import SparseRows
-from sim.mechanisms import alignment, contagion, health, mobilisation, reactions, succession
-from sim.params import Parameters
-from sim.state import HOLDER
+from sim.model.mechanisms import alignment, contagion, health, mobilisation, reactions, succession
+from sim.model.params import Parameters
+from sim.model.state import HOLDER
+from sim.regions.graph import SparseRows
 
 # --- health -------------------------------------------------------------------------
 

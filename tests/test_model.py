@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from conftest import INCAPACITY, make_context
 
-from sim.calibration import regime_survival
-from sim.ensemble import run_ensemble
-from sim.model import RegionModel
-from sim.outputs import OUTCOME_OF_HOLDER
+from sim.analyses.calibration import regime_survival
+from sim.analyses.run import RunRequest, prepare
+from sim.engines.ensemble import run_ensemble
+from sim.engines.mesa_model import RegionModel
+from sim.model.state import HOLDER, HOLDERS, METRICS
+from sim.outputs.tables import OUTCOME_OF_HOLDER
 from sim.paths import SCENARIOS_DIR
-from sim.run import RunRequest, prepare
-from sim.state import HOLDER, HOLDERS, METRICS
 
 STABILITY, UNREST, POSTURE = (METRICS.index(m) for m in ("stability", "unrest", "posture"))
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sim.paths import DATA_DIR
-from sim.region import MAX_DEPENDENCE_ROW_SUM, DataError, load_region
+from sim.regions.loader import MAX_DEPENDENCE_ROW_SUM, DataError, load_region
 
 
 def test_real_data_loads_and_is_consistent(region):
@@ -99,8 +99,8 @@ def test_layers_combine_as_documented(region):
 def test_adding_a_country_is_a_data_edit(data_copy):
     from conftest import make_scenario
 
-    from sim.context import build_context
-    from sim.ensemble import run_ensemble
+    from sim.engines.ensemble import run_ensemble
+    from sim.model.context import build_context
 
     with open(data_copy / "actors.csv", "a") as handle:
         handle.write("SVK,Slovakia,state,,Bratislava,48.1486,17.1077,test row\n")

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pandas as pd
 
+from sim.analyses.run import RunRequest, prepare
 from sim.cli import main
-from sim.ensemble import run_ensemble
-from sim.run import RunRequest, prepare
-from sim.state import METRICS
+from sim.engines.ensemble import run_ensemble
+from sim.model.state import METRICS
 
 
 def test_replay_equals_the_ensemble_record(results_dir):

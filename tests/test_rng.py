@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sim.rng import STREAMS, RandomStreams, philox4x32
+from sim.model.rng import STREAMS, RandomStreams, philox4x32
 
 # Random123 tests/kat_vectors, "philox4x32 10" lines: counter, key, expected output.
 KAT = [

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from sim.ensemble import run_ensemble
-from sim.outputs import member_outcomes
-from sim.run import RunRequest, prepare
-from sim.state import METRICS
+from sim.analyses.run import RunRequest, prepare
+from sim.engines.ensemble import run_ensemble
+from sim.model.state import METRICS
+from sim.outputs.tables import member_outcomes
 
 UNREST = METRICS.index("unrest")
 

@@ -18,10 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import __version__, outputs
-from sim.context import Context, build_context
-from sim.ensemble import EnsembleResult, run_ensemble
-from sim.executors import make_executor
+from sim import __version__
+from sim.engines.ensemble import EnsembleResult, run_ensemble
+from sim.engines.executors import make_executor
+from sim.model.context import Context, build_context
+from sim.model.scenario import Scenario, file_sha256, load_scenario
+from sim.outputs import tables as outputs
 from sim.paths import (
     PACKAGE_DIR,
     PROJECT_ROOT,
@@ -29,8 +31,7 @@ from sim.paths import (
     results_dir_for,
     safe_result_name,
 )
-from sim.region import load_region
-from sim.scenario import Scenario, file_sha256, load_scenario
+from sim.regions.loader import load_region
 
 KEY_PACKAGES = ("numpy", "pandas", "networkx", "mesa", "matplotlib", "pydantic", "pyyaml",
                 "pyarrow")
@@ -146,7 +147,7 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
     outputs.write_csv(outputs.events_frame(result), out / "events.csv")
     outputs.write_csv(outcomes, out / "outcomes.csv")
     if charts:
-        from sim import charts as charting
+        from sim.outputs import charts as charting
 
         charting.write_run_charts(out / "charts", timeseries, holders, outcomes, ctx.region,
                                   scenario.name)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.state import HOLDERS, INCAPACITY_KINDS, State
+from sim.model.state import HOLDERS, INCAPACITY_KINDS, State
 
 #: Share of a public mobilised above which a mass protest is under way.
 MASS_PROTEST_SHARE = 0.02

@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.context import Context
-from sim.graph import pull
-from sim.mechanisms import alignment, contagion, health, mobilisation, reactions, succession
-from sim.state import HOLDER, State
+from sim.model.context import Context
+from sim.model.mechanisms import alignment, contagion, health, mobilisation, reactions, succession
+from sim.model.state import HOLDER, State
+from sim.regions.graph import pull
 
 
 def advance(state: State, ctx: Context, week: int, members: np.ndarray) -> None:

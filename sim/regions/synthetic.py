@@ -17,7 +17,16 @@ import networkx as nx
 import numpy as np
 
 from sim.paths import DATA_DIR
-from sim.region import APPARATUS, FOCAL, LEADER, PUBLIC, RUSSIA, SECURITY, Region, load_region
+from sim.regions.loader import (
+    APPARATUS,
+    FOCAL,
+    LEADER,
+    PUBLIC,
+    RUSSIA,
+    SECURITY,
+    Region,
+    load_region,
+)
 
 _ROLES = (FOCAL, RUSSIA, LEADER, SECURITY, APPARATUS, PUBLIC)
 _SOURCE = "synthetic: benchmark data, not real"

@@ -58,16 +58,16 @@ def _row(case: str, engine: str, members: int, actors: int, weeks: int, wall: fl
 
 
 def _incapacity_context(members: int):
-    from sim.run import RunRequest, prepare
+    from sim.analyses.run import RunRequest, prepare
 
     return prepare(RunRequest("incapacity", members=members))[2]
 
 
 def case_mesa_vs_ensemble(members: int = 1000) -> list[dict]:
     """Same members, Mesa member by member vs the ensemble engine."""
-    from sim.ensemble import run_ensemble
-    from sim.executors import LocalExecutor
-    from sim.model import RegionModel
+    from sim.engines.ensemble import run_ensemble
+    from sim.engines.executors import LocalExecutor
+    from sim.engines.mesa_model import RegionModel
 
     ctx = _incapacity_context(members)
     weeks, actors = ctx.scenario.weeks, ctx.region.n
@@ -114,10 +114,10 @@ def case_members_10k() -> list[dict]:
 
 def case_synthetic_1000_actors(members: int = 1000, actors: int = 1000) -> list[dict]:
     """The ensemble engine on a large synthetic region."""
-    from sim.context import build_context
-    from sim.ensemble import run_ensemble
-    from sim.scenario import Scenario
-    from sim.synthetic import synthetic_region
+    from sim.engines.ensemble import run_ensemble
+    from sim.model.context import build_context
+    from sim.model.scenario import Scenario
+    from sim.regions.synthetic import synthetic_region
 
     region = synthetic_region(actors, seed=2026)
     scenario = Scenario.model_validate(dict(
@@ -133,8 +133,8 @@ def case_synthetic_1000_actors(members: int = 1000, actors: int = 1000) -> list[
 
 def case_workers_20k(members: int = 20_000) -> list[dict]:
     """1 worker vs 2 workers on the same members."""
-    from sim.ensemble import run_ensemble
-    from sim.executors import LocalExecutor, ProcessExecutor
+    from sim.engines.ensemble import run_ensemble
+    from sim.engines.executors import LocalExecutor, ProcessExecutor
 
     ctx = _incapacity_context(members)
     weeks, actors = ctx.scenario.weeks, ctx.region.n
@@ -162,7 +162,7 @@ CASES = {
 
 def run_case_in_subprocess(name: str) -> list[dict]:
     """Run one case in a fresh interpreter; return its rows."""
-    done = subprocess.run([sys.executable, "-m", "sim.bench", "--case", name], check=True,
+    done = subprocess.run([sys.executable, "-m", "sim.analyses.bench", "--case", name], check=True,
                           capture_output=True, text=True, cwd=paths.PROJECT_ROOT)
     return json.loads(done.stdout.strip().splitlines()[-1])
 

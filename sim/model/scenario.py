@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sim.errors import UserError
-from sim.params import check_value
+from sim.model.params import check_value
 
 MAX_WEEKS = 1040
 MAX_MEMBERS = 1_000_000

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
-from sim.graph import SparseRows
 from sim.paths import DATA_DIR
+from sim.regions.graph import SparseRows
 
 #: Attributes every actor must have (value per actor, documented in docs/model.md).
 REQUIRED_ATTRIBUTES: tuple[str, ...] = (
@@ -75,7 +75,7 @@ class Region:
         Combined contagion weights ``D[target, source]`` (row sums <= 0.9).
     influence_raw : numpy.ndarray
         Combined influence weights, dense, before the self weight and row
-        normalisation of :func:`sim.mechanisms.alignment.influence_matrix`.
+        normalisation of :func:`sim.model.mechanisms.alignment.influence_matrix`.
     trade, border : SparseRows
         Trade and border dependence, for the reactions mechanism.
     graph : networkx.DiGraph

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.graph import SparseRows, pull
-from sim.params import Parameters
+from sim.model.params import Parameters
+from sim.regions.graph import SparseRows, pull
 
 
 def relative_distress(stability: np.ndarray, stability0: np.ndarray) -> np.ndarray:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.graph import SparseRows, pull
-from sim.mechanisms import alignment, mobilisation, succession
-from sim.params import Parameters
-from sim.region import APPARATUS, FOCAL, LEADER, RUSSIA, SECURITY, Region, load_region
-from sim.rng import RandomStreams
-from sim.scenario import LeaderIncapacitated, ProtestWave, RussianMove, Scenario
-from sim.state import State, initial_state
+from sim.model.mechanisms import alignment, mobilisation, succession
+from sim.model.params import Parameters
+from sim.model.rng import RandomStreams
+from sim.model.scenario import LeaderIncapacitated, ProtestWave, RussianMove, Scenario
+from sim.model.state import State, initial_state
+from sim.regions.graph import SparseRows, pull
+from sim.regions.loader import APPARATUS, FOCAL, LEADER, RUSSIA, SECURITY, Region, load_region
 
 
 @dataclass(frozen=True)

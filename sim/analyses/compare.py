@@ -2,7 +2,7 @@
 
 Both scenarios are stepped together, member by member. With the same root seed, member
 ``k`` of A and of B draw the same random numbers for the same mechanism (common random
-numbers, :mod:`sim.rng`), so the paired difference ``B_k - A_k`` reflects the scenario,
+numbers, :mod:`sim.model.rng`), so the paired difference ``B_k - A_k`` reflects the scenario,
 not the noise. Results go to ``results/compare/<A>_vs_<B>/``:
 
 * ``deltas.csv``: week, actor, metric, mean in A and B, and the mean and 5th/50th/95th
@@ -32,22 +32,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import outputs
-from sim.context import Context
-from sim.ensemble import EnsembleResult, RunSummary, WeekRecord, split_members
+from sim.analyses.run import RunRequest, code_fingerprint, prepare, run
+from sim.engines.blocks import WeekRecord
+from sim.engines.ensemble import EnsembleResult, RunSummary, split_members
+from sim.engines.executors import make_executor
+from sim.engines.stats import ARRIVAL_TOLERANCE, PERCENTILES
 from sim.errors import UserError
-from sim.executors import make_executor
+from sim.model.context import Context
+from sim.model.scenario import Scenario, file_sha256
+from sim.model.state import METRICS
+from sim.outputs import tables as outputs
 from sim.paths import compare_dir_for, results_dir_for
-from sim.run import RunRequest, code_fingerprint, prepare, run
-from sim.scenario import Scenario, file_sha256
-from sim.state import METRICS
-from sim.stats import PERCENTILES
 
-#: A paired difference "arrives" when its 90% interval lies this far from zero, per
-#: metric (unrest is a share of the public whose baseline is about 0.001-0.005, so its
-#: tolerance is 0.01 percentage points; the others live on 0-1 or -1..1 scales).
-ARRIVAL_TOLERANCE: dict[str, float] = {"stability": 1e-3, "alignment": 1e-3, "unrest": 1e-4,
-                                       "posture": 1e-3, "stress": 1e-3}
 DIFF_STATS = ("diff_mean", "diff_p05", "diff_p50", "diff_p95")
 Z95 = 1.959963984540054
 
@@ -249,7 +245,7 @@ def compare(name_a: str, name_b: str, unpaired: bool = False, workers: int | Non
         outputs.write_csv(ripple, out / "ripple.csv")
         outputs.write_csv(outcomes, out / "outcomes.csv")
         if charts:
-            from sim import charts as charting
+            from sim.outputs import charts as charting
 
             charting.write_compare_charts(out / "charts", deltas, ripple, outcomes,
                                           ctx_a.region, scenario_a.name, scenario_b.name)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.graph import SparseRows, pull
+from sim.regions.graph import SparseRows, pull
 
 
 def influence_matrix(influence_raw: np.ndarray, self_weight: float) -> np.ndarray:

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.context import Context
-from sim.ensemble import EnsembleResult
-from sim.events import EVENT_COLUMNS
-from sim.state import HOLDER, HOLDERS, INCAPACITY_KINDS, METRICS
-from sim.stats import STAT_NAMES, wilson_interval
+from sim.engines.ensemble import EnsembleResult
+from sim.engines.stats import STAT_NAMES, wilson_interval
+from sim.model.context import Context
+from sim.model.events import EVENT_COLUMNS
+from sim.model.state import HOLDER, HOLDERS, INCAPACITY_KINDS, METRICS
 
 #: Belarus outcome classes, from who holds power at the horizon.
 OUTCOME_OF_HOLDER: dict[str, str] = {

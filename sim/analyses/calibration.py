@@ -1,6 +1,6 @@
 """Calibration and common-random-number checks that docs/model.md quotes.
 
-``python -m sim.calibration`` prints:
+``python -m sim.analyses.calibration`` prints:
 
 1. the succession base rate: share of members whose regime is still in place 52 weeks
    after a forced incapacity at week 0 (target for a natural death: 81-92%,
@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.context import build_context
-from sim.ensemble import run_ensemble
-from sim.scenario import Scenario
-from sim.state import HOLDER, HOLDERS, METRICS
-from sim.stats import wilson_interval
+from sim.engines.ensemble import run_ensemble
+from sim.engines.stats import wilson_interval
+from sim.model.context import build_context
+from sim.model.scenario import Scenario
+from sim.model.state import HOLDER, HOLDERS, METRICS
 
 CONTINUING = ("constitutional_interim", "security_council", "insider_successor")
 CRN_PAIRS = (("status_quo", "incapacity"), ("status_quo", "protest_wave"),
@@ -55,8 +55,8 @@ def regime_survival(mode: str, members: int = 4000, seed: int = 7, region=None,
 def crn_width_ratio(name_a: str, name_b: str, other_seed: int = 777,
                     members: int = 1000) -> tuple[float, float]:
     """Paired and unpaired mean 90% widths of Belarus's stability difference B - A."""
-    from sim.compare import run_pair
-    from sim.run import RunRequest, prepare
+    from sim.analyses.compare import run_pair
+    from sim.analyses.run import RunRequest, prepare
 
     _, scenario_a, ctx_a = prepare(RunRequest(name_a, members=members))
     _, _, ctx_b = prepare(RunRequest(name_b, members=members))

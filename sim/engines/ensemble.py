@@ -3,7 +3,7 @@
 It calls the very same :func:`sim.week.advance` as the Mesa model, so member ``k``
 of an ensemble equals a single Mesa run of member ``k`` exactly.
 
-Members are split into contiguous blocks; an executor (:mod:`sim.executors`) steps the
+Members are split into contiguous blocks; an executor (:mod:`sim.engines.executors`) steps the
 blocks in lockstep, in this process, in worker processes or on a Dask cluster. Each
 week the blocks' records are joined in member order and summarised at once (quantiles
 across members, running per-member extremes, events), so memory stays at
@@ -20,80 +20,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
-from sim.context import Context
-from sim.events import Before, detect, sort_events
-from sim.state import HOLDERS, METRICS
-from sim.stats import STAT_NAMES, summarise
-from sim.week import advance
-
-
-@dataclass
-class WeekRecord:
-    """What a block of members reports after one week (week 0: the starting state).
-
-    Attributes
-    ----------
-    week : int
-    snapshot : numpy.ndarray, shape (M_block, len(METRICS), N)
-    holder : numpy.ndarray of int8, shape (M_block,)
-    events : list of tuple
-    incapacity_week, incapacity_kind : numpy.ndarray, shape (M_block,)
-    stats : numpy.ndarray or None, shape (len(STAT_NAMES), len(METRICS), N)
-        Mean and percentiles across all members, when an executor computed them
-        already (in parallel); otherwise the summary computes them.
-    """
-
-    week: int
-    snapshot: np.ndarray
-    holder: np.ndarray
-    events: list[tuple]
-    incapacity_week: np.ndarray
-    incapacity_kind: np.ndarray
-    stats: np.ndarray | None = None
-
-    @staticmethod
-    def join(records: list[WeekRecord]) -> WeekRecord:
-        """Concatenate the records of consecutive blocks, in block (member) order."""
-        if len(records) == 1:
-            return records[0]
-        return WeekRecord(
-            week=records[0].week,
-            snapshot=np.concatenate([r.snapshot for r in records]),
-            holder=np.concatenate([r.holder for r in records]),
-            events=[e for r in records for e in r.events],
-            incapacity_week=np.concatenate([r.incapacity_week for r in records]),
-            incapacity_kind=np.concatenate([r.incapacity_kind for r in records]),
-        )
-
-
-class Block:
-    """A block of members stepped together, wherever it lives (process or worker).
-
-    Parameters
-    ----------
-    ctx : Context
-    members : numpy.ndarray of int
-        Member indices of the block (they key the random numbers).
-    """
-
-    def __init__(self, ctx: Context, members: np.ndarray) -> None:
-        self.ctx = ctx
-        self.members = np.asarray(members)
-        self.state = ctx.initial_state(len(self.members))
-        self.week = -1
-
-    def step(self) -> WeekRecord:
-        """Report the starting state on the first call, then advance one week per call."""
-        events: list[tuple] = []
-        if self.week >= 0:
-            before = Before.of(self.state)
-            advance(self.state, self.ctx, self.week, self.members)
-            roles = self.ctx.roles
-            events = detect(before, self.state, self.week, self.members, self.ctx.region.ids,
-                            roles.focal, roles.leader)
-        self.week += 1
-        return WeekRecord(self.week, self.state.snapshot(), self.state.holder.copy(), events,
-                          self.state.incapacity_week.copy(), self.state.incapacity_kind.copy())
+from sim.engines.blocks import WeekRecord
+from sim.engines.executors import LocalExecutor
+from sim.engines.stats import STAT_NAMES, summarise
+from sim.model.context import Context
+from sim.model.events import sort_events
+from sim.model.state import HOLDERS, METRICS
 
 
 @dataclass
@@ -203,8 +135,6 @@ def run_ensemble(ctx: Context, members: np.ndarray | None = None, weeks: int | N
     EnsembleResult
         Identical for any executor and any number of blocks.
     """
-    from sim.executors import LocalExecutor
-
     members = np.arange(ctx.scenario.members) if members is None else np.asarray(members)
     weeks = ctx.scenario.weeks if weeks is None else weeks
     executor = executor or LocalExecutor()

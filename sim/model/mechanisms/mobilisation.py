@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.params import Parameters
+from sim.model.params import Parameters
 
 
 def logistic(x: np.ndarray) -> np.ndarray:

@@ -273,7 +273,7 @@ def check_value(name: str, value: object) -> str | None:
 
 
 def parameter_table_markdown() -> str:
-    """The parameter table of ``docs/model.md`` (``python -m sim.params`` prints it).
+    """The parameter table of ``docs/model.md`` (``python -m sim.model.params`` prints it).
 
     A test checks that the docs hold exactly this table, so they cannot drift.
     """
@@ -304,6 +304,6 @@ if __name__ == "__main__":
     import sys
 
     if sys.argv[1:2] == ["--update"]:
-        update_doc_table(sys.argv[2])  # python -m sim.params --update docs/model.md
+        update_doc_table(sys.argv[2])  # python -m sim.model.params --update docs/model.md
     else:
         print(parameter_table_markdown())

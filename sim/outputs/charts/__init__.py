@@ -29,8 +29,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
 
-from sim.compare import ARRIVAL_TOLERANCE
-from sim.region import Region
+from sim.engines.stats import ARRIVAL_TOLERANCE
+from sim.regions.loader import Region
 
 DPI = 110
 #: PNG metadata: drop the matplotlib version string so bytes do not depend on it.

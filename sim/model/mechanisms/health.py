@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from sim.params import Parameters
+from sim.model.params import Parameters
 
 WEEKS_PER_YEAR = 52.0
 

@@ -15,11 +15,11 @@ from multiprocessing.shared_memory import SharedMemory
 
 import numpy as np
 
-from sim.context import Context
-from sim.ensemble import Block, WeekRecord
+from sim.engines.blocks import Block, WeekRecord
+from sim.engines.stats import summarise
 from sim.errors import UserError
-from sim.state import METRICS
-from sim.stats import summarise
+from sim.model.context import Context
+from sim.model.state import METRICS
 
 #: Environment variable naming a Dask scheduler (``tcp://host:port``).
 SCHEDULER_ENV = "SIM_DASK_SCHEDULER"
@@ -113,7 +113,7 @@ class ProcessExecutor:
         method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
         context = mp.get_context(method)
         if method == "forkserver":
-            context.set_forkserver_preload(["sim.ensemble"])
+            context.set_forkserver_preload(["sim.engines.blocks"])
         first_row = 0
         for members in member_blocks:
             parent, child = context.Pipe()

@@ -21,13 +21,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import outputs
+from sim.analyses.run import RunRequest, code_fingerprint, prepare
+from sim.engines.mesa_model import RegionModel
 from sim.errors import UserError
-from sim.events import EVENT_COLUMNS
-from sim.model import RegionModel
+from sim.model.events import EVENT_COLUMNS
+from sim.model.scenario import file_sha256
+from sim.outputs import tables as outputs
 from sim.paths import results_dir_for
-from sim.run import RunRequest, code_fingerprint, prepare
-from sim.scenario import file_sha256
 
 
 def _stored_overrides(name: str, path: Path) -> dict:
@@ -69,7 +69,7 @@ def replay(scenario: str, member: int, charts: bool = True) -> Path:
         pd.DataFrame(model.events, columns=list(EVENT_COLUMNS)).to_csv(
             out / "events.csv", index=False, lineterminator="\n")
         if charts:
-            from sim import charts as charting
+            from sim.outputs import charts as charting
 
             charting.write_replay_charts(out / "charts", agents, model_vars, ctx.region,
                                          spec.name, member)

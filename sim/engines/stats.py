@@ -10,6 +10,12 @@ import numpy as np
 PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
 STAT_NAMES: tuple[str, ...] = ("mean",) + tuple(f"p{p:02d}" for p in PERCENTILES)
 
+#: A paired difference "arrives" when its 90% interval lies this far from zero, per
+#: metric (unrest is a share of the public whose baseline is about 0.001-0.005, so its
+#: tolerance is 0.01 percentage points; the others live on 0-1 or -1..1 scales).
+ARRIVAL_TOLERANCE: dict[str, float] = {"stability": 1e-3, "alignment": 1e-3, "unrest": 1e-4,
+                                       "posture": 1e-3, "stress": 1e-3}
+
 
 def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054
                     ) -> tuple[float, float]:

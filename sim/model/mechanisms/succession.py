@@ -33,8 +33,8 @@ import math
 
 import numpy as np
 
-from sim.params import Parameters
-from sim.state import HOLDER
+from sim.model.params import Parameters
+from sim.model.state import HOLDER
 
 DAYS_PER_WEEK = 7.0
 TRANSITION = np.array([HOLDER["constitutional_interim"], HOLDER["security_council"]])

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 from mesa.discrete_space import FixedAgent, Network
 
-from sim.context import Context
-from sim.events import Before, detect, sort_events
-from sim.state import HOLDERS, METRICS
-from sim.week import advance
+from sim.model.context import Context
+from sim.model.events import Before, detect, sort_events
+from sim.model.state import HOLDERS, METRICS
+from sim.model.week import advance
 
 
 class ActorAgent(FixedAgent):
@@ -112,7 +112,7 @@ class RegionModel(mesa.Model):
         self.datacollector.collect(self)
 
     def step(self) -> None:
-        """Advance one week (see :mod:`sim.week` for the order) and record it."""
+        """Advance one week (see :mod:`sim.model.week` for the order) and record it."""
         before = Before.of(self.state)
         advance(self.state, self.ctx, self.week, self.members)
         roles = self.ctx.roles

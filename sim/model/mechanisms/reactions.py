@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.graph import SparseRows, pull
-from sim.params import Parameters
-from sim.state import HOLDER
+from sim.model.params import Parameters
+from sim.model.state import HOLDER
+from sim.regions.graph import SparseRows, pull
 
 UNSETTLED = np.array([HOLDER["constitutional_interim"], HOLDER["security_council"],
                       HOLDER["contested"]])

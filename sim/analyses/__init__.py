@@ -1,0 +1,1 @@
+"""What users run: a scenario ensemble, paired comparison, replay, calibration, benchmark."""

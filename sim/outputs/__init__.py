@@ -1,0 +1,1 @@
+"""Result files: tables (CSV, JSON, Parquet) and charts."""
