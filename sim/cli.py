@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = argparse.ArgumentParser(
         prog="python -m sim",
-        description="Regional-instability scenario simulator (Belarus and its region).")
+        description="Regional-instability scenario simulator (Belarus, Russia or a region "
+                    "of your own).")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a scenario ensemble into results/<scenario>/",

@@ -16,6 +16,16 @@ from sim.model.scenario import Scenario
 from sim.outputs import charts
 from sim.outputs import tables as outputs
 from sim.outputs.charts import write_compare_charts, write_replay_charts, write_run_charts
+from sim.outputs.charts.arrival_charts import _arrival_chart, _jitter
+from sim.outputs.charts.common import _posture_ids
+from sim.outputs.charts.compare_charts import (
+    _compare_ripple_map,
+    _diff_fan_chart,
+    _is_paired,
+    _outcomes_side_by_side,
+    _pairing_phrase,
+)
+from sim.outputs.charts.replay_charts import _holder_changes, _holder_colour_map, _holder_runs
 from sim.regions.loader import Region
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -23,7 +33,7 @@ EXPECTED = {
     "fan_stability.png",
     "fan_unrest.png",
     "fan_posture.png",
-    "outcomes_belarus.png",
+    "outcomes_focal.png",
     "holders.png",
     "ripple_map.png",
     "ripple_summary.png",
@@ -156,15 +166,15 @@ def test_compare_charts_from_csv_round_trip(compare_frames, region, tmp_path):
         frames.append(pd.read_csv(tmp_path / f"{name}.csv"))
     deltas, ripple, outcomes = frames
     assert ripple["arrival_week"].isna().any()
-    assert not charts._is_paired(deltas)
+    assert not _is_paired(deltas)
     paths = [
-        charts._diff_fan_chart(tmp_path / "diff_fan_posture.png", deltas, ripple,
-                               charts._posture_ids(region), "posture", region, "unpaired"),
-        charts._compare_ripple_map(tmp_path / "ripple_map.png", ripple, region, "unpaired"),
-        charts._outcomes_side_by_side(tmp_path / "outcomes_side_by_side.png", outcomes,
-                                      "calm", "shock", "unpaired"),
-        charts._arrival_chart(tmp_path / "arrival_vs_distance.png", ripple, region,
-                              "unpaired"),
+        _diff_fan_chart(tmp_path / "diff_fan_posture.png", deltas, ripple,
+                        _posture_ids(region), "posture", region, "unpaired"),
+        _compare_ripple_map(tmp_path / "ripple_map.png", ripple, region, "unpaired"),
+        _outcomes_side_by_side(tmp_path / "outcomes_side_by_side.png", outcomes,
+                               "calm", "shock", region, "unpaired"),
+        _arrival_chart(tmp_path / "arrival_vs_distance.png", ripple, region,
+                       "unpaired"),
     ]
     _assert_pngs(paths, [p.name for p in paths])
 
@@ -172,23 +182,23 @@ def test_compare_charts_from_csv_round_trip(compare_frames, region, tmp_path):
 def test_holder_runs_and_changes():
     model_vars = pd.DataFrame({"week": [0, 1, 2, 3, 4],
                                "holder": ["incumbent", "incumbent", "contested", "contested",
-                                          "russian_controlled"]})
-    runs = charts._holder_runs(model_vars)
-    assert runs == [(0, 2, "incumbent"), (2, 4, "contested"), (4, 4, "russian_controlled")]
-    assert charts._holder_changes(runs) == [(2, "contested"), (4, "russian_controlled")]
-    assert charts._holder_colour_map(runs)["contested"] == charts.HOLDER_COLOURS["contested"]
+                                          "patron_controlled"]})
+    runs = _holder_runs(model_vars)
+    assert runs == [(0, 2, "incumbent"), (2, 4, "contested"), (4, 4, "patron_controlled")]
+    assert _holder_changes(runs) == [(2, "contested"), (4, "patron_controlled")]
+    assert _holder_colour_map(runs)["contested"] == charts.HOLDER_COLOURS["contested"]
 
 
 def test_jitter_is_deterministic_and_separates_shared_spots():
     rows = pd.DataFrame({"actor": list("abcd"), "distance": [1, 1, 1, 2],
                          "arrival_week": pd.array([5, 5, 6, 5], dtype="Int64")})
-    offsets = charts._jitter(rows, ["distance", "arrival_week"])
+    offsets = _jitter(rows, ["distance", "arrival_week"])
     np.testing.assert_allclose(offsets, [-charts.JITTER_STEP / 2, charts.JITTER_STEP / 2, 0, 0])
-    np.testing.assert_array_equal(offsets, charts._jitter(rows, ["distance", "arrival_week"]))
+    np.testing.assert_array_equal(offsets, _jitter(rows, ["distance", "arrival_week"]))
 
 
 def test_pairing_phrase_follows_the_paired_column():
-    assert charts._pairing_phrase(charts._is_paired(pd.DataFrame({"paired": [True]}))) \
+    assert _pairing_phrase(_is_paired(pd.DataFrame({"paired": [True]}))) \
         == "B minus A, member by member (paired)"
     unpaired = pd.DataFrame({"paired": ["False", "False"]})
-    assert "UNPAIRED: independent draws" in charts._pairing_phrase(charts._is_paired(unpaired))
+    assert "UNPAIRED: independent draws" in _pairing_phrase(_is_paired(unpaired))

@@ -83,7 +83,7 @@ def test_compare_writes_tables_and_reuses_fresh_results(tmp_path, results_dir):
     assert {"mean_a", "mean_b", "diff_mean", "diff_p05", "diff_p95"} <= set(deltas.columns)
     ripple = pd.read_csv(target / "ripple.csv")
     blr = ripple[(ripple.actor == "BLR") & (ripple.metric == "stability")].iloc[0]
-    assert blr.peak_diff < 0 and blr.arrival_week == 4 and blr.distance_from_BLR == 0
+    assert blr.peak_diff < 0 and blr.arrival_week == 4 and blr.distance_from_focal == 0
     outcomes = pd.read_csv(target / "outcomes.csv")
     row = outcomes[(outcomes.actor == "BLR")
                    & (outcomes.outcome == "regime_and_leader_continue")].iloc[0]

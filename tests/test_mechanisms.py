@@ -16,20 +16,22 @@ from sim.regions.graph import SparseRows
 
 def test_zero_hazard_never_strikes():
     p = Parameters({"health_risk_multiplier": 0.0})
-    assert health.weekly_incapacity_probability(50, p) == 0.0
+    assert health.weekly_incapacity_probability(50, 72.24, p) == 0.0
     capable = np.ones(5, dtype=bool)
     assert not health.draw_incapacity(capable, np.full(5, 1e-12), 0.0).any()
 
 
 def test_hazard_matches_gompertz_and_rises_with_age():
-    p = Parameters({"leader_age_years": 72.0, "incapacity_hazard_at_72": 0.05,
-                    "gompertz_slope": 0.1})
-    assert health.weekly_incapacity_probability(0, p) == pytest.approx(1 - math.exp(-0.05 / 52))
+    p = Parameters({"incapacity_hazard_at_72": 0.05, "gompertz_slope": 0.1})
+    assert health.weekly_incapacity_probability(0, 72.0, p) == pytest.approx(
+        1 - math.exp(-0.05 / 52))
     one_year_on = 0.05 * math.exp(0.1)
-    assert health.weekly_incapacity_probability(52, p) == pytest.approx(
+    assert health.weekly_incapacity_probability(52, 72.0, p) == pytest.approx(
         1 - math.exp(-one_year_on / 52))
-    assert (health.weekly_incapacity_probability(0, p.replace(health_risk_multiplier=3.0))
-            > health.weekly_incapacity_probability(0, p))
+    assert health.weekly_incapacity_probability(0, 73.0, p) == pytest.approx(
+        health.weekly_incapacity_probability(52, 72.0, p))
+    assert (health.weekly_incapacity_probability(0, 72.0, p.replace(health_risk_multiplier=3.0))
+            > health.weekly_incapacity_probability(0, 72.0, p))
 
 
 def test_an_incapacitated_leader_is_not_struck_again():
@@ -42,14 +44,19 @@ def test_an_incapacitated_leader_is_not_struck_again():
 
 def test_election_falls_30_to_70_days_after_vacancy():
     u = np.linspace(1e-9, 1 - 1e-9, 1001)
-    weeks = succession.election_week(0, u, Parameters())
+    weeks = succession.election_week(0, u, (30, 70))
     assert weeks.min() == math.ceil(30 / 7) and weeks.max() == math.ceil(70 / 7)
+    russia = succession.election_week(0, u, (80, 90))      # Article 92: within 3 months
+    assert russia.min() == math.ceil(80 / 7) and russia.max() == math.ceil(90 / 7)
+    fixed = succession.election_week(3, u, (35, 35))
+    assert set(fixed.tolist()) == {3 + 5}
 
 
 def test_no_split_hazard_when_rates_are_zero():
     p = Parameters({"transition_split_rate": 0.0, "coup_attempt_rate": 0.0})
     holder = np.array([HOLDER["constitutional_interim"], HOLDER["incumbent"]], dtype=np.int8)
-    probability = succession.split_probability(holder, np.array([0.1, 0.1]), 0.8,
+    probability = succession.split_probability(holder, np.array([True, False]),
+                                                np.array([0.1, 0.1]), 0.8,
                                                 np.array([0.5, 0.5]), p)
     assert np.array_equal(probability, np.zeros(2))
 
@@ -57,15 +64,17 @@ def test_no_split_hazard_when_rates_are_zero():
 def test_split_hazard_direction():
     p = Parameters()
     interim = np.array([HOLDER["constitutional_interim"]], dtype=np.int8)
-    council = np.array([HOLDER["security_council"]], dtype=np.int8)
+    council = np.array([HOLDER["emergency_body"]], dtype=np.int8)
 
-    def split(holder, cohesion, unrest):
-        return succession.split_probability(holder, np.array([cohesion]), 0.83,
-                                            np.array([unrest]), p)[0]
+    def split(holder, cohesion, unrest, violent=False):
+        return succession.split_probability(holder, np.array([violent]), np.array([cohesion]),
+                                            0.83, np.array([unrest]), p)[0]
 
     assert split(interim, 0.6, 0.0) > split(interim, 0.8, 0.0)      # less cohesion
     assert split(interim, 0.8, 0.05) > split(interim, 0.8, 0.0)     # more unrest
-    assert split(council, 0.8, 0.0) > split(interim, 0.8, 0.0)      # violent path
+    assert split(council, 0.8, 0.0, True) > split(interim, 0.8, 0.0)  # violent path
+    # Without an emergency body a violent vacancy goes to the interim, still riskier.
+    assert split(interim, 0.8, 0.0, True) == split(council, 0.8, 0.0, True)
     assert split(interim, 0.83, 0.0) > split(np.array([HOLDER["incumbent"]], np.int8), 0.83, 0.0)
 
 
@@ -185,22 +194,55 @@ def test_fully_stubborn_actors_do_not_move_and_others_are_pulled():
 # --- reactions ----------------------------------------------------------------------
 
 
-def test_russia_supports_nothing_at_baseline_and_more_under_distress():
+def test_a_patron_supports_nothing_at_baseline_and_more_under_distress():
     p = Parameters()
     incumbent = np.array([HOLDER["incumbent"]], dtype=np.int8)
-    assert reactions.russia_support_target(np.zeros(1), np.zeros(1), incumbent,
-                                           np.ones(1), p)[0] == 0.0
-    assert reactions.russia_support_target(np.array([0.2]), np.zeros(1), incumbent,
-                                           np.ones(1), p)[0] > 0.0
+    yes = np.array([True])
+    assert reactions.patron_support_target(np.zeros(1), np.zeros(1), incumbent,
+                                           np.ones((1, 1)), yes, p)[0, 0] == 0.0
+    assert reactions.patron_support_target(np.array([0.2]), np.zeros(1), incumbent,
+                                           np.ones((1, 1)), yes, p)[0, 0] > 0.0
 
 
-def test_no_intervention_while_belarus_is_settled():
+def test_each_patron_supports_by_its_own_capacity_and_ability():
     p = Parameters()
-    settled = np.array([HOLDER["incumbent"], HOLDER["insider_successor"]], dtype=np.int8)
-    probability = reactions.intervention_probability(np.ones(2), settled, np.zeros(2, bool), p)
-    assert probability.tolist() == [0.0, 0.0]
+    incumbent = np.array([HOLDER["incumbent"]], dtype=np.int8)
+    target = reactions.patron_support_target(np.array([0.1]), np.zeros(1), incumbent,
+                                             np.array([[1.0, 0.5, 1.0]]),
+                                             np.array([True, True, False]), p)
+    assert target[0, 0] == pytest.approx(2 * target[0, 1]) and target[0, 2] == 0.0
+
+
+def test_no_patrons_means_no_support_and_no_takeover():
+    p = Parameters()
+    contested = np.array([HOLDER["contested"]] * 3, dtype=np.int8)
+    target = reactions.patron_support_target(np.full(3, 0.5), np.zeros(3), contested,
+                                             np.ones((3, 0)), np.zeros(0, bool), p)
+    assert target.shape == (3, 0)
+    probability = reactions.intervention_probability(np.ones((3, 0)), contested,
+                                                     np.zeros((3, 0), bool), np.zeros(0, bool), p)
+    assert reactions.first_takeover(np.ones((3, 0)), probability).tolist() == [-1, -1, -1]
+
+
+def test_no_intervention_while_the_focal_state_is_settled():
+    p = Parameters()
+    yes = np.array([True])
+    settled = np.array([HOLDER["incumbent"], HOLDER["insider_successor"],
+                        HOLDER["designated_successor"]], dtype=np.int8)
+    probability = reactions.intervention_probability(np.ones((3, 1)), settled,
+                                                     np.zeros((3, 1), bool), yes, p)
+    assert probability.tolist() == [[0.0], [0.0], [0.0]]
     contested = np.array([HOLDER["contested"]], dtype=np.int8)
-    assert reactions.intervention_probability(np.ones(1), contested, np.zeros(1, bool), p)[0] > 0
+    assert reactions.intervention_probability(np.ones((1, 1)), contested,
+                                              np.zeros((1, 1), bool), yes, p)[0, 0] > 0
+    assert reactions.intervention_probability(np.ones((1, 1)), contested,
+                                              np.zeros((1, 1), bool), ~yes, p)[0, 0] == 0
+
+
+def test_the_first_patron_in_file_order_wins_a_tie():
+    both = np.array([[0.1, 0.1]])
+    assert reactions.first_takeover(np.array([[0.05, 0.01]]), both).tolist() == [0]
+    assert reactions.first_takeover(np.array([[0.5, 0.01]]), both).tolist() == [1]
 
 
 def test_posture_rises_only_for_exposed_states():
@@ -238,23 +280,44 @@ def test_entry_effects_apply_once_on_entry():
     before = np.array([h["constitutional_interim"], h["contested"], h["contested"],
                        h["contested"]], dtype=np.int8)
     after = np.array([h["contested"], h["contested"], h["opposition_led"],
-                      h["russian_controlled"]], dtype=np.int8)
+                      h["patron_controlled"]], dtype=np.int8)
     s0 = np.array([0.6, 0.8])
     stability, prejudice = succession.entry_effects(
-        before, after, np.tile(s0, (4, 1)), np.full(4, -0.8), s0, [0], -1.0, p)
+        before, after, np.tile(s0, (4, 1)), np.full(4, -0.8), s0, [0], np.full(4, -1.0), p)
     assert stability[:, 0].tolist() == pytest.approx([0.3, 0.6, 0.3, 0.3])
     assert stability[:, 1].tolist() == [0.8] * 4                     # not a shocked actor
     assert prejudice.tolist() == pytest.approx([-0.8, -0.8, 0.0, -1.0])
 
 
-def test_russian_support_relieves_only_excess_stress_and_costs_russia():
+def test_patron_support_relieves_only_excess_stress_and_costs_the_patron():
     p = Parameters()
     relieved, costed, helped = reactions.support_effects(
-        np.array([1.0, 0.0]), np.array([0.6, 0.6]), 0.45, np.array([0.45, 0.45]),
+        np.array([[1.0], [0.0]]), np.array([0.6, 0.6]), 0.45, np.array([[0.45], [0.45]]),
         np.array([0.5, 0.5]), 0.85, p)
     assert 0.45 < relieved[0] < 0.6 and relieved[1] == 0.6
-    assert costed[0] > 0.45 and costed[1] == 0.45
+    assert costed[0, 0] > 0.45 and costed[1, 0] == 0.45
     assert 0.5 < helped[0] < 0.85 and helped[1] == 0.5
-    at_baseline, _, _ = reactions.support_effects(np.ones(1), np.array([0.3]), 0.45,
-                                                  np.zeros(1), np.ones(1), 1.0, p)
+    at_baseline, _, _ = reactions.support_effects(np.ones((1, 1)), np.array([0.3]), 0.45,
+                                                  np.zeros((1, 1)), np.ones(1), 1.0, p)
     assert at_baseline[0] == 0.3
+    # Two patrons at half support relieve as much as one at full support.
+    two, costs, _ = reactions.support_effects(np.array([[0.5, 0.5]]), np.array([0.6]), 0.45,
+                                              np.array([[0.45, 0.45]]), np.array([0.5]), 0.85, p)
+    assert two[0] == pytest.approx(relieved[0]) and costs.shape == (1, 2)
+
+
+def test_a_coup_splits_only_a_regime_in_power():
+    h = HOLDER
+    holder = np.array([h["incumbent"], h["constitutional_interim"], h["contested"],
+                       h["patron_controlled"], h["incumbent"]], dtype=np.int8)
+    out = succession.coup_outcome(holder, np.array([True, True, True, True, False]))
+    assert out.tolist() == [h["contested"], h["contested"], h["contested"],
+                            h["patron_controlled"], h["incumbent"]]
+
+
+def test_violent_vacancy_goes_to_the_emergency_body_only_where_there_is_one():
+    violent = np.array([True, False])
+    assert succession.vacancy_holder(violent, True).tolist() == [
+        HOLDER["emergency_body"], HOLDER["constitutional_interim"]]
+    assert succession.vacancy_holder(violent, False).tolist() == [
+        HOLDER["constitutional_interim"]] * 2

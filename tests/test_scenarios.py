@@ -32,9 +32,9 @@ def test_violent_and_contested_successions_are_riskier(runs):
     assert share(runs, "incapacity_contested", "regime_continues_new_leader") < base
 
 
-def test_russian_move_raises_russian_takeover(runs):
-    assert (share(runs, "incapacity_russian_move", "russian_takeover")
-            > 2 * share(runs, "incapacity", "russian_takeover"))
+def test_patron_move_raises_patron_takeover(runs):
+    assert (share(runs, "incapacity_russian_move", "patron_takeover")
+            > 2 * share(runs, "incapacity", "patron_takeover"))
 
 
 def test_protest_wave_raises_unrest_to_2020_scale_without_toppling(runs):

@@ -6,7 +6,7 @@
    after a forced incapacity at week 0 (target for a natural death: 81-92%,
    Kendall-Taylor & Frantz 2016 and the Archigos recount in region-facts);
 2. the narrowing of paired intervals by common random numbers: for pairs of shipped
-   scenarios, the mean width (weeks 5 to the horizon) of the 90% interval of Belarus's
+   scenarios, the mean width (weeks 5 to the horizon) of the 90% interval of the focal state's
    stability difference, paired against an independent seed for A.
 """
 
@@ -20,7 +20,8 @@ from sim.model.context import build_context
 from sim.model.scenario import Scenario
 from sim.model.state import HOLDER, HOLDERS, METRICS
 
-CONTINUING = ("constitutional_interim", "security_council", "insider_successor")
+CONTINUING = ("constitutional_interim", "emergency_body", "insider_successor",
+              "designated_successor")
 CRN_PAIRS = (("status_quo", "incapacity"), ("status_quo", "protest_wave"),
              ("incapacity", "incapacity_violent"), ("incapacity", "incapacity_russian_move"))
 
@@ -54,7 +55,7 @@ def regime_survival(mode: str, members: int = 4000, seed: int = 7, region=None,
 
 def crn_width_ratio(name_a: str, name_b: str, other_seed: int = 777,
                     members: int = 1000) -> tuple[float, float]:
-    """Paired and unpaired mean 90% widths of Belarus's stability difference B - A."""
+    """Paired and unpaired mean 90% widths of the focal state's stability difference B - A."""
     from sim.analyses.compare import run_pair
     from sim.analyses.run import RunRequest, prepare
 
@@ -62,7 +63,7 @@ def crn_width_ratio(name_a: str, name_b: str, other_seed: int = 777,
     _, _, ctx_b = prepare(RunRequest(name_b, members=members))
     _, _, ctx_other = prepare(RunRequest(name_a, members=members, seed=other_seed))
     weeks, ids = scenario_a.weeks, np.arange(members)
-    blr, stability = ctx_a.region.index("BLR"), METRICS.index("stability")
+    blr, stability = ctx_a.roles.focal, METRICS.index("stability")
     widths = []
     for ctx, paired in ((ctx_a, True), (ctx_other, False)):
         diff = run_pair(ctx, ctx_b, ids, weeks, paired=paired).diff
@@ -79,7 +80,8 @@ def main() -> None:
         parts = ", ".join(f"{h} {np.mean(holder == HOLDER[h]):.3f}" for h in HOLDERS
                           if np.any(holder == HOLDER[h]))
         print(f"  {mode:8s} {share:.3f} (95% CI {low:.3f}-{high:.3f}); {parts}")
-    print("Mean width of the 90% interval of BLR stability difference, weeks 5-104:")
+    print("Mean width of the 90% interval of the focal state's stability difference, "
+          "weeks 5-104:")
     for a, b in CRN_PAIRS:
         paired, unpaired = crn_width_ratio(a, b)
         print(f"  {a} -> {b}: paired {paired:.4f}, independent seed {unpaired:.4f}, "

@@ -10,7 +10,7 @@ not the noise. Results go to ``results/compare/<A>_vs_<B>/``:
 * ``ripple.csv``: per actor and metric, the peak mean difference and its week, the
   arrival week (first week the paired 90% interval excludes zero by more than the
   metric's :data:`ARRIVAL_TOLERANCE`), whether the difference persists at the horizon, and the
-  actor's graph distance from Belarus;
+  actor's graph distance from the focal state;
 * ``outcomes.csv``: outcome probabilities in A and B and their difference with a 95%
   interval (paired when the runs are paired);
 * ``manifest.json`` naming both runs; ``charts/``.
@@ -138,7 +138,7 @@ def deltas_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
 
 def ripple_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
     """One row per actor and metric: when and how strongly the difference arrives."""
-    distance = ctx.region.distance_from("BLR")
+    distance = ctx.region.distance_from(ctx.region.roles.focal)
     mean = pair.diff[:, :, 0, :]
     low, high = pair.diff[:, :, 1, :], pair.diff[:, :, 3, :]
     tolerance = np.array([ARRIVAL_TOLERANCE[m] for m in METRICS])[None, :, None]
@@ -154,11 +154,11 @@ def ripple_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
                 "arrival_week": int(arrived[0]) if len(arrived) else None,
                 "persists_at_horizon": bool(clear[-1, m, a]),
                 "diff_at_horizon": mean[-1, m, a],
-                "distance_from_BLR": distance.get(actor),
+                "distance_from_focal": distance.get(actor),
             })
     frame = pd.DataFrame(rows)
     frame["arrival_week"] = frame["arrival_week"].astype("Int64")
-    frame["distance_from_BLR"] = frame["distance_from_BLR"].astype("Int64")
+    frame["distance_from_focal"] = frame["distance_from_focal"].astype("Int64")
     frame["paired"] = pair.paired
     return frame
 
@@ -181,7 +181,7 @@ def outcomes_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
     indicators = []
     out_a, out_b = outputs.member_outcomes(pair.a), outputs.member_outcomes(pair.b)
     for name in outputs.OUTCOMES:
-        indicators.append(("BLR", name, out_a == name, out_b == name))
+        indicators.append((ctx.region.roles.focal, name, out_a == name, out_b == name))
     hits_a = outputs.ripple_indicators(pair.a, ctx)
     hits_b = outputs.ripple_indicators(pair.b, ctx)
     for name in hits_a:
@@ -222,6 +222,10 @@ def compare(name_a: str, name_b: str, unpaired: bool = False, workers: int | Non
     started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
     path_a, scenario_a, ctx_a = prepare(RunRequest(name_a))
     path_b, scenario_b, ctx_b = prepare(RunRequest(name_b))
+    if ctx_a.region.ids != ctx_b.region.ids or ctx_a.region.roles != ctx_b.region.roles:
+        raise UserError(f"{path_a} vs {path_b}", "region",
+                        f"the scenarios run on different regions ({scenario_a.region!r} and "
+                        f"{scenario_b.region!r}); compare scenarios of one region")
     problems = pairing_problems(scenario_a, scenario_b)
     if problems and not unpaired:
         raise UserError(f"{path_a} vs {path_b}", None,

@@ -8,7 +8,8 @@ both engines call :func:`sim.week.advance` and draw the same counter-based rando
 numbers. Results go to ``results/<scenario>/replay/member_<k>/``:
 
 * ``agents.csv``: every actor's metrics every week (full precision);
-* ``model.csv``: week, who holds power in Belarus, Russia's support, leader capable;
+* ``model.csv``: week, who holds power in the focal state, each patron's support
+  (``support_<id>``), leader capable;
 * ``events.csv``; ``manifest.json``; ``charts/``.
 """
 

@@ -22,7 +22,7 @@ from sim import __version__
 from sim.engines.ensemble import EnsembleResult, run_ensemble
 from sim.engines.executors import make_executor
 from sim.model.context import Context, build_context
-from sim.model.scenario import Scenario, file_sha256, load_scenario
+from sim.model.scenario import Scenario, check_against_region, file_sha256, load_scenario
 from sim.outputs import tables as outputs
 from sim.paths import (
     PACKAGE_DIR,
@@ -61,8 +61,10 @@ class RunRequest:
 def prepare(request: RunRequest) -> tuple[Path, Scenario, Context]:
     """Resolve and validate the scenario; build its context. Raises UserError."""
     path = resolve_scenario_file(request.scenario)
-    region = load_region()
-    scenario = load_scenario(path, region.ids)
+    scenario = load_scenario(path)
+    region = load_region(scenario.region_folder())
+    check_against_region(scenario, region.roles,
+                         dict(zip(region.ids, region.kinds, strict=True)), str(path))
     safe_result_name(scenario.name, str(path))
     scenario = scenario.with_overrides(members=request.members, seed=request.seed,
                                        weeks=request.weeks)

@@ -79,7 +79,8 @@ class Block:
             advance(self.state, self.ctx, self.week, self.members)
             roles = self.ctx.roles
             events = detect(before, self.state, self.week, self.members, self.ctx.region.ids,
-                            roles.focal, roles.leader)
+                            roles.focal, roles.leader,
+                            self.ctx.region.roles.patrons)
         self.week += 1
         return WeekRecord(self.week, self.state.snapshot(), self.state.holder.copy(), events,
                           self.state.incapacity_week.copy(), self.state.incapacity_kind.copy())

@@ -21,7 +21,7 @@ from sim.model.week import advance
 
 
 class ActorAgent(FixedAgent):
-    """One actor (a state or a Belarusian power centre) on its node of the network.
+    """One actor (a state or one of the focal state's power centres) on its node of the network.
 
     Parameters
     ----------
@@ -104,7 +104,8 @@ class RegionModel(mesa.Model):
             model_reporters={
                 "week": "week",
                 "holder": lambda m: HOLDERS[int(m.state.holder[0])],
-                "russia_support": lambda m: float(m.state.russia_support[0]),
+                **{f"support_{patron}": (lambda m, k=k: float(m.state.patron_support[0, k]))
+                   for k, patron in enumerate(ctx.region.roles.patrons)},
                 "leader_capable": lambda m: bool(m.state.leader_capable[0]),
             },
             agent_reporters={"actor": "actor_id", **{metric: metric for metric in METRICS}},
@@ -117,7 +118,8 @@ class RegionModel(mesa.Model):
         advance(self.state, self.ctx, self.week, self.members)
         roles = self.ctx.roles
         found = detect(before, self.state, self.week, self.members, self.ctx.region.ids,
-                       roles.focal, roles.leader)
+                       roles.focal, roles.leader,
+                            self.ctx.region.roles.patrons)
         self.events.extend(sort_events(found, self.ctx.region.ids))
         self.week += 1
         self.datacollector.collect(self)

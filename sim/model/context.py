@@ -14,26 +14,68 @@ import numpy as np
 from sim.model.mechanisms import alignment, mobilisation, succession
 from sim.model.params import Parameters
 from sim.model.rng import RandomStreams
-from sim.model.scenario import LeaderIncapacitated, ProtestWave, RussianMove, Scenario
+from sim.model.scenario import (
+    CoupAttempt,
+    DisputedElection,
+    LeaderIncapacitated,
+    PatronMove,
+    ProtestWave,
+    Scenario,
+    VoluntaryHandover,
+)
 from sim.model.state import State, initial_state
 from sim.regions.graph import SparseRows, pull
-from sim.regions.loader import APPARATUS, FOCAL, LEADER, RUSSIA, SECURITY, Region, load_region
+from sim.regions.loader import Region, load_region
 
 
 @dataclass(frozen=True)
 class Roles:
-    """Axis positions of the actors the Belarus-specific rules need."""
+    """Axis positions of the actors in each role of the region (``roles.yaml``).
+
+    Attributes
+    ----------
+    focal, leader, security, apparatus, public : int
+        The focal state and its four power centres.
+    patrons : numpy.ndarray of int, shape (P,)
+        The patrons, in ``roles.yaml`` order (may be empty).
+    can_support, can_take_over : numpy.ndarray of bool, shape (P,)
+    threat_sources : numpy.ndarray of int
+        The focal state followed by its patrons: whose military posture threatens.
+    emergency_body : bool
+        Whether an emergency body rules after a violent death.
+    election_days : tuple of int
+        The election window after a vacancy, days.
+    leader_age_years : float
+        The ruler's age at week 0.
+    """
 
     focal: int
     leader: int
     security: int
     apparatus: int
-    russia: int
+    public: int
+    patrons: np.ndarray
+    can_support: np.ndarray
+    can_take_over: np.ndarray
+    threat_sources: np.ndarray
+    emergency_body: bool
+    election_days: tuple[int, int]
+    leader_age_years: float
 
     @classmethod
     def of(cls, region: Region) -> Roles:
-        """Look the roles up by id (``sim/region.py`` names them)."""
-        return cls(*(region.index(a) for a in (FOCAL, LEADER, SECURITY, APPARATUS, RUSSIA)))
+        """Look the region's roles up by id."""
+        r = region.roles
+        patrons = np.array([region.index(a) for a in r.patrons], dtype=np.intp)
+        focal = region.index(r.focal)
+        return cls(
+            focal=focal, leader=region.index(r.leader), security=region.index(r.security),
+            apparatus=region.index(r.apparatus), public=region.index(r.public),
+            patrons=patrons, can_support=np.array(r.patron_support, dtype=bool),
+            can_take_over=np.array(r.patron_takeover, dtype=bool),
+            threat_sources=np.concatenate([[focal], patrons]).astype(np.intp),
+            emergency_body=r.emergency_body is not None, election_days=r.election_days,
+            leader_age_years=r.leader_age_years)
 
 
 @dataclass(frozen=True)
@@ -60,36 +102,63 @@ class Context:
 
     def initial_state(self, members: int) -> State:
         """The undisturbed state for ``members`` members."""
-        return initial_state(self.baseline, self.prejudice0, members)
+        return initial_state(self.baseline, self.prejudice0, members, len(self.roles.patrons))
 
     def grievance_push(self, week: int) -> np.ndarray:
-        """Extra grievance per actor from protest-wave events active at ``week``.
+        """Extra grievance per actor from protest waves and disputed elections at ``week``.
 
         A wave of intensity ``I`` starting at week ``w`` adds
-        ``I * exp(-(t - w) / duration)`` for ``t >= w``.
+        ``I * exp(-(t - w) / duration)`` for ``t >= w``; a disputed election is such a
+        wave in the focal state's public.
         """
         push = np.zeros(self.region.n)
         for event in self.scenario.events:
-            if isinstance(event, ProtestWave) and week >= event.week:
-                idx = self.region.index(event.actor)
+            if isinstance(event, ProtestWave | DisputedElection) and week >= event.week:
+                actor = getattr(event, "actor", None) or self.region.roles.focal
+                idx = self.region.index(actor)
                 push[idx] += event.intensity * np.exp(-(week - event.week) / event.duration_weeks)
         return push
 
+    def events_at(self, week: int, kind: type) -> list:
+        """The scenario's events of type ``kind`` scheduled for ``week``, in file order."""
+        return [e for e in self.scenario.events if isinstance(e, kind) and e.week == week]
+
     def forced_incapacity(self, week: int) -> LeaderIncapacitated | None:
         """The scenario's forced incapacity event at ``week``, if any."""
-        for event in self.scenario.events:
-            if isinstance(event, LeaderIncapacitated) and event.week == week:
-                return event
-        return None
+        found = self.events_at(week, LeaderIncapacitated)
+        return found[0] if found else None
 
-    def russian_move_at(self, week: int) -> bool:
-        """Whether a ``russian_move`` event happens at ``week``."""
-        return any(isinstance(e, RussianMove) and e.week == week for e in self.scenario.events)
+    def patron_moves_at(self, week: int) -> np.ndarray:
+        """Which patrons make a ``patron_move`` at ``week``, shape (P,) of bool."""
+        moving = np.zeros(len(self.roles.patrons), dtype=bool)
+        for event in self.events_at(week, PatronMove):
+            patron = event.patron or self.region.roles.patrons[0]
+            moving[self.region.roles.patrons.index(patron)] = True
+        return moving
+
+    def handover_at(self, week: int) -> VoluntaryHandover | None:
+        """The scenario's voluntary handover at ``week``, if any."""
+        found = self.events_at(week, VoluntaryHandover)
+        return found[0] if found else None
+
+    def patron_anchor(self, controller: np.ndarray) -> np.ndarray:
+        """Baseline alignment of the patron in control, per member (0 where none)."""
+        if len(self.roles.patrons) == 0:
+            return np.zeros(controller.shape)
+        anchors = self.baseline["alignment0"][self.roles.patrons]
+        return np.where(controller >= 0, anchors[np.maximum(controller, 0)], 0.0)
+
+    def coups_at(self, week: int) -> list[CoupAttempt]:
+        """Coup attempts scheduled for ``week``."""
+        return self.events_at(week, CoupAttempt)
 
 
 def build_context(scenario: Scenario, region: Region | None = None) -> Context:
-    """Derive every constant of a run from the scenario and the region data."""
-    region = region or load_region()
+    """Derive every constant of a run from the scenario and the region data.
+
+    ``region`` defaults to the region the scenario names, loaded from disk.
+    """
+    region = region or load_region(scenario.region_folder())
     params = Parameters(dict(scenario.parameters))
     roles = Roles.of(region)
     attrs = region.attrs
@@ -116,7 +185,7 @@ def build_context(scenario: Scenario, region: Region | None = None) -> Context:
         weakness=np.zeros(region.n), repression=attrs["repression"], params=params)
     theta = mobilisation.baseline_thresholds(baseline_drive, attrs["unrest0"], params)
     exposure = attrs["frontline"].copy()
-    exposure[roles.russia] = 1.0
+    exposure[roles.patrons] = 1.0
     return Context(
         region=region, params=params, streams=RandomStreams(scenario.seed), scenario=scenario,
         roles=roles, baseline=baseline, influence=influence, spill=spill,

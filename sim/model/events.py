@@ -34,20 +34,28 @@ class Before:
 
 
 def detect(before: Before, state: State, week: int, members: np.ndarray,
-           actor_ids: tuple[str, ...], focal: int, leader: int) -> list[tuple]:
+           actor_ids: tuple[str, ...], focal: int, leader: int,
+           patrons: tuple[str, ...] = ()) -> list[tuple]:
     """Events of one week as ``(member, week, actor, event, detail)`` tuples.
 
-    Events: ``leader_incapacitated`` (detail: natural or violent), ``holder_change``
-    (detail: ``old -> new``), ``mass_protest_start`` and ``mass_protest_end`` (an
-    actor's unrest crosses :data:`MASS_PROTEST_SHARE`; detail: the share).
+    Events: ``leader_incapacitated`` (detail: natural or violent), ``leader_handover``
+    (the ruler stepped down to a named successor), ``holder_change`` (detail:
+    ``old -> new``, with the patron's id after ``patron_controlled``),
+    ``mass_protest_start`` and ``mass_protest_end`` (an actor's unrest crosses
+    :data:`MASS_PROTEST_SHARE`; detail: the share).
     """
     rows: list[tuple] = []
     for m in np.flatnonzero(before.leader_capable & ~state.leader_capable):
-        rows.append((int(members[m]), week, actor_ids[leader], "leader_incapacitated",
-                     INCAPACITY_KINDS[state.incapacity_kind[m]]))
+        kind = INCAPACITY_KINDS[state.incapacity_kind[m]]
+        if kind == "handover":
+            rows.append((int(members[m]), week, actor_ids[leader], "leader_handover", kind))
+        else:
+            rows.append((int(members[m]), week, actor_ids[leader], "leader_incapacitated", kind))
     for m in np.flatnonzero(before.holder != state.holder):
-        rows.append((int(members[m]), week, actor_ids[focal], "holder_change",
-                     f"{HOLDERS[before.holder[m]]} -> {HOLDERS[state.holder[m]]}"))
+        detail = f"{HOLDERS[before.holder[m]]} -> {HOLDERS[state.holder[m]]}"
+        if HOLDERS[state.holder[m]] == "patron_controlled" and state.controller[m] >= 0:
+            detail += f" ({patrons[state.controller[m]]})"
+        rows.append((int(members[m]), week, actor_ids[focal], "holder_change", detail))
     protesting = state.unrest >= MASS_PROTEST_SHARE
     for m, a in zip(*np.nonzero(protesting != before.protesting), strict=True):
         kind = "mass_protest_start" if protesting[m, a] else "mass_protest_end"

@@ -54,9 +54,6 @@ class Param:
 
 _DECLARED: tuple[Param, ...] = (
     # --- leader health -------------------------------------------------------------
-    Param("leader_age_years", "x_0", "years", 72.24, 40.0, 100.0, "health",
-          "Lukashenko born 30 Aug 1954 (region-facts); age on 2026-11-27",
-          "Leader's age at week 0."),
     Param("incapacity_hazard_at_72", "mu_72", "1/year", 0.05, 0.0, 1.0, "health",
           "assumption: male all-cause mortality near 4%/yr at 72 in Eastern European "
           "life tables, plus incapacitating illness; not in region-facts",
@@ -73,12 +70,6 @@ _DECLARED: tuple[Param, ...] = (
           "(Archigos recount: 67 natural deaths vs irregular exits counted apart)",
           "Share of random incapacity events that are violent."),
     # --- succession and elite cohesion -----------------------------------------------
-    Param("election_delay_min_days", "D_min", "days", 30.0, 1.0, 365.0, "succession",
-          "2022 constitution: election 30-70 days after the vacancy (region-facts)",
-          "Earliest election after a vacancy."),
-    Param("election_delay_max_days", "D_max", "days", 70.0, 1.0, 365.0, "succession",
-          "2022 constitution: election 30-70 days after the vacancy (region-facts)",
-          "Latest election after a vacancy."),
     Param("transition_split_rate", "kappa_s", "1/week", 0.025, 0.0, 1.0, "succession",
           "calibrated: regime survives one year after a natural death in 81-92% of "
           "cases (Kendall-Taylor & Frantz 2016; Archigos recount)",
@@ -169,30 +160,31 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: own weight in the influence row before normalisation",
           "Weight of an actor on itself in the Friedkin-Johnsen matrix."),
     # --- reactions of outside powers ---------------------------------------------------
-    Param("russia_support_gain", "g_R", "1", 2.0, 0.0, 10.0, "reactions",
-          "assumption: Russia responded fully to the 2020 crisis (loan $1.5bn, "
+    Param("patron_support_gain", "g_R", "1", 2.0, 0.0, 10.0, "reactions",
+          "assumption: Russia responded fully to Belarus's 2020 crisis (loan $1.5bn, "
           "police-reserve offer; region-facts)",
-          "Sensitivity of Russia's support to Belarus's distress and drift."),
-    Param("russia_support_speed", "rho_R", "1/week", 0.3, 0.0, 1.0, "reactions",
-          "assumption: the 2020 loan came about a month after the election",
-          "Weekly adjustment of Russia's support."),
-    Param("russia_loan_relief", "l_R", "1/week", 0.05, 0.0, 1.0, "reactions",
-          "assumption: loans relieve Belarus's stress ($1.5bn in 2020 vs GDP $72bn)",
-          "Weekly share of Belarus's excess stress relieved per unit of support."),
-    Param("russia_security_help", "h_R", "1/week", 0.05, 0.0, 1.0, "reactions",
-          "assumption: Russian security help restores the security bloc's loyalty",
+          "Sensitivity of a patron's support to the focal state's distress and drift."),
+    Param("patron_support_speed", "rho_R", "1/week", 0.3, 0.0, 1.0, "reactions",
+          "assumption: Russia's 2020 loan to Belarus came about a month after the election",
+          "Weekly adjustment of a patron's support."),
+    Param("patron_loan_relief", "l_R", "1/week", 0.05, 0.0, 1.0, "reactions",
+          "assumption: loans relieve the focal state's stress (Russia's $1.5bn to Belarus "
+          "in 2020 vs GDP $72bn)",
+          "Weekly share of the focal state's excess stress relieved per unit of support."),
+    Param("patron_security_help", "h_R", "1/week", 0.05, 0.0, 1.0, "reactions",
+          "assumption: a patron's security help restores the security bloc's loyalty",
           "Weekly recovery of the security bloc per unit of support."),
-    Param("russia_support_cost", "c_R", "1/week", 0.002, 0.0, 0.1, "reactions",
-          "assumption: support costs Russia little relative to its economy "
-          "(GDP ratio 28:1, region-facts)",
-          "Weekly increase of Russia's stress per unit of support."),
-    Param("russia_intervention_rate", "kappa_I", "1/week", 0.01, 0.0, 1.0, "reactions",
+    Param("patron_support_cost", "c_R", "1/week", 0.002, 0.0, 0.1, "reactions",
+          "assumption: support costs the patron little relative to its economy "
+          "(Russia-Belarus GDP ratio 28:1, region-facts)",
+          "Weekly increase of a patron's stress per unit of support."),
+    Param("patron_intervention_rate", "kappa_I", "1/week", 0.01, 0.0, 1.0, "reactions",
           "assumption: Russia keeps ~2,000 troops and nuclear weapons in Belarus "
-          "(region-facts) and can move fast, but has not moved in 2020",
-          "Weekly hazard of a Russian takeover at full support in a contested Belarus."),
-    Param("russian_move_multiplier", "m_I", "1", 5.0, 1.0, 50.0, "reactions",
-          "assumption: scenario lever for an early Russian move",
-          "Multiplies the intervention hazard after a russian_move event."),
+          "(region-facts) and can move fast, but did not move in 2020",
+          "Weekly hazard of a patron's takeover at full support in a contested focal state."),
+    Param("patron_move_multiplier", "m_I", "1", 5.0, 1.0, 50.0, "reactions",
+          "assumption: scenario lever for an early move by a patron",
+          "Multiplies the intervention hazard after a patron_move event."),
     Param("posture_gain", "g_p", "1", 0.6, 0.0, 5.0, "reactions",
           "assumption: frontline states raise readiness with the threat",
           "Rise of frontline posture per unit of threat."),
@@ -215,6 +207,24 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: economic shocks half-recover in about 5 months",
           "Weekly relaxation of economic stress toward its baseline."),
 )
+
+#: Names that earlier versions used, with what replaced them (scenario files naming
+#: them get a message saying what to change).
+RENAMED: MappingProxyType[str, str] = MappingProxyType({
+    "russia_support_gain": "patron_support_gain",
+    "russia_support_speed": "patron_support_speed",
+    "russia_loan_relief": "patron_loan_relief",
+    "russia_security_help": "patron_security_help",
+    "russia_support_cost": "patron_support_cost",
+    "russia_intervention_rate": "patron_intervention_rate",
+    "russian_move_multiplier": "patron_move_multiplier",
+})
+#: Former parameters that are now region data, with where they live.
+MOVED_TO_REGION: MappingProxyType[str, str] = MappingProxyType({
+    "leader_age_years": "leader_age.years in the region's roles.yaml",
+    "election_delay_min_days": "succession.election_days in the region's roles.yaml",
+    "election_delay_max_days": "succession.election_days in the region's roles.yaml",
+})
 
 #: All declared parameters by name (read-only).
 PARAMS: MappingProxyType[str, Param] = MappingProxyType({p.name: p for p in _DECLARED})
@@ -262,6 +272,10 @@ class Parameters:
 
 def check_value(name: str, value: object) -> str | None:
     """Say what is wrong with a parameter override, or return None if it is valid."""
+    if name in RENAMED:
+        return f"renamed: use {RENAMED[name]!r} instead"
+    if name in MOVED_TO_REGION:
+        return f"no longer a parameter: it is region data ({MOVED_TO_REGION[name]})"
     if name not in PARAMS:
         return f"unknown parameter; known parameters: {', '.join(sorted(PARAMS))}"
     if isinstance(value, bool) or not isinstance(value, int | float):

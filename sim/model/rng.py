@@ -39,6 +39,7 @@ STREAMS: tuple[str, ...] = (
     "succession",
     "mobilisation",
     "reactions",
+    "events",       # scheduled events with a random outcome (coup attempts)
 )
 
 

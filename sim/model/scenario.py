@@ -4,6 +4,7 @@ A scenario is YAML (see ``scenarios/*.yaml`` for commented examples)::
 
     name: incapacity
     description: The leader is incapacitated by illness at week 4.
+    region: belarus     # a region in sim/regions/ or a folder of your own (default belarus)
     weeks: 104          # horizon, weeks
     seed: 20261127      # root seed; member k's draws depend on (seed, k) only
     members: 1000       # ensemble size
@@ -13,7 +14,8 @@ A scenario is YAML (see ``scenarios/*.yaml`` for commented examples)::
       - {type: leader_incapacitated, week: 4, mode: natural}
 
 Unknown keys, unknown parameters, unknown actors and out-of-range values are errors
-that name the file and the field.
+that name the file and the field. Events that name actors are checked against the
+region (:func:`check_against_region`).
 """
 
 from __future__ import annotations
@@ -21,13 +23,23 @@ from __future__ import annotations
 import hashlib
 import math
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sim.errors import UserError
 from sim.model.params import check_value
+
+if TYPE_CHECKING:
+    from sim.regions.roles import RegionRoles
 
 MAX_WEEKS = 1040
 MAX_MEMBERS = 1_000_000
@@ -46,28 +58,84 @@ class LeaderIncapacitated(_Strict):
 
 
 class ProtestWave(_Strict):
-    """A burst of grievance in one actor's public, decaying over ``duration_weeks``.
+    """A burst of grievance in one state's public, decaying over ``duration_weeks``.
 
-    ``intensity`` is added to the actor's grievance (on the same 0-1 scale as the
+    ``intensity`` is added to the state's grievance (on the same 0-1 scale as the
     baseline grievance in the data); 1.15 gives a Belarus peak near August 2020's ~2%.
+    ``actor`` defaults to the focal state and must be a state (power centres have no
+    public of their own).
     """
 
     type: Literal["protest_wave"]
     week: Annotated[int, Field(ge=0, le=MAX_WEEKS)]
-    actor: str = "BLR"
+    actor: str | None = None
     intensity: Annotated[float, Field(ge=0.0, le=3.0)] = 0.5
     duration_weeks: Annotated[int, Field(ge=1, le=MAX_WEEKS)] = 8
 
 
-class RussianMove(_Strict):
-    """Russia moves to secure Belarus: full support and a higher intervention hazard."""
+class DisputedElection(_Strict):
+    """A vote judged fraudulent: a grievance shock in the focal state's public.
 
-    type: Literal["russian_move"]
+    Acts like a protest wave in the focal state (the election is the focal point that
+    brings the public out), of ``intensity`` decaying over ``duration_weeks``.
+    """
+
+    type: Literal["disputed_election"]
     week: Annotated[int, Field(ge=0, le=MAX_WEEKS)]
+    intensity: Annotated[float, Field(ge=0.0, le=3.0)] = 1.15
+    duration_weeks: Annotated[int, Field(ge=1, le=MAX_WEEKS)] = 8
 
 
-Event = Annotated[LeaderIncapacitated | ProtestWave | RussianMove, Field(discriminator="type")]
-EVENT_TYPES = ("leader_incapacitated", "protest_wave", "russian_move")
+class VoluntaryHandover(_Strict):
+    """The ruler steps down to a named successor, who takes office at once.
+
+    ``successor`` is the power centre the successor comes from (the apparatus, e.g. a
+    prime minister, or the security bloc).
+    """
+
+    type: Literal["voluntary_handover"]
+    week: Annotated[int, Field(ge=0, le=MAX_WEEKS)]
+    successor: Literal["apparatus", "security"] = "apparatus"
+
+
+class CoupAttempt(_Strict):
+    """Part of the security bloc moves against the ruler.
+
+    ``strength`` is the share of the security bloc behind the plotters: the bloc's
+    loyalty falls by that share, and with that probability the elite splits openly
+    (the succession becomes contested). About half of coup attempts succeed (Powell &
+    Thyne 2011), hence the default 0.5.
+    """
+
+    type: Literal["coup_attempt"]
+    week: Annotated[int, Field(ge=0, le=MAX_WEEKS)]
+    strength: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+
+
+class PatronMove(_Strict):
+    """A patron moves to secure the focal state: full support, higher takeover hazard.
+
+    ``patron`` defaults to the region's first patron.
+    """
+
+    type: Literal["patron_move"]
+    week: Annotated[int, Field(ge=0, le=MAX_WEEKS)]
+    patron: str | None = None
+
+
+Event = Annotated[
+    LeaderIncapacitated | ProtestWave | DisputedElection | VoluntaryHandover | CoupAttempt
+    | PatronMove, Field(discriminator="type")]
+EVENT_MODELS: dict[str, type[BaseModel]] = {
+    "leader_incapacitated": LeaderIncapacitated, "protest_wave": ProtestWave,
+    "disputed_election": DisputedElection, "voluntary_handover": VoluntaryHandover,
+    "coup_attempt": CoupAttempt, "patron_move": PatronMove,
+}
+EVENT_TYPES = tuple(EVENT_MODELS)
+#: Event types of earlier versions, with what to write instead.
+RENAMED_EVENTS = {"russian_move": "type: patron_move (and patron: <the patron's id>)"}
+#: Events that end the ruler's tenure (at most one per scenario).
+ENDING_EVENTS = ("leader_incapacitated", "voluntary_handover")
 
 
 class Scenario(_Strict):
@@ -79,8 +147,28 @@ class Scenario(_Strict):
     weeks: Annotated[int, Field(ge=1, le=MAX_WEEKS)]
     seed: Annotated[int, Field(ge=0, lt=2**63)]
     members: Annotated[int, Field(ge=1, le=MAX_MEMBERS)]
+    region: Annotated[str, Field(min_length=1, max_length=4096)] = "belarus"
     parameters: dict[str, float] = Field(default_factory=dict)
     events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _events_fit(self) -> Scenario:
+        for i, event in enumerate(self.events):
+            if event.week >= self.weeks:
+                raise ValueError(f"events.{i}.week: week {event.week} is not before the "
+                                 f"horizon (weeks: {self.weeks}); events must be in weeks 0 "
+                                 f"to {self.weeks - 1}")
+        ending = [e for e in self.events if e.type in ENDING_EVENTS]
+        if len(ending) > 1:
+            raise ValueError("events: at most one leader_incapacitated or voluntary_handover "
+                             "per scenario (the ruler leaves office once)")
+        return self
+
+    def region_folder(self) -> Path:
+        """The folder of the region this scenario runs on."""
+        from sim.regions.loader import region_folder
+
+        return region_folder(self.region)
 
     @field_validator("parameters", mode="before")
     @classmethod
@@ -113,7 +201,15 @@ def _user_error(origin: str, exc: ValidationError) -> UserError:
     if first["type"] == "extra_forbidden":
         message = "unknown key; allowed keys: " + ", ".join(_allowed_keys(first["loc"]))
     elif first["type"] == "union_tag_invalid":
-        message = f"unknown event type; allowed: {', '.join(EVENT_TYPES)}"
+        tag = str(first.get("ctx", {}).get("tag", ""))
+        if tag in RENAMED_EVENTS:
+            message = f"event type {tag!r} was renamed: write {RENAMED_EVENTS[tag]}"
+        else:
+            message = f"unknown event type; allowed: {', '.join(EVENT_TYPES)}"
+    elif first["type"] == "value_error" and not first["loc"]:
+        message = message.removeprefix("Value error, ")
+        if ": " in message and message.split(": ", 1)[0].startswith("events"):
+            field, message = message.split(": ", 1)
     if len(exc.errors()) > 1:
         message += f" (and {len(exc.errors()) - 1} more problem(s))"
     return UserError(origin, field, message)
@@ -122,8 +218,7 @@ def _user_error(origin: str, exc: ValidationError) -> UserError:
 def _allowed_keys(loc: tuple) -> list[str]:
     model: type[BaseModel] = Scenario
     if len(loc) >= 3 and loc[0] == "events":
-        model = {"leader_incapacitated": LeaderIncapacitated, "protest_wave": ProtestWave,
-                 "russian_move": RussianMove}.get(str(loc[2]), Scenario)
+        model = EVENT_MODELS.get(str(loc[2]), Scenario)
     return sorted(model.model_fields)
 
 
@@ -132,15 +227,17 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_scenario(path: Path, actor_ids: tuple[str, ...] | None = None) -> Scenario:
+def load_scenario(path: Path) -> Scenario:
     """Read and validate a scenario file.
+
+    A relative ``region:`` path is taken relative to the scenario file's folder when
+    such a folder exists there. Check the events against the region with
+    :func:`check_against_region` once it is loaded.
 
     Parameters
     ----------
     path : pathlib.Path
         The YAML file.
-    actor_ids : tuple of str, optional
-        Known actors; events naming another actor are rejected.
 
     Returns
     -------
@@ -170,15 +267,43 @@ def load_scenario(path: Path, actor_ids: tuple[str, ...] | None = None) -> Scena
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise _user_error(origin, exc) from None
-    for i, event in enumerate(scenario.events):
-        if event.week >= scenario.weeks:
-            raise UserError(origin, f"events.{i}.week",
-                            f"must be before the horizon (0 to {scenario.weeks - 1})")
-        actor = getattr(event, "actor", None)
-        if actor_ids is not None and actor is not None and actor not in actor_ids:
-            raise UserError(origin, f"events.{i}.actor",
-                            f"unknown actor {actor!r}; known: {', '.join(actor_ids)}")
+    local = path.parent / scenario.region
+    if not Path(scenario.region).is_absolute() and (local / "roles.yaml").is_file():
+        scenario = scenario.model_copy(update={"region": str(local.resolve())})
     return scenario
+
+
+def check_against_region(scenario: Scenario, roles: RegionRoles, kinds: dict[str, str],
+                         origin: str) -> None:
+    """Check the events' actors and patrons against the region the scenario runs on.
+
+    Raises
+    ------
+    UserError
+        Naming the file and the event field: an unknown actor, a protest aimed at a
+        power centre, a patron move in a region without that patron.
+    """
+    for i, event in enumerate(scenario.events):
+        actor = getattr(event, "actor", None)
+        if actor is not None:
+            states = [a for a, kind in kinds.items() if kind == "state"]
+            if actor not in kinds:
+                raise UserError(origin, f"events.{i}.actor",
+                                f"unknown actor {actor!r}; states of this region: "
+                                f"{', '.join(states)}")
+            if kinds[actor] != "state":
+                raise UserError(origin, f"events.{i}.actor",
+                                f"{actor!r} is a power centre; a protest wave needs a state's "
+                                f"public (the focal state's is {roles.focal!r})")
+        if isinstance(event, PatronMove):
+            movers = [p for p, s in zip(roles.patrons, roles.patron_support, strict=True) if s]
+            if not movers:
+                raise UserError(origin, f"events.{i}", "this region's focal state "
+                                f"{roles.focal!r} has no patron that can move (roles.yaml)")
+            if event.patron is not None and event.patron not in movers:
+                raise UserError(origin, f"events.{i}.patron",
+                                f"{event.patron!r} is not a patron of {roles.focal!r}; "
+                                f"patrons: {', '.join(movers)}")
 
 
 def _reject_nan(origin: str, value: object, where: str) -> None:

@@ -1,7 +1,7 @@
 """The simulation state.
 
-Arrays whose last axis is the actors (or, for Belarus's regime variables, one value per
-member).
+Arrays whose last axis is the actors (or, for the focal state's regime variables, one
+value per member; for the patrons' variables, one column per patron).
 
 The leading axis is the ensemble member. A single Mesa run holds the same arrays
 with one member, so every rule runs unchanged for one member or ten thousand.
@@ -16,20 +16,22 @@ import numpy as np
 #: Per-actor metrics written to the result files, in output order.
 METRICS: tuple[str, ...] = ("stability", "alignment", "unrest", "posture", "stress")
 
-#: Who holds power in Belarus (codes stored in ``State.holder``).
+#: Who holds power in the focal state (codes stored in ``State.holder``). The region's
+#: ``roles.yaml`` says who the interim and the emergency body are.
 HOLDERS: tuple[str, ...] = (
     "incumbent",               # the leader rules
-    "constitutional_interim",  # Chair of the Council of the Republic acts (natural vacancy)
-    "security_council",        # Security Council rules under emergency law (violent death)
-    "insider_successor",       # a regime insider elected or installed
+    "constitutional_interim",  # the constitutional successor acts (natural vacancy)
+    "emergency_body",          # an emergency body rules (violent death, where the rules say so)
+    "insider_successor",       # a regime insider elected or installed after a vacancy
     "contested",               # the elite has split; no settled ruler
     "opposition_led",          # the opposition has taken power
-    "russian_controlled",      # Russia has taken control
+    "patron_controlled",       # a patron has taken control (``State.controller`` says which)
+    "designated_successor",    # the successor the ruler named at a voluntary handover
 )
 HOLDER = {name: code for code, name in enumerate(HOLDERS)}
 
-#: Incapacity kinds stored in ``State.incapacity_kind``.
-INCAPACITY_KINDS: tuple[str, ...] = ("none", "natural", "violent")
+#: How the leader left office, stored in ``State.incapacity_kind``.
+INCAPACITY_KINDS: tuple[str, ...] = ("none", "natural", "violent", "handover")
 
 
 @dataclass
@@ -54,8 +56,9 @@ class State:
     incapacity_week, incapacity_kind : when and how the leader was incapacitated
         (-1 and 0 when not).
     election_week : week of the scheduled election (-1 when none).
-    russia_support : Russia's support for the rulers of Belarus in [0, 1].
-    russian_move : True after a ``russian_move`` event.
+    patron_support : shape (M, P), each patron's support for the rulers in [0, 1].
+    patron_move : shape (M, P), True after a ``patron_move`` event of that patron.
+    controller : patron index (0 .. P - 1) in control of the focal state, -1 if none.
     """
 
     stability: np.ndarray
@@ -71,8 +74,9 @@ class State:
     incapacity_week: np.ndarray
     incapacity_kind: np.ndarray
     election_week: np.ndarray
-    russia_support: np.ndarray
-    russian_move: np.ndarray
+    patron_support: np.ndarray
+    patron_move: np.ndarray
+    controller: np.ndarray
 
     def snapshot(self) -> np.ndarray:
         """The output metrics stacked as shape (M, len(METRICS), N)."""
@@ -84,7 +88,8 @@ class State:
         return self.holder.shape[0]
 
 
-def initial_state(baseline: dict[str, np.ndarray], prejudice: np.ndarray, members: int) -> State:
+def initial_state(baseline: dict[str, np.ndarray], prejudice: np.ndarray, members: int,
+                  patrons: int) -> State:
     """The undisturbed state of ``members`` members.
 
     Parameters
@@ -95,6 +100,8 @@ def initial_state(baseline: dict[str, np.ndarray], prejudice: np.ndarray, member
         Friedkin-Johnsen anchors that make the baseline a fixed point.
     members : int
         Number of members.
+    patrons : int
+        Number of patrons of the focal state.
     """
     def tile(values: np.ndarray) -> np.ndarray:
         return np.tile(np.asarray(values, dtype=np.float64), (members, 1))
@@ -114,6 +121,7 @@ def initial_state(baseline: dict[str, np.ndarray], prejudice: np.ndarray, member
         incapacity_week=np.full(members, -1, dtype=np.int32),
         incapacity_kind=np.zeros(members, dtype=np.int8),
         election_week=np.full(members, -1, dtype=np.int32),
-        russia_support=np.zeros(members),
-        russian_move=np.zeros(members, dtype=bool),
+        patron_support=np.zeros((members, patrons)),
+        patron_move=np.zeros((members, patrons), dtype=bool),
+        controller=np.full(members, -1, dtype=np.int8),
     )

@@ -3,8 +3,8 @@
 ``advance(state, ctx, week, members)`` applies, in this order:
 
 1. **Scenario events** scheduled for the week: a forced leader incapacity
-   (natural or violent), a Russian move (protest waves act through
-   ``Context.grievance_push``).
+   (natural or violent), a voluntary handover, a coup attempt, a patron's move
+   (protest waves and disputed elections act through ``Context.grievance_push``).
 2. **Leader health** (``mechanisms/health.py``): the age-based weekly hazard; a
    random incapacity opens a vacancy exactly like a forced one.
 3. **Succession and elite cohesion** (``mechanisms/succession.py``): elite split,
@@ -13,10 +13,10 @@
    for every public.
 5. **Distress contagion** (``mechanisms/contagion.py``): last week's new distress
    crosses one hop of the dependence graph; new distress raises economic stress.
-6. **Reactions of outside powers** (``mechanisms/reactions.py``): Russia's support and
-   possible takeover, military posture, refugee stress, trade pass-through.
-7. **Holder effects**: a change of who rules Belarus this week shocks stability and
-   moves Belarus's alignment anchor.
+6. **Reactions of outside powers** (``mechanisms/reactions.py``): the patrons' support
+   and possible takeover, military posture, refugee stress, trade pass-through.
+7. **Holder effects**: a change of who rules the focal state this week shocks stability
+   and moves its alignment anchor.
 8. **Alignment drift** (``mechanisms/alignment.py``): one Friedkin-Johnsen update.
 9. **Relaxation**: stability and stress recover toward baseline, less the drag of
    excess stress and unrest.
@@ -52,21 +52,21 @@ def advance(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
 
 def _open_vacancy(state: State, ctx: Context, week: int, members: np.ndarray,
                   struck: np.ndarray, violent: np.ndarray) -> None:
-    """The leader can no longer rule: the constitutional or Security Council path opens."""
+    """The leader can no longer rule: the constitutional or emergency path opens."""
     if not struck.any():
         return
+    roles = ctx.roles
     delay_draw = ctx.streams.uniform("succession", members, week, 4)[:, 0]
     state.leader_capable &= ~struck
     state.incapacity_week = np.where(struck, week, state.incapacity_week).astype(np.int32)
     state.incapacity_kind = np.where(struck, np.where(violent, 2, 1),
                                      state.incapacity_kind).astype(np.int8)
     ruling = struck & (state.holder == HOLDER["incumbent"])
-    state.holder = np.where(ruling, succession.vacancy_holder(violent),
+    state.holder = np.where(ruling, succession.vacancy_holder(violent, roles.emergency_body),
                             state.holder).astype(np.int8)
-    state.election_week = np.where(ruling, succession.election_week(week, delay_draw, ctx.params),
-                                   state.election_week).astype(np.int32)
-    state.stability[:, ctx.roles.leader] = np.where(struck, 0.0,
-                                                    state.stability[:, ctx.roles.leader])
+    election = succession.election_week(week, delay_draw, roles.election_days)
+    state.election_week = np.where(ruling, election, state.election_week).astype(np.int32)
+    state.stability[:, roles.leader] = np.where(struck, 0.0, state.stability[:, roles.leader])
 
 
 def _scheduled_events(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
@@ -75,13 +75,29 @@ def _scheduled_events(state: State, ctx: Context, week: int, members: np.ndarray
         struck = state.leader_capable.copy()
         violent = np.full(state.members, forced.mode == "violent")
         _open_vacancy(state, ctx, week, members, struck, violent)
-    if ctx.russian_move_at(week):
-        state.russian_move[:] = True
+    if ctx.handover_at(week) is not None:
+        # The ruler leaves by choice; the named successor takes the office (and the
+        # leader's axis) at once, so the leader's stability is kept, not zeroed.
+        leaving = state.leader_capable & (state.holder == HOLDER["incumbent"])
+        state.leader_capable &= ~leaving
+        state.incapacity_week = np.where(leaving, week, state.incapacity_week).astype(np.int32)
+        state.incapacity_kind = np.where(leaving, 3, state.incapacity_kind).astype(np.int8)
+        state.holder = np.where(leaving, HOLDER["designated_successor"],
+                                state.holder).astype(np.int8)
+    for slot, coup in enumerate(ctx.coups_at(week)):
+        draw = ctx.streams.uniform("events", members, week, slot + 1)[:, slot]
+        sec = ctx.roles.security
+        state.stability[:, sec] = state.stability[:, sec] * (1.0 - coup.strength)
+        state.holder = succession.coup_outcome(state.holder, draw < coup.strength)
+    moving = ctx.patron_moves_at(week)
+    if moving.any():
+        state.patron_move[:, moving] = True
 
 
 def _leader_health(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
     draws = ctx.streams.uniform("health", members, week, 2)
-    probability = health.weekly_incapacity_probability(week, ctx.params)
+    probability = health.weekly_incapacity_probability(week, ctx.roles.leader_age_years,
+                                                       ctx.params)
     struck = health.draw_incapacity(state.leader_capable, draws[:, 0], probability)
     violent = health.draw_violent(draws[:, 1], ctx.params.violent_share)
     _open_vacancy(state, ctx, week, members, struck, violent)
@@ -92,8 +108,9 @@ def _succession(state: State, ctx: Context, week: int, members: np.ndarray) -> N
     draws = ctx.streams.uniform("succession", members, week, 4)
     cohesion = succession.elite_cohesion(state.stability[:, ctx.elite], ctx.elite_weight)
     unrest_focal = state.unrest[:, roles.focal]
-    split = draws[:, 1] < succession.split_probability(state.holder, cohesion, ctx.cohesion0,
-                                                       unrest_focal, params)
+    violent = state.incapacity_kind == 2
+    split = draws[:, 1] < succession.split_probability(state.holder, violent, cohesion,
+                                                       ctx.cohesion0, unrest_focal, params)
     resolves = draws[:, 2] < succession.contested_resolution_probability(params)
     opposition = draws[:, 3] < succession.opposition_win_probability(
         unrest_focal, state.stability[:, roles.security],
@@ -131,25 +148,30 @@ def _contagion(state: State, ctx: Context) -> None:
 def _reactions(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
     roles, params, base = ctx.roles, ctx.params, ctx.baseline
     s0 = base["stability0"]
-    distress_focal = contagion.relative_distress(state.stability[:, roles.focal], s0[roles.focal])
-    drift_focal = state.alignment[:, roles.focal] - base["alignment0"][roles.focal]
-    capacity = state.stability[:, roles.russia] / s0[roles.russia]
-    target = reactions.russia_support_target(distress_focal, drift_focal, state.holder,
-                                             capacity, params)
-    state.russia_support = reactions.update_support(state.russia_support, target,
-                                                    state.russian_move, params)
-    support = state.russia_support
-    focal, russia, sec = roles.focal, roles.russia, roles.security
-    (state.stress[:, focal], state.stress[:, russia],
+    focal, patrons, sec = roles.focal, roles.patrons, roles.security
+    distress_focal = contagion.relative_distress(state.stability[:, focal], s0[focal])
+    drift_focal = state.alignment[:, focal] - base["alignment0"][focal]
+    capacity = state.stability[:, patrons] / s0[patrons]
+    target = reactions.patron_support_target(distress_focal, drift_focal, state.holder,
+                                             capacity, roles.can_support, params)
+    state.patron_support = reactions.update_support(state.patron_support, target,
+                                                    state.patron_move, params)
+    support = state.patron_support
+    (state.stress[:, focal], state.stress[:, patrons],
      state.stability[:, sec]) = reactions.support_effects(
-        support, state.stress[:, focal], base["stress0"][focal], state.stress[:, russia],
+        support, state.stress[:, focal], base["stress0"][focal], state.stress[:, patrons],
         state.stability[:, sec], s0[sec], params)
-    takeover = ctx.streams.uniform("reactions", members, week, 1)[:, 0] < \
-        reactions.intervention_probability(support, state.holder, state.russian_move, params)
-    state.holder = np.where(takeover, HOLDER["russian_controlled"], state.holder).astype(np.int8)
+    probability = reactions.intervention_probability(support, state.holder, state.patron_move,
+                                                     roles.can_take_over, params)
+    taker = reactions.first_takeover(
+        ctx.streams.uniform("reactions", members, week, len(patrons)), probability)
+    taken = taker >= 0
+    state.holder = np.where(taken, HOLDER["patron_controlled"], state.holder).astype(np.int8)
+    state.controller = np.where(taken, taker, state.controller).astype(np.int8)
 
+    sources = roles.threat_sources
     threat = reactions.threat(distress_focal,
-                              state.posture[:, roles.russia] - base["posture0"][roles.russia],
+                              state.posture[:, sources] - base["posture0"][sources],
                               state.holder)
     state.posture = reactions.update_posture(state.posture, base["posture0"], ctx.exposure,
                                              threat, params)
@@ -166,7 +188,7 @@ def _holder_effects(state: State, ctx: Context, holder_before: np.ndarray) -> No
     state.stability, state.prejudice[:, roles.focal] = succession.entry_effects(
         holder_before, state.holder, state.stability, state.prejudice[:, roles.focal],
         base["stability0"], [roles.focal, roles.security, roles.apparatus],
-        base["alignment0"][roles.russia], ctx.params)
+        ctx.patron_anchor(state.controller), ctx.params)
 
 
 def _relaxation(state: State, ctx: Context) -> None:

@@ -24,18 +24,19 @@ from sim.model.context import Context
 from sim.model.events import EVENT_COLUMNS
 from sim.model.state import HOLDER, HOLDERS, INCAPACITY_KINDS, METRICS
 
-#: Belarus outcome classes, from who holds power at the horizon.
+#: Outcome classes of the focal state, from who holds power at the horizon.
 OUTCOME_OF_HOLDER: dict[str, str] = {
     "incumbent": "regime_and_leader_continue",
     "constitutional_interim": "regime_continues_new_leader",
-    "security_council": "regime_continues_new_leader",
+    "emergency_body": "regime_continues_new_leader",
     "insider_successor": "regime_continues_new_leader",
+    "designated_successor": "regime_continues_new_leader",
     "contested": "contested",
     "opposition_led": "regime_change",
-    "russian_controlled": "russian_takeover",
+    "patron_controlled": "patron_takeover",
 }
 OUTCOMES: tuple[str, ...] = ("regime_and_leader_continue", "regime_continues_new_leader",
-                             "contested", "regime_change", "russian_takeover")
+                             "contested", "regime_change", "patron_takeover")
 FLOAT_FORMAT = "%.6g"
 
 
@@ -79,7 +80,7 @@ def timeseries_frame(result: EnsembleResult, ctx: Context) -> pd.DataFrame:
 
 
 def holders_frame(result: EnsembleResult) -> pd.DataFrame:
-    """Share of members under each holder of power in Belarus, per week."""
+    """Share of members under each holder of power in the focal state, per week."""
     shares = result.holder_shares()
     rows = [(week, holder, shares[week, code]) for week in range(shares.shape[0])
             for code, holder in enumerate(HOLDERS)]
@@ -87,7 +88,7 @@ def holders_frame(result: EnsembleResult) -> pd.DataFrame:
 
 
 def member_outcomes(result: EnsembleResult) -> np.ndarray:
-    """Belarus outcome class of every member, from the holder at the horizon."""
+    """Outcome class of the focal state in every member, from the holder at the horizon."""
     return np.array([OUTCOME_OF_HOLDER[HOLDERS[h]] for h in result.holder[:, -1]])
 
 
@@ -143,7 +144,7 @@ def ripple_indicators(result: EnsembleResult, ctx: Context) -> dict[str, np.ndar
 def outcomes_frame(result: EnsembleResult, ctx: Context) -> pd.DataFrame:
     """Outcome probabilities with 95% Wilson intervals.
 
-    Belarus: the five regime outcomes. Every state: the ripple outcomes of
+    The focal state: the five regime outcomes. Every state: the ripple outcomes of
     :func:`ripple_indicators`.
     """
     total = len(result.members)
@@ -151,7 +152,7 @@ def outcomes_frame(result: EnsembleResult, ctx: Context) -> pd.DataFrame:
     outcome = member_outcomes(result)
     for name in OUTCOMES:
         count = int((outcome == name).sum())
-        rows.append(("BLR", name, count, total))
+        rows.append((ctx.region.roles.focal, name, count, total))
     for name, hits in ripple_indicators(result, ctx).items():
         for a, actor in enumerate(ctx.region.ids):
             if ctx.region.kinds[a] == "state":
@@ -168,7 +169,8 @@ def outcomes_frame(result: EnsembleResult, ctx: Context) -> pd.DataFrame:
 class TrajectoryWriter:
     """Stream every member's full trajectory to Parquet, one row group per week.
 
-    Rows: member, week, actor, holder (of Belarus, for that member), and every metric.
+    Rows: member, week, actor, holder (of the focal state, for that member), and every
+    metric.
 
     Parameters
     ----------

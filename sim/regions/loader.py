@@ -1,12 +1,15 @@
-"""The region as data: actors, their sourced attributes, and the layered influence graph.
+"""A region as data: actors, sourced attributes, the layered influence graph, and roles.
 
-Tables live in ``sim/data/`` (see ``docs/model.md``, Data):
+A region is a folder (``sim/regions/<name>/`` or a folder of the user's own; see
+``docs/model.md``, Regions) holding:
 
-* ``actors.csv``: one row per actor (states and Belarus's power centres);
+* ``actors.csv``: one row per actor (states and the focal state's power centres);
 * ``attributes.csv``: one row per (actor, attribute) with value, unit, year, source;
 * ``layers.csv``: how each layer's raw values become dependence shares, and the
   weight of each layer in contagion and in influence;
-* ``edges.csv``: one row per edge with value, unit, year and source.
+* ``edges.csv``: one row per edge with value, unit, year and source;
+* ``roles.yaml``: the focal state, its power centres, its patrons, the reported states
+  and the succession rules (:mod:`sim.regions.roles`).
 
 Adding a country is an edit to these tables, never to code. Everything is checked on
 load; a bad row raises :class:`DataError` naming the file and the row.
@@ -15,6 +18,7 @@ load; a bad row raises :class:`DataError` naming the file and the row.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +27,9 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
-from sim.paths import DATA_DIR
+from sim.paths import DATA_DIR, REGIONS_DIR
 from sim.regions.graph import SparseRows
+from sim.regions.roles import RegionRoles, load_roles
 
 #: Attributes every actor must have (value per actor, documented in docs/model.md).
 REQUIRED_ATTRIBUTES: tuple[str, ...] = (
@@ -38,17 +43,10 @@ UNIT_INTERVAL = ("stability0", "unrest0", "posture0", "stress0", "stubbornness",
 NORMALISATIONS = ("gdp_share_both", "share_directed", "tie_symmetric",
                   "border_share_both", "gdp_share_directed", "scale_directed")
 KINDS = ("state", "power_centre")
+_REGION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 #: Largest total dependence of one actor in the contagion matrix: keeps each
 #: DebtRank row sum below one, so echoes along cycles die out.
 MAX_DEPENDENCE_ROW_SUM = 0.9
-
-# The Belarus-specific roles the succession mechanism needs, by actor id.
-FOCAL = "BLR"
-LEADER = "BLR_LEAD"
-SECURITY = "BLR_SEC"
-APPARATUS = "BLR_APP"
-PUBLIC = "BLR_PUB"
-RUSSIA = "RUS"
 
 
 class DataError(UserError):
@@ -80,6 +78,12 @@ class Region:
         Trade and border dependence, for the reactions mechanism.
     graph : networkx.DiGraph
         All layers as edge attributes ``source -> target`` (target depends on source).
+    roles : RegionRoles
+        Focal state, power centres, patrons, reported states, succession rules.
+    name : str
+        The region's folder name (e.g. ``belarus``).
+    folder : pathlib.Path
+        Where its tables were read from.
     """
 
     ids: tuple[str, ...]
@@ -94,6 +98,9 @@ class Region:
     trade: SparseRows
     border: SparseRows
     graph: nx.DiGraph
+    roles: RegionRoles
+    name: str
+    folder: Path
 
     @property
     def n(self) -> int:
@@ -140,7 +147,8 @@ def load_region(data_dir: Path = DATA_DIR) -> Region:
     Parameters
     ----------
     data_dir : pathlib.Path
-        Folder holding ``actors.csv``, ``attributes.csv``, ``layers.csv``, ``edges.csv``.
+        Folder holding ``actors.csv``, ``attributes.csv``, ``layers.csv``, ``edges.csv``
+        and ``roles.yaml`` (default: the Belarus region).
 
     Returns
     -------
@@ -150,10 +158,16 @@ def load_region(data_dir: Path = DATA_DIR) -> Region:
     ------
     DataError
         On a missing table or column, unknown actor or layer, duplicate row, missing
-        attribute, negative or out-of-range value.
+        attribute, negative or out-of-range value, or a role or succession rule that
+        cannot apply (a :class:`sim.errors.UserError` naming ``roles.yaml``).
     """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataError(str(data_dir), None, "region folder not found")
     actors = _load_actors(data_dir / "actors.csv")
     ids = tuple(actors["id"])
+    roles = load_roles(data_dir / "roles.yaml", dict(zip(ids, actors["kind"], strict=True)),
+                       dict(zip(ids, actors["parent"], strict=True)))
     attrs = _load_attributes(data_dir / "attributes.csv", ids)
     layer_table = _load_layers(data_dir / "layers.csv")
     layers, graph = _load_edges(data_dir / "edges.csv", ids, attrs, layer_table)
@@ -181,6 +195,9 @@ def load_region(data_dir: Path = DATA_DIR) -> Region:
         trade=SparseRows.from_dense(layers.get("trade", empty)),
         border=SparseRows.from_dense(layers.get("border", empty)),
         graph=graph,
+        roles=roles,
+        name=data_dir.name,
+        folder=data_dir,
     )
 
 
@@ -198,9 +215,6 @@ def _load_actors(path: Path) -> pd.DataFrame:
     for row, rec in frame.iterrows():
         if rec["parent"] and rec["parent"] not in seen:
             raise DataError(str(path), f"row {row + 2}, parent", f"unknown actor {rec['parent']!r}")
-    for role in (FOCAL, LEADER, SECURITY, APPARATUS, PUBLIC, RUSSIA):
-        if role not in seen:
-            raise DataError(str(path), None, f"actor {role!r} is required by the succession model")
     return frame
 
 
@@ -314,3 +328,35 @@ def _load_edges(path: Path, ids: tuple[str, ...], attrs: dict[str, np.ndarray],
             data = graph.get_edge_data(ids[s], ids[t], default={})
             graph.add_edge(ids[s], ids[t], **{**data, rec["layer"]: dep})
     return layers, graph
+
+
+def region_folder(name_or_path: str, relative_to: Path | None = None) -> Path:
+    """Find the folder of the region a scenario names.
+
+    Parameters
+    ----------
+    name_or_path : str
+        A region shipped with the project (``belarus``, ``russia``: a folder of
+        ``sim/regions/``) or a path to a folder of the user's own.
+    relative_to : pathlib.Path, optional
+        Folder against which a relative path is tried first (the scenario file's).
+
+    Raises
+    ------
+    DataError
+        If no such region folder exists.
+    """
+    if _REGION_NAME.match(name_or_path):
+        folder = REGIONS_DIR / name_or_path
+        if (folder / "roles.yaml").is_file():
+            return folder
+    candidates = [Path(name_or_path).expanduser()]
+    if relative_to is not None and not candidates[0].is_absolute():
+        candidates.insert(0, relative_to / name_or_path)
+    for folder in candidates:
+        if folder.is_dir():
+            return folder.resolve()
+    shipped = sorted(p.parent.name for p in REGIONS_DIR.glob("*/roles.yaml"))
+    raise DataError(name_or_path, None, "no such region: name a shipped region "
+                    f"({', '.join(shipped)}) or a folder holding actors.csv, attributes.csv, "
+                    "layers.csv, edges.csv and roles.yaml")

@@ -1,15 +1,17 @@
 """A synthetic region of any size, for benchmarks and scaling tests only.
 
-The real actors Belarus, Russia and Belarus's four power centres keep their roles (the
-succession rules need them); every other actor is synthetic, with attributes drawn from
-a seeded generator and edges from a seeded Watts-Strogatz small-world graph. The tables
-are written in the same CSV format as ``sim/data`` and loaded through the same checks.
+The real focal state of the Belarus region, its patron and its four power centres keep
+their roles (the succession rules need them; ``roles.yaml`` is copied, without its
+reported states); every other actor is synthetic, with attributes drawn from a seeded
+generator and edges from a seeded Watts-Strogatz small-world graph. The tables are
+written in the same CSV format as a region folder and loaded through the same checks.
 Nothing here is real data.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from pathlib import Path
 
@@ -17,26 +19,17 @@ import networkx as nx
 import numpy as np
 
 from sim.paths import DATA_DIR
-from sim.regions.loader import (
-    APPARATUS,
-    FOCAL,
-    LEADER,
-    PUBLIC,
-    RUSSIA,
-    SECURITY,
-    Region,
-    load_region,
-)
+from sim.regions.loader import Region, load_region
+from sim.regions.roles import load_roles
 
-_ROLES = (FOCAL, RUSSIA, LEADER, SECURITY, APPARATUS, PUBLIC)
 _SOURCE = "synthetic: benchmark data, not real"
 
 
-def _real_rows(name: str, keep: set[str], key: str | tuple[str, ...]) -> list[dict]:
+def _real_rows(name: str, keep: set[str] | None, key: str | tuple[str, ...]) -> list[dict]:
     with open(DATA_DIR / name, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     keys = (key,) if isinstance(key, str) else key
-    return [row for row in rows if all(row[k] in keep for k in keys)]
+    return [row for row in rows if keep is None or all(row[k] in keep for k in keys)]
 
 
 def _write(path: Path, rows: list[dict]) -> None:
@@ -59,15 +52,18 @@ def synthetic_region(n_actors: int, seed: int = 0, neighbours: int = 6) -> Regio
         Each synthetic actor's number of ring neighbours in the Watts-Strogatz graph.
     """
     rng = np.random.default_rng(seed)
-    roles = set(_ROLES)
-    synthetic = [f"S{i:04d}" for i in range(n_actors - len(_ROLES))]
+    real = load_roles(DATA_DIR / "roles.yaml", _real_kinds(), _real_parents())
+    focal, patron = real.focal, real.patrons[0]
+    role_ids = (focal, patron, *real.power_centres)
+    roles = set(role_ids)
+    synthetic = [f"S{i:04d}" for i in range(n_actors - len(role_ids))]
     actors = _real_rows("actors.csv", roles, "id")
     for actor in synthetic:
         actors.append({"id": actor, "name": actor, "kind": "state", "parent": "",
                        "capital": "", "lat": f"{rng.uniform(40, 60):.4f}",
                        "lon": f"{rng.uniform(10, 45):.4f}", "source": _SOURCE})
     attributes = _real_rows("attributes.csv", roles, "actor")
-    template = {row["attribute"]: row for row in attributes if row["actor"] == FOCAL}
+    template = {row["attribute"]: row for row in attributes if row["actor"] == focal}
     draws = {"population_m": (1, 50), "gdp_usd_bn": (10, 500), "capability": (0.0001, 0.01),
              "border_total_km": (500, 3000), "stability0": (0.4, 0.9),
              "alignment0": (-1, 1), "unrest0": (0.001, 0.01), "posture0": (0.2, 0.8),
@@ -80,12 +76,12 @@ def synthetic_region(n_actors: int, seed: int = 0, neighbours: int = 6) -> Regio
                                "confidence": "A", "note": ""})
     edges = _real_rows("edges.csv", roles, ("source", "target"))
     ring = nx.connected_watts_strogatz_graph(len(synthetic) + 2, neighbours, 0.1, seed=seed)
-    names = [FOCAL, RUSSIA, *synthetic]
+    names = [focal, patron, *synthetic]
     for a, b in sorted(ring.edges()):
         for layer, value in (("trade", rng.uniform(0.1, 20)), ("border", rng.uniform(50, 500)),
                              ("security", rng.uniform(0.1, 0.8))):
-            if {names[a], names[b]} <= {FOCAL, RUSSIA} and layer != "border":
-                continue  # the real BLR-RUS rows are kept
+            if {names[a], names[b]} <= {focal, patron} and layer != "border":
+                continue  # the real focal-patron rows are kept
             edges.append({"layer": layer, "source": names[a], "target": names[b],
                           "value": f"{value:.6g}", "unit": "", "year": "2024",
                           "source_ref": _SOURCE, "confidence": "A", "note": ""})
@@ -102,4 +98,15 @@ def synthetic_region(n_actors: int, seed: int = 0, neighbours: int = 6) -> Regio
         _write(folder_path / "attributes.csv", attributes)
         _write(folder_path / "edges.csv", unique)
         (folder_path / "layers.csv").write_bytes((DATA_DIR / "layers.csv").read_bytes())
+        roles_text = (DATA_DIR / "roles.yaml").read_text(encoding="utf-8")
+        roles_text = re.sub(r"^reported:.*$", "reported: []", roles_text, flags=re.M)
+        (folder_path / "roles.yaml").write_text(roles_text, encoding="utf-8")
         return load_region(folder_path)
+
+
+def _real_kinds() -> dict[str, str]:
+    return {row["id"]: row["kind"] for row in _real_rows("actors.csv", None, "id")}
+
+
+def _real_parents() -> dict[str, str]:
+    return {row["id"]: row["parent"] for row in _real_rows("actors.csv", None, "id")}

@@ -10,8 +10,8 @@ prejudice ``p_i`` is anchored so that the observed baseline is the steady state:
 
     p_i = (a0_i - lambda_i (A a0)_i) / (1 - lambda_i)
 
-so the status quo does not drift. Regime outcomes move Belarus's anchor (see
-``sim/week.py``).
+so the status quo does not drift. Regime outcomes move the focal state's anchor (see
+``sim/model/week.py``).
 
 References
 ----------

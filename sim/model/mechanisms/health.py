@@ -23,16 +23,17 @@ from sim.model.params import Parameters
 WEEKS_PER_YEAR = 52.0
 
 
-def weekly_incapacity_probability(week: int, params: Parameters) -> float:
+def weekly_incapacity_probability(week: int, age0: float, params: Parameters) -> float:
     """Probability that the leader is incapacitated during ``week``.
 
     Parameters
     ----------
     week : int
         Simulated week (0 = scenario start).
+    age0 : float
+        The leader's age at week 0, years (the region's ``roles.yaml``, ``leader_age``).
     params : Parameters
-        Uses ``leader_age_years``, ``incapacity_hazard_at_72``, ``gompertz_slope``,
-        ``health_risk_multiplier``.
+        Uses ``incapacity_hazard_at_72``, ``gompertz_slope``, ``health_risk_multiplier``.
 
     Returns
     -------
@@ -41,11 +42,11 @@ def weekly_incapacity_probability(week: int, params: Parameters) -> float:
 
     Examples
     --------
-    >>> p = Parameters({"leader_age_years": 72.0, "incapacity_hazard_at_72": 0.052})
-    >>> round(weekly_incapacity_probability(0, p), 4)
+    >>> p = Parameters({"incapacity_hazard_at_72": 0.052})
+    >>> round(weekly_incapacity_probability(0, 72.0, p), 4)
     0.001
     """
-    age = params.leader_age_years + week / WEEKS_PER_YEAR
+    age = age0 + week / WEEKS_PER_YEAR
     annual = (params.health_risk_multiplier * params.incapacity_hazard_at_72
               * math.exp(params.gompertz_slope * (age - 72.0)))
     return -math.expm1(-annual / WEEKS_PER_YEAR)

@@ -10,8 +10,8 @@ joining)::
           + beta_n sum_j S_ij u_j - beta_r r_i (s_c(i) / s0_c(i))
     u_i' = u_i + rho_u [u_max Lambda((x_i - theta_i) / sigma_theta + sigma_u z_i) - u_i]
 
-where ``c(i)`` is the actor whose loyalty carries ``i``'s repression (Belarus's
-security bloc for Belarus, the state itself elsewhere). ``u_max`` is the share of a
+where ``c(i)`` is the actor whose loyalty carries ``i``'s repression (the focal
+state's security bloc for the focal state, the state itself elsewhere). ``u_max`` is the share of a
 public that would ever protest: it bounds the cascade, so protest in one country cannot
 tip every linked society into full mobilisation. ``theta_i`` is set so the baseline is
 a fixed point: ``theta_i = x_i^0 - sigma_theta logit(u0_i / u_max)``.

@@ -1,23 +1,27 @@
 """Reactions of outside powers and spill-overs onto neighbours.
 
-Russia's support ``sigma`` for Belarus's rulers (loans, security help) follows need
-and capacity::
+Each patron ``p`` of the focal state (the region's ``roles.yaml``; none, one or more)
+sets its support ``sigma_p`` for the rulers (loans, security help) by need and its own
+capacity::
 
-    need = h_BLR + (a_BLR - a0_BLR)^+ + 0.5 * [succession unsettled]
-    sigma' = sigma + rho_R (min(1, g_R need s_RUS / s0_RUS) - sigma)
+    need = h_F + (a_F - a0_F)^+ + 0.5 * [succession unsettled]
+    sigma_p' = sigma_p + rho_R (min(1, g_R need s_p / s0_p) - sigma_p)
 
-It relieves Belarus's excess stress (``- l_R sigma (e - e0)^+``), restores the security
-bloc's loyalty (``+ h_R sigma (s0 - s)``) and costs Russia (``+ c_R sigma`` stress). Russia takes
-control with weekly hazard ``kappa_I * sigma * (m_I after a russian_move)`` while
-Belarus is contested or opposition-led, or, after a ``russian_move``, while the
-succession is unsettled (constitutional interim or Security Council).
+(zero for a patron that cannot support). Support relieves the focal state's excess
+stress (``- l_R sum_p sigma_p (e - e0)^+``), restores the security bloc's loyalty
+(``+ h_R sum_p sigma_p (s0 - s)``) and costs each patron (``+ c_R sigma_p`` stress). A
+patron able to take over does so with weekly hazard ``kappa_I * sigma_p * (m_I after its
+patron_move)`` while the focal state is contested or opposition-led, or, after its
+``patron_move``, while the succession is unsettled (interim or emergency body). If two
+patrons would take over in the same week, the first in ``roles.yaml`` does.
 
 Military posture moves toward a threat-driven target::
 
-    threat = h_BLR + (p_RUS - p0_RUS)^+ + 0.5 * [Russian-controlled]
+    threat = h_F + max_k (p_k - p0_k)^+ + 0.5 * [patron-controlled]
     p_i' = p_i + rho_p (min(1, p0_i + g_p * exposure_i * threat) - p_i)
 
-with ``exposure`` 1 for NATO frontline states and Russia, 0 elsewhere.
+where ``k`` runs over the threat sources (the focal state and its patrons) and
+``exposure`` is 1 for the data's frontline states and for the patrons, 0 elsewhere.
 
 Refugees from unrest met by repression (capacity ``r_i``) add economic stress to
 neighbours by border share and population ratio, and new stress passes along trade
@@ -35,59 +39,100 @@ from sim.model.params import Parameters
 from sim.model.state import HOLDER
 from sim.regions.graph import SparseRows, pull
 
-UNSETTLED = np.array([HOLDER["constitutional_interim"], HOLDER["security_council"],
+UNSETTLED = np.array([HOLDER["constitutional_interim"], HOLDER["emergency_body"],
                       HOLDER["contested"]])
 
 
-def russia_support_target(distress_focal: np.ndarray, drift_focal: np.ndarray,
-                          holder: np.ndarray, russia_capacity: np.ndarray,
+def patron_support_target(distress_focal: np.ndarray, drift_focal: np.ndarray,
+                          holder: np.ndarray, capacity: np.ndarray, can_support: np.ndarray,
                           params: Parameters) -> np.ndarray:
-    """The support Russia aims for, per member, in [0, 1]."""
+    """The support each patron aims for, shape (M, P), in [0, 1].
+
+    Parameters
+    ----------
+    distress_focal, drift_focal : numpy.ndarray, shape (M,)
+        The focal state's relative distress and westward alignment drift.
+    holder : numpy.ndarray of int8, shape (M,)
+    capacity : numpy.ndarray, shape (M, P)
+        Each patron's stability relative to its baseline.
+    can_support : numpy.ndarray of bool, shape (P,)
+    params : Parameters
+        Uses ``patron_support_gain``.
+    """
     need = (distress_focal + np.maximum(drift_focal, 0.0)
             + 0.5 * np.isin(holder, UNSETTLED))
-    return np.clip(params.russia_support_gain * need * russia_capacity, 0.0, 1.0)
+    target = np.clip(params.patron_support_gain * need[:, None] * capacity, 0.0, 1.0)
+    return np.where(can_support, target, 0.0)
 
 
-def update_support(support: np.ndarray, target: np.ndarray, russian_move: np.ndarray,
+def update_support(support: np.ndarray, target: np.ndarray, moved: np.ndarray,
                    params: Parameters) -> np.ndarray:
-    """Move support toward its target; a ``russian_move`` fixes it at 1."""
-    moved = support + params.russia_support_speed * (target - support)
-    return np.where(russian_move, 1.0, moved)
+    """Move support toward its target; a patron's ``patron_move`` fixes its support at 1."""
+    stepped = support + params.patron_support_speed * (target - support)
+    return np.where(moved, 1.0, stepped)
 
 
 def support_effects(support: np.ndarray, stress_focal: np.ndarray, stress0_focal: float,
-                    stress_russia: np.ndarray, security: np.ndarray, security0: float,
+                    stress_patrons: np.ndarray, security: np.ndarray, security0: float,
                     params: Parameters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """What a week of Russian support does: loans, security help, and its cost.
+    """What a week of the patrons' support does: loans, security help, and its cost.
+
+    Parameters
+    ----------
+    support : numpy.ndarray, shape (M, P)
+    stress_focal : numpy.ndarray, shape (M,)
+    stress_patrons : numpy.ndarray, shape (M, P)
+    security : numpy.ndarray, shape (M,)
+        The security bloc's loyalty.
 
     Returns
     -------
-    stress_focal : Belarus's stress, excess relieved by ``l_R sigma (e - e0)^+``.
-    stress_russia : Russia's stress, raised by ``c_R sigma``.
+    stress_focal : the focal state's stress, excess relieved by ``l_R sigma (e - e0)^+``.
+    stress_patrons : each patron's stress, raised by ``c_R sigma_p``.
     security : the security bloc's loyalty, restored by ``h_R sigma (s0 - s)``.
     """
-    relieved = stress_focal - params.russia_loan_relief * support * np.maximum(
-        stress_focal - stress0_focal, 0.0)
-    costed = stress_russia + params.russia_support_cost * support
-    helped = security + params.russia_security_help * support * (security0 - security)
+    excess = np.maximum(stress_focal - stress0_focal, 0.0)
+    relieved = stress_focal - (params.patron_loan_relief * support
+                               * excess[:, None]).sum(axis=-1)
+    costed = stress_patrons + params.patron_support_cost * support
+    helped = security + (params.patron_security_help * support).sum(axis=-1) * (
+        security0 - security)
     return relieved, costed, helped
 
 
-def intervention_probability(support: np.ndarray, holder: np.ndarray,
-                             russian_move: np.ndarray, params: Parameters) -> np.ndarray:
-    """Weekly probability that Russia takes control of Belarus, per member."""
-    opening = np.isin(holder, [HOLDER["contested"], HOLDER["opposition_led"]])
-    opening |= russian_move & np.isin(holder, UNSETTLED)
-    rate = params.russia_intervention_rate * support
-    rate = np.where(russian_move, rate * params.russian_move_multiplier, rate)
-    return np.where(opening, -np.expm1(-rate), 0.0)
+def intervention_probability(support: np.ndarray, holder: np.ndarray, moved: np.ndarray,
+                             can_take_over: np.ndarray, params: Parameters) -> np.ndarray:
+    """Weekly probability that each patron takes control, shape (M, P)."""
+    opening = np.isin(holder, [HOLDER["contested"], HOLDER["opposition_led"]])[:, None]
+    opening = opening | (moved & np.isin(holder, UNSETTLED)[:, None])
+    rate = params.patron_intervention_rate * support
+    rate = np.where(moved, rate * params.patron_move_multiplier, rate)
+    return np.where(opening & can_take_over, -np.expm1(-rate), 0.0)
 
 
-def threat(distress_focal: np.ndarray, russia_posture_excess: np.ndarray,
+def first_takeover(uniform: np.ndarray, probability: np.ndarray) -> np.ndarray:
+    """Index of the patron that takes control this week, per member (-1: none).
+
+    Examples
+    --------
+    >>> first_takeover(np.array([[0.5, 0.1], [0.9, 0.9]]), np.array([[0.2, 0.2]] * 2)).tolist()
+    [1, -1]
+    """
+    success = uniform < probability
+    if success.shape[-1] == 0:
+        return np.full(success.shape[0], -1, dtype=np.int8)
+    return np.where(success.any(axis=-1), success.argmax(axis=-1), -1).astype(np.int8)
+
+
+def threat(distress_focal: np.ndarray, source_posture_excess: np.ndarray,
            holder: np.ndarray) -> np.ndarray:
-    """Threat perceived by exposed states, per member."""
-    return (distress_focal + np.maximum(russia_posture_excess, 0.0)
-            + 0.5 * (holder == HOLDER["russian_controlled"]))
+    """Threat perceived by exposed states, per member.
+
+    ``source_posture_excess`` has shape (M, S): posture above baseline of each threat
+    source (the focal state and its patrons).
+    """
+    return (distress_focal + np.maximum(source_posture_excess, 0.0).max(axis=-1)
+            + 0.5 * (holder == HOLDER["patron_controlled"]))
 
 
 def update_posture(posture: np.ndarray, posture0: np.ndarray, exposure: np.ndarray,

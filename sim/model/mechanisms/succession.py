@@ -1,25 +1,28 @@
-"""Succession and elite cohesion in Belarus.
+"""Succession and elite cohesion in the focal state.
 
-Paths (2022 constitution, region-facts):
+Paths (the region's ``roles.yaml``, ``succession``; for Belarus the 2022 constitution
+and Decree No. 2 of 2021, for Russia Article 92 of its constitution):
 
-* natural vacancy: the Chair of the Council of the Republic acts
-  (``constitutional_interim``); an election follows 30-70 days later;
-* violent death: the Security Council rules under emergency law
-  (``security_council``, Decree No. 2 of 2021), with the same election rule;
-* at the election an undivided elite installs an insider (``insider_successor``).
+* natural vacancy: the constitutional successor acts (``constitutional_interim``); an
+  election follows within the region's window (``election_days``);
+* violent death: where the rules name an emergency body it rules under emergency law
+  (``emergency_body``), with the same election rule; elsewhere the natural rule applies;
+* at the election an undivided elite installs an insider (``insider_successor``);
+* a voluntary handover puts the named successor in office at once
+  (``designated_successor``; a settled ruler, no election).
 
 The elite may split (``contested``). Elite cohesion ``c`` is the power-weighted
 loyalty of the security bloc and the apparatus. The weekly split hazard is::
 
-    transition:  kappa_s * (1 - c)/(1 - c_0) * (1 + gamma_u * u_BLR) * (m_v if violent)
+    transition:  kappa_s * (1 - c)/(1 - c_0) * (1 + gamma_u * u_F) * (m_v if violent)
     settled:     q_c / 52 * (1 - c)/(1 - c_0) * (1 - c)       (attempt x success)
     p_split = 1 - exp(-hazard)
 
 A contested succession resolves with weekly probability ``1 - exp(-1/T_c)``: for the
-opposition with probability ``min(1, u_BLR/u_*) * max(0, 1 - s_SEC/s0_SEC)``, otherwise
-for an insider. (Russia's takeover is a reaction of an outside power, see
-``reactions.py``.) Russian-controlled is absorbing within the horizon; an
-opposition-led Belarus can still be taken over by Russia.
+opposition with probability ``min(1, u_F/u_*) * max(0, 1 - s_SEC/s0_SEC)``, otherwise
+for an insider (``u_F``: unrest in the focal state). A patron's takeover is a reaction
+of an outside power (``reactions.py``). Patron control is absorbing within the horizon;
+an opposition-led focal state can still be taken over by a patron.
 
 References
 ----------
@@ -37,26 +40,43 @@ from sim.model.params import Parameters
 from sim.model.state import HOLDER
 
 DAYS_PER_WEEK = 7.0
-TRANSITION = np.array([HOLDER["constitutional_interim"], HOLDER["security_council"]])
-SETTLED = np.array([HOLDER["incumbent"], HOLDER["insider_successor"]])
+TRANSITION = np.array([HOLDER["constitutional_interim"], HOLDER["emergency_body"]])
+SETTLED = np.array([HOLDER["incumbent"], HOLDER["insider_successor"],
+                    HOLDER["designated_successor"]])
 
 
-def vacancy_holder(violent: np.ndarray) -> np.ndarray:
-    """Holder after a vacancy: Security Council if violent, else constitutional interim."""
-    return np.where(violent, HOLDER["security_council"],
-                    HOLDER["constitutional_interim"]).astype(np.int8)
+def vacancy_holder(violent: np.ndarray, emergency_body: bool) -> np.ndarray:
+    """Holder after a vacancy: the emergency body if violent and the rules have one.
 
-
-def election_week(week: int, uniform: np.ndarray, params: Parameters) -> np.ndarray:
-    """Week of the election, drawn uniformly over the allowed days after the vacancy.
+    Otherwise (natural, or no emergency body) the constitutional interim.
 
     Examples
     --------
-    >>> election_week(10, np.array([0.0, 0.999]), Parameters()).tolist()
+    >>> vacancy_holder(np.array([True, False]), emergency_body=False).tolist()
+    [1, 1]
+    """
+    body = HOLDER["emergency_body"] if emergency_body else HOLDER["constitutional_interim"]
+    return np.where(violent, body, HOLDER["constitutional_interim"]).astype(np.int8)
+
+
+def election_week(week: int, uniform: np.ndarray, window_days: tuple[int, int]) -> np.ndarray:
+    """Week of the election, drawn uniformly over the allowed days after the vacancy.
+
+    Parameters
+    ----------
+    week : int
+        Week of the vacancy.
+    uniform : numpy.ndarray, shape (M,)
+        Uniform draws on (0, 1).
+    window_days : tuple of int
+        Earliest and latest day of the election after the vacancy (``roles.yaml``).
+
+    Examples
+    --------
+    >>> election_week(10, np.array([0.0, 0.999]), (30, 70)).tolist()
     [15, 20]
     """
-    low = params.election_delay_min_days
-    high = max(low, params.election_delay_max_days)
+    low, high = float(window_days[0]), float(max(window_days))
     days = low + np.floor(uniform * (high - low + 1.0))
     return (week + np.ceil(days / DAYS_PER_WEEK)).astype(np.int32)
 
@@ -73,14 +93,18 @@ def elite_cohesion(loyalty: np.ndarray, power_weight: np.ndarray) -> np.ndarray:
     return (loyalty * power_weight).sum(axis=-1) / power_weight.sum()
 
 
-def split_probability(holder: np.ndarray, cohesion: np.ndarray, cohesion0: float,
-                      unrest_focal: np.ndarray, params: Parameters) -> np.ndarray:
-    """Weekly probability that the elite splits, per member (0 where not applicable)."""
+def split_probability(holder: np.ndarray, violent: np.ndarray, cohesion: np.ndarray,
+                      cohesion0: float, unrest_focal: np.ndarray,
+                      params: Parameters) -> np.ndarray:
+    """Weekly probability that the elite splits, per member (0 where not applicable).
+
+    ``violent`` marks members whose vacancy came from a violent death: their
+    transition hazard is multiplied by ``m_v``.
+    """
     looseness = np.clip(1.0 - cohesion, 0.0, 1.0) / max(1.0 - cohesion0, 1e-9)
     transition = (params.transition_split_rate * looseness
                   * (1.0 + params.split_unrest_gain * unrest_focal))
-    transition = np.where(holder == HOLDER["security_council"],
-                          transition * params.violent_split_multiplier, transition)
+    transition = np.where(violent, transition * params.violent_split_multiplier, transition)
     settled = params.coup_attempt_rate / 52.0 * looseness * np.clip(1.0 - cohesion, 0.0, 1.0)
     hazard = np.where(np.isin(holder, TRANSITION), transition,
                       np.where(np.isin(holder, SETTLED), settled, 0.0))
@@ -102,32 +126,50 @@ def opposition_win_probability(unrest_focal: np.ndarray, security_loyalty: np.nd
 
 def entry_effects(holder_before: np.ndarray, holder: np.ndarray, stability: np.ndarray,
                   prejudice_focal: np.ndarray, stability0: np.ndarray, shocked: list[int],
-                  russian_anchor: float, params: Parameters
+                  patron_anchor: np.ndarray, params: Parameters
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Shocks of a change of ruler, applied once, in the week it happens.
 
-    Entering ``contested``, ``opposition_led`` or ``russian_controlled`` costs the
-    ``shocked`` actors (Belarus, its security bloc and apparatus) ``delta_c`` of their
-    baseline stability. An opposition-led government shifts Belarus's alignment anchor
-    west by ``Delta_a^O``; Russian control sets it to Russia's own alignment.
+    Entering ``contested``, ``opposition_led`` or ``patron_controlled`` costs the
+    ``shocked`` actors (the focal state, its security bloc and apparatus) ``delta_c`` of
+    their baseline stability. An opposition-led government shifts the focal state's
+    alignment anchor west by ``Delta_a^O``; patron control sets it to the controlling
+    patron's own alignment (``patron_anchor``, per member).
 
     Returns
     -------
     stability : numpy.ndarray, shape (M, N)
     prejudice_focal : numpy.ndarray, shape (M,)
-        Belarus's Friedkin-Johnsen anchor.
+        The focal state's Friedkin-Johnsen anchor.
     """
     entered = holder != holder_before
     breaking = entered & np.isin(holder, [HOLDER["contested"], HOLDER["opposition_led"],
-                                          HOLDER["russian_controlled"]])
+                                          HOLDER["patron_controlled"]])
     stability = stability.copy()
     shock = params.contested_stability_shock * stability0[shocked]
     stability[:, shocked] -= np.where(breaking[:, None], shock, 0.0)
     opposition = entered & (holder == HOLDER["opposition_led"])
-    russian = entered & (holder == HOLDER["russian_controlled"])
+    patron = entered & (holder == HOLDER["patron_controlled"])
     prejudice = prejudice_focal + np.where(opposition, params.regime_change_alignment_shift, 0.0)
-    prejudice = np.where(russian, russian_anchor, prejudice)
+    prejudice = np.where(patron, patron_anchor, prejudice)
     return np.maximum(stability, 0.0), prejudice
+
+
+def coup_outcome(holder: np.ndarray, succeeds: np.ndarray) -> np.ndarray:
+    """Holder after a coup attempt: an open split (``contested``) where it succeeds.
+
+    A coup can only split a regime that still holds power (a settled ruler or a
+    transition); elsewhere nothing changes.
+
+    Examples
+    --------
+    >>> h = np.array([HOLDER["incumbent"], HOLDER["incumbent"], HOLDER["opposition_led"]])
+    >>> [int(x) for x in coup_outcome(h, np.array([True, False, True]))] == [
+    ...     HOLDER["contested"], HOLDER["incumbent"], HOLDER["opposition_led"]]
+    True
+    """
+    regime = np.isin(holder, np.concatenate([TRANSITION, SETTLED]))
+    return np.where(regime & succeeds, HOLDER["contested"], holder).astype(np.int8)
 
 
 def next_holder(holder: np.ndarray, week: int, election: np.ndarray, split: np.ndarray,

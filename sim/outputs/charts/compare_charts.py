@@ -1,0 +1,366 @@
+"""Charts of a paired comparison of scenario B with scenario A.
+
+Difference fan charts, the comparison ripple map and the focal state's outcomes side by side;
+the arrival-versus-distance chart is drawn by :mod:`sim.outputs.charts.arrival_charts`.
+The public function is :func:`write_compare_charts`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import SymLogNorm
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
+
+from sim.engines.stats import ARRIVAL_TOLERANCE
+from sim.outputs.charts.arrival_charts import _arrival_chart
+from sim.outputs.charts.common import (
+    BAND_COLOUR,
+    FOCAL_OUTCOMES,
+    GRID_KW,
+    METRIC_STYLES,
+    MetricStyle,
+    _centred_window,
+    _figure,
+    _focal_name,
+    _focal_rows,
+    _grid_shape,
+    _metric_table,
+    _names,
+    _nice_limit,
+    _outcome_labels,
+    _posture_ids,
+    _posture_title,
+    _save,
+    _state_ids,
+)
+from sim.outputs.charts.maps import NodePaint, _draw_map
+from sim.regions.loader import Region
+
+# ------------------------------------------------------------- comparison: fan charts
+
+DIFF_COLOUR = "#7b3294"
+ZERO_COLOUR = "#222222"
+A_COLOUR = "#a6a6a6"
+B_COLOUR = BAND_COLOUR
+#: Smallest y-span of a difference panel, as a share of the metric's ``min_span``.
+DIFF_MIN_SPAN_SHARE = 0.25
+#: What a difference of each metric is measured in.
+DIFF_UNITS: dict[str, str] = {
+    "stability": "difference in stability index (B - A)",
+    "unrest": "difference in share of public protesting (percentage points, B - A)",
+    "posture": "difference in posture index (B - A)",
+}
+
+
+def _is_paired(frame: pd.DataFrame) -> bool:
+    """Whether a comparison frame is paired (its ``paired`` column; True if absent)."""
+    if frame.empty or "paired" not in frame:
+        return True
+    return bool(frame["paired"].astype(str).str.lower().eq("true").all())
+
+
+def _pairing_phrase(paired: bool) -> str:
+    """How the difference was formed, for titles."""
+    if paired:
+        return "B minus A, member by member (paired)"
+    return "B minus A (UNPAIRED: independent draws)"
+
+
+def _arrivals(ripple: pd.DataFrame) -> dict[tuple[str, str], int | None]:
+    """Arrival week of each (actor, metric) in the ripple frame (None: no clear ripple)."""
+    weeks = zip(ripple["actor"], ripple["metric"], ripple["arrival_week"], strict=True)
+    return {(str(a), str(m)): None if pd.isna(w) else int(w) for a, m, w in weeks}
+
+
+def _arrival_text(week: int | None) -> str:
+    """``arrives wk N`` or ``no clear ripple``."""
+    return "no clear ripple" if week is None else f"arrives wk {week}"
+
+
+def _diff_text(value: float, style: MetricStyle) -> str:
+    """A difference with two significant digits (percentage points for shares)."""
+    if style.percent:
+        return f"{100 * value:+.2g} pp"
+    return f"{value:+.2g}"
+
+
+def _points_formatter(value: float, _pos: object = None) -> str:
+    """Tick label of a difference of shares in percentage points (0.001 -> '0.1')."""
+    return f"{100 * value:.3g}"
+
+
+def _diff_extent(rows: pd.DataFrame) -> tuple[float, float]:
+    """Lowest and highest of the band, the mean and zero (the mean may leave the band)."""
+    low = min(float(rows["diff_p05"].min()), float(rows["diff_mean"].min()), 0.0)
+    high = max(float(rows["diff_p95"].max()), float(rows["diff_mean"].max()), 0.0)
+    return low, high
+
+
+def _diff_bounds(style: MetricStyle) -> tuple[float, float]:
+    """Largest possible difference either way."""
+    width = style.bounds[1] - style.bounds[0]
+    return -width, width
+
+
+def _diff_span(tables: Sequence[pd.DataFrame], style: MetricStyle) -> float:
+    """Height of the y-window shared by every difference panel: the widest, padded."""
+    widths = [high - low for low, high in map(_diff_extent, tables)]
+    low, high = _diff_bounds(style)
+    floor = DIFF_MIN_SPAN_SHARE * style.min_span
+    return min(high - low, max(max(widths, default=0.0) * 1.15, floor))
+
+
+def _diff_note(rows: pd.DataFrame, arrival: int | None, style: MetricStyle) -> str:
+    """Peak mean difference and its week, and the arrival week, for a panel title."""
+    means = rows["diff_mean"].to_numpy(dtype=float)
+    i = int(np.argmax(np.abs(means)))
+    if means[i] == 0.0:
+        return "no difference"
+    week = int(rows["week"].iloc[i])
+    return f"peak {_diff_text(means[i], style)} (wk {week}); {_arrival_text(arrival)}"
+
+
+def _draw_diff(ax: Axes, rows: pd.DataFrame, title: str, limits: tuple[float, float],
+               style: MetricStyle) -> None:
+    """One difference panel: 90% band, mean difference and the zero line."""
+    week = rows["week"].to_numpy()
+    ax.fill_between(week, rows["diff_p05"], rows["diff_p95"], color=DIFF_COLOUR, alpha=0.2,
+                    linewidth=0)
+    ax.plot(week, rows["diff_mean"], color=DIFF_COLOUR, linewidth=1.5)
+    ax.axhline(0.0, color=ZERO_COLOUR, linewidth=0.8)
+    ax.set_xlim(week.min(), week.max())
+    ax.set_ylim(*limits)
+    ax.set_title(title, fontsize=9)
+    ax.grid(True, **GRID_KW)
+    ax.tick_params(labelsize=8)
+    if style.percent:
+        ax.yaxis.set_major_formatter(FuncFormatter(_points_formatter))
+
+
+def _diff_legend(ax: Axes, paired: bool, style: MetricStyle, metric: str) -> None:
+    """Use a spare grid cell as the legend of the difference charts."""
+    ax.set_axis_off()
+    spread = "paired differences" if paired else "differences of independent draws"
+    handles = [
+        Line2D([], [], color=DIFF_COLOUR, linewidth=1.5, label="mean difference B - A"),
+        Patch(color=DIFF_COLOUR, alpha=0.2, label=f"90% band of {spread}\n(p05-p95 of members)"),
+        Line2D([], [], color=ZERO_COLOUR, linewidth=0.8, label="zero: no difference"),
+    ]
+    ax.legend(handles=handles, loc="upper center", frameon=False, fontsize=8.5)
+    tolerance = _diff_text(ARRIVAL_TOLERANCE[metric], style).lstrip("+")
+    ax.text(0.5, 0.02, "The mean can lie outside the band\nwhen few members differ strongly.\n"
+            f"Arrival: first week the band clears\nzero by more than {tolerance} (ripple.csv).",
+            transform=ax.transAxes, ha="center", va="bottom", fontsize=8, color="#555555")
+
+
+def _diff_fan_chart(path: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
+                    actors: Sequence[str], metric: str, region: Region, heading: str) -> Path:
+    """A grid of difference panels of ``metric``, one per actor, with a common y-span."""
+    style = METRIC_STYLES[metric]
+    arrivals = _arrivals(ripple)
+    tables = [(a, _metric_table(deltas, metric, a)) for a in actors]
+    present = [(a, t) for a, t in tables if not t.empty]
+    rows, cols = _grid_shape(len(present))
+    fig = _figure(3.2 * cols, 2.6 * rows + 0.8)
+    axes = fig.subplots(rows, cols, sharex=True, squeeze=False).ravel()
+    span = _diff_span([t for _, t in present], style)
+    names = _names(region)
+    for ax, (actor, table) in zip(axes, present, strict=False):
+        note = _diff_note(table, arrivals.get((actor, metric)), style)
+        limits = _centred_window(*_diff_extent(table), span, _diff_bounds(style))
+        _draw_diff(ax, table, f"{actor} - {names.get(actor, actor)}\n{note}", limits, style)
+    for ax in axes[len(present):]:
+        ax.set_axis_off()
+    _diff_legend(axes[len(present)], _is_paired(deltas), style, metric)
+    fig.supxlabel("week of simulation", fontsize=10)
+    fig.supylabel(DIFF_UNITS[metric], fontsize=10)
+    fig.suptitle(f"{heading}\n(every panel spans the same y-range, centred on its own data, "
+                 "so panels compare at one scale;\nsmall ripples look flat: read their size "
+                 "and arrival week in the panel titles)", fontsize=11)
+    return _save(fig, path)
+
+
+# ------------------------------------------------------------- comparison: ripple map
+
+#: The comparison map's colours are linear within this share of the largest difference
+#: and logarithmic beyond, so that ripples a hundred times smaller still show.
+SYMLOG_SHARE = 0.01
+
+
+def _compare_paint(ripple: pd.DataFrame, region: Region) -> NodePaint:
+    """Paint of the comparison map: peak mean stability difference, centred on zero."""
+    rows = ripple[ripple["metric"] == "stability"]
+    peak = {str(a): float(v) for a, v in zip(rows["actor"], rows["peak_diff"], strict=True)}
+    arrival = {a: w for (a, m), w in _arrivals(rows).items() if m == "stability"}
+    limit = max([abs(peak.get(a, 0.0)) for a in _state_ids(region)] + [1e-3])
+    norm = SymLogNorm(linthresh=limit * SYMLOG_SHARE, vmin=-limit, vmax=limit, clip=True)
+    return NodePaint(
+        values=peak, norm=norm, cmap="RdBu", label_zoomed=False,
+        label=lambda a: f"{a} {peak.get(a, 0.0):+.2g}\n{_arrival_text(arrival.get(a))}",
+        tag=lambda a: f"{a} {peak.get(a, 0.0):+.2g}, {_arrival_text(arrival.get(a))}")
+
+
+def _symlog_ticks(norm: SymLogNorm) -> list[float]:
+    """Zero, the powers of ten beyond the linear threshold and the limit, both signs."""
+    low = math.ceil(math.log10(norm.linthresh * 1.0001))
+    high = math.floor(math.log10(norm.vmax))
+    decades = [10.0 ** k for k in range(low, high + 1)]
+    if not decades or norm.vmax > 1.5 * decades[-1]:
+        decades.append(float(norm.vmax))
+    return [-d for d in decades[::-1]] + [0.0] + decades
+
+
+def _compare_ripple_map(path: Path, ripple: pd.DataFrame, region: Region,
+                        heading: str) -> Path:
+    """Map of the influence graph; nodes coloured by the peak stability difference."""
+    fig = _figure(10.5, 9.0)
+    ax = fig.subplots()
+    points = _draw_map(ax, region, _compare_paint(ripple, region))
+    bar = fig.colorbar(points, ax=ax, shrink=0.7, extend="both")
+    bar.set_ticks(_symlog_ticks(points.norm))
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.2g}"))
+    bar.ax.yaxis.set_minor_locator(FixedLocator([]))
+    bar.set_label("peak mean difference in stability, B - A (red: less stable in B)\n"
+                  "symmetric log scale: linear near zero, so small ripples show")
+    ax.set_title(f"{heading}\nRipple map: peak difference in mean stability and when it "
+                 f"arrives\n(arrival: first week the 90% band of differences clears zero by "
+                 f"more than {ARRIVAL_TOLERANCE['stability']:g};\n"
+                 "colours beyond the states' range are "
+                 f"clipped; {_focal_name(region)} is labelled in the zoom)", fontsize=11)
+    return _save(fig, path)
+
+
+# ----------------------------------------------------------- comparison: outcomes
+
+
+def _paired_bars(ax: Axes, labels: Sequence[str], rows: pd.DataFrame, name_a: str,
+                 name_b: str) -> None:
+    """Grouped horizontal bars of each outcome's probability in A and in B, in %."""
+    y = np.arange(len(rows))[::-1]
+    sides = ((0.2, "probability_a", A_COLOUR, f"A: {name_a}"),
+             (-0.2, "probability_b", B_COLOUR, f"B: {name_b}"))
+    for offset, column, colour, label in sides:
+        values = rows[column].to_numpy(dtype=float)
+        ax.barh(y + offset, values, height=0.38, color=colour, label=label)
+        for yi, value in zip(y + offset, values, strict=True):
+            ax.annotate(f"{100 * value:.1f}%", (value, yi), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=8)
+    x_max = _nice_limit(rows[["probability_a", "probability_b"]].max(axis=1))
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0.0, 1.16 * x_max)
+    ax.xaxis.set_major_locator(FixedLocator(np.linspace(0.0, x_max, 6)))
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    ax.set_xlabel("probability at the horizon (% of members)")
+    ax.grid(True, axis="x", **GRID_KW)
+    ax.set_axisbelow(True)
+
+
+def _signed_points(value: float, _pos: object = None) -> str:
+    """A difference of probabilities in percentage points (0.25 -> '+25 pp')."""
+    return "0" if value == 0 else f"{100 * value:+.0f} pp"
+
+
+def _diff_whiskers(ax: Axes, rows: pd.DataFrame, colours: Sequence[str]) -> None:
+    """Bars of each outcome's difference B - A with 95% interval whiskers, in pp."""
+    y = np.arange(len(rows))[::-1]
+    diff = rows["diff"].to_numpy(dtype=float)
+    low, high = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
+    ax.barh(y, diff, height=0.5, color=colours, alpha=0.85)
+    ax.errorbar(diff, y, xerr=[np.clip(diff - low, 0, None), np.clip(high - diff, 0, None)],
+                fmt="none", ecolor="#222222", elinewidth=1.0, capsize=4)
+    for yi, d, lo, hi in zip(y, diff, low, high, strict=True):
+        right = d >= 0
+        ax.annotate(f"{100 * d:+.1f} pp\n[{100 * lo:+.1f}, {100 * hi:+.1f}]",
+                    (hi if right else lo, yi), xytext=(5 if right else -5, 0),
+                    textcoords="offset points", ha="left" if right else "right",
+                    va="center", fontsize=7.5)
+    limit = _nice_limit(pd.Series(np.abs(np.concatenate([low, high, [0.0]]))))
+    ax.set_xlim(-1.5 * limit, 1.5 * limit)
+    ax.xaxis.set_major_locator(FixedLocator(np.linspace(-limit, limit, 5)))
+    ax.xaxis.set_major_formatter(FuncFormatter(_signed_points))
+    ax.axvline(0.0, color=ZERO_COLOUR, linewidth=0.8)
+    ax.set_xlabel("difference B - A (percentage points; whiskers: 95% interval)")
+    ax.grid(True, axis="x", **GRID_KW)
+    ax.set_axisbelow(True)
+
+
+def _outcomes_side_by_side(path: Path, outcomes: pd.DataFrame, name_a: str, name_b: str,
+                           region: Region, heading: str) -> Path:
+    """The focal state's outcomes in A and B side by side, and their difference (95% CI)."""
+    rows = _focal_rows(outcomes, region.roles.focal)
+    names = rows["outcome"].tolist()
+    fig = _figure(13.0, 4.8)
+    left, right = fig.subplots(1, 2, sharey=True, width_ratios=[1.2, 1.0])
+    _paired_bars(left, _outcome_labels(names, region), rows, name_a, name_b)
+    left.set_title("Probability in A and in B", fontsize=10)
+    _diff_whiskers(right, rows, [FOCAL_OUTCOMES[n][1] for n in names])
+    kind = "paired" if _is_paired(outcomes) else "UNPAIRED"
+    right.set_title(f"Difference B - A with 95% interval ({kind})", fontsize=10)
+    right.tick_params(labelleft=False)
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=9)
+    fig.suptitle(f"{heading}\n{_focal_name(region)}: who holds power at the horizon",
+                 fontsize=12)
+    return _save(fig, path)
+
+
+# ----------------------------------------------------------------------------- public
+
+
+def write_compare_charts(out_dir: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
+                         outcomes: pd.DataFrame, region: Region, name_a: str,
+                         name_b: str) -> list[Path]:
+    """Write the PNG charts of a comparison of scenario B with scenario A into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        Folder for the charts; created if missing.
+    deltas : pandas.DataFrame
+        :func:`sim.compare.deltas_frame`: week, actor, metric, mean_a, mean_b, diff_mean,
+        diff_p05, diff_p50, diff_p95, paired.
+    ripple : pandas.DataFrame
+        :func:`sim.compare.ripple_frame`: actor, kind, metric, peak_diff, peak_week,
+        arrival_week (empty: no clear ripple), persists_at_horizon, diff_at_horizon,
+        distance_from_focal, paired.
+    outcomes : pandas.DataFrame
+        :func:`sim.compare.outcomes_frame`: actor, outcome, probability_a, probability_b,
+        diff, ci_low, ci_high, paired.
+    region : Region
+        The region both runs used (names, kinds, coordinates, graph).
+    name_a, name_b : str
+        Names of scenarios A and B, used in every chart title.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``diff_fan_stability.png``, ``diff_fan_unrest.png``, ``diff_fan_posture.png``,
+        ``ripple_map.png``, ``outcomes_side_by_side.png`` and ``arrival_vs_distance.png``,
+        in that order.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    states = _state_ids(region)
+    names = f"A = '{name_a}', B = '{name_b}'"
+    heading = f"{names}; {_pairing_phrase(_is_paired(deltas))}"
+    return [
+        _diff_fan_chart(out_dir / "diff_fan_stability.png", deltas, ripple, states,
+                        "stability", region, f"Stability of each state\n{heading}"),
+        _diff_fan_chart(out_dir / "diff_fan_unrest.png", deltas, ripple, states, "unrest",
+                        region, f"Unrest (share of the public protesting) of each state\n"
+                        f"{heading}"),
+        _diff_fan_chart(out_dir / "diff_fan_posture.png", deltas, ripple,
+                        _posture_ids(region), "posture", region,
+                        f"Military posture of {_posture_title(region)}\n{heading}"),
+        _compare_ripple_map(out_dir / "ripple_map.png", ripple, region, heading),
+        _outcomes_side_by_side(out_dir / "outcomes_side_by_side.png", outcomes, name_a,
+                               name_b, region, f"Comparison: {names}"),
+        _arrival_chart(out_dir / "arrival_vs_distance.png", ripple, region, heading),
+    ]

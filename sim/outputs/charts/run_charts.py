@@ -1,0 +1,184 @@
+"""Charts of one scenario run: fan charts, focal outcomes, holders and ripple summary.
+
+The public function is :func:`write_run_charts`; the ripple map itself is drawn by
+:mod:`sim.outputs.charts.maps`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.ticker import PercentFormatter
+
+from sim.outputs.charts.common import (
+    BAND_COLOUR,
+    FOCAL_OUTCOMES,
+    GRID_KW,
+    METRIC_STYLES,
+    _bar_with_ci,
+    _common_span,
+    _draw_fan,
+    _fan_legend,
+    _figure,
+    _focal_name,
+    _focal_rows,
+    _grid_shape,
+    _holder_colours,
+    _members,
+    _metric_table,
+    _names,
+    _nice_limit,
+    _outcome_labels,
+    _panel_limits,
+    _posture_ids,
+    _posture_title,
+    _save,
+    _state_ids,
+)
+from sim.outputs.charts.maps import _ripple_map
+from sim.regions.loader import Region
+
+RIPPLE_OUTCOME = "stability_drop_10pct"
+
+
+# ------------------------------------------------------------------------ fan charts
+
+
+def _fan_chart(path: Path, timeseries: pd.DataFrame, actors: Sequence[str], metric: str,
+               region: Region, heading: str) -> Path:
+    """A grid of fan panels of ``metric``, one per actor, with a common y-span."""
+    style = METRIC_STYLES[metric]
+    tables = [_metric_table(timeseries, metric, a) for a in actors]
+    present = [(a, t) for a, t in zip(actors, tables, strict=True) if not t.empty]
+    rows, cols = _grid_shape(len(present))
+    fig = _figure(3.2 * cols, 2.5 * rows + 0.6)
+    axes = fig.subplots(rows, cols, sharex=True, squeeze=False).ravel()
+    span = _common_span([t for _, t in present], style)
+    names = _names(region)
+    for ax, (actor, table) in zip(axes, present, strict=False):
+        _draw_fan(ax, table, f"{actor} - {names.get(actor, actor)}",
+                  _panel_limits(table, span, style.bounds), style)
+    for ax in axes[len(present):]:
+        ax.set_axis_off()
+    _fan_legend(axes[len(present)])
+    fig.supxlabel("week of simulation", fontsize=10)
+    fig.supylabel(style.unit, fontsize=10)
+    fig.suptitle(f"{heading}\n(every panel spans the same y-range, centred on its own data)",
+                 fontsize=12)
+    return _save(fig, path)
+
+
+# ------------------------------------------------------------------- focal outcomes
+
+def _outcomes_chart(path: Path, outcomes: pd.DataFrame, region: Region, heading: str) -> Path:
+    """Bar chart of the focal state's regime outcomes with 95% CIs."""
+    rows = _focal_rows(outcomes, region.roles.focal)
+    fig = _figure(9.0, 4.2)
+    ax = fig.subplots()
+    names = rows["outcome"].tolist()
+    _bar_with_ci(ax, _outcome_labels(names, region), rows,
+                 [FOCAL_OUTCOMES[n][1] for n in names])
+    ax.set_xlabel("probability (% of ensemble members; whiskers: 95% Wilson interval)")
+    members = _members(outcomes)
+    size = f", {members} members" if members else ""
+    ax.set_title(f"{heading}\n{_focal_name(region)}: who holds power at the horizon{size}",
+                 fontsize=12)
+    return _save(fig, path)
+
+
+# ---------------------------------------------------------------------------- holders
+
+
+def _holders_chart(path: Path, holders: pd.DataFrame, region: Region, heading: str) -> Path:
+    """Stacked area of the share of members under each holder of power, per week."""
+    order = list(dict.fromkeys(holders["holder"]))
+    wide = holders.pivot_table(index="week", columns="holder", values="share",
+                               aggfunc="first", fill_value=0.0).reindex(columns=order)
+    fig = _figure(10.0, 4.8)
+    ax = fig.subplots()
+    labels = [h.replace("_", " ") for h in order]
+    ax.stackplot(wide.index.to_numpy(), wide.to_numpy().T, labels=labels,
+                 colors=_holder_colours(order), linewidth=0)
+    ax.set_xlim(wide.index.min(), wide.index.max())
+    ax.set_ylim(0.0, 1.0)
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    ax.set_xlabel("week of simulation")
+    ax.set_ylabel("share of ensemble members (%)")
+    ax.set_title(f"{heading}\nWho holds power in {_focal_name(region)}, week by week",
+                 fontsize=12)
+    ax.grid(True, **GRID_KW)
+    handles, texts = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], texts[::-1], title="holder of power", loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    return _save(fig, path)
+
+
+# --------------------------------------------------------------------- ripple summary
+
+
+def _ripple_summary(path: Path, outcomes: pd.DataFrame, region: Region,
+                    heading: str) -> Path:
+    """Bar chart of each state's probability of a >10% stability drop, with 95% CIs."""
+    states = _state_ids(region)
+    rows = outcomes[(outcomes["outcome"] == RIPPLE_OUTCOME)
+                    & outcomes["actor"].isin(states)]
+    rows = rows.sort_values("probability", ascending=False, kind="stable")
+    names = _names(region)
+    fig = _figure(9.0, 0.42 * max(len(rows), 3) + 1.6)
+    ax = fig.subplots()
+    labels = [f"{names.get(a, a)} ({a})" for a in rows["actor"]]
+    _bar_with_ci(ax, labels, rows, [BAND_COLOUR] * len(rows), _nice_limit(rows["ci_high"]))
+    ax.set_xlabel("probability (% of ensemble members; whiskers: 95% Wilson interval)")
+    ax.set_title(f"{heading}\nChance that stability falls more than 10% below its baseline "
+                 "at some week", fontsize=12)
+    return _save(fig, path)
+
+
+# ----------------------------------------------------------------------------- public
+
+
+def write_run_charts(out_dir: Path, timeseries: pd.DataFrame, holders: pd.DataFrame,
+                     outcomes: pd.DataFrame, region: Region, scenario_name: str) -> list[Path]:
+    """Write the PNG charts of one run into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        Folder for the charts; created if missing.
+    timeseries : pandas.DataFrame
+        :func:`sim.outputs.timeseries_frame`: week, actor, metric, mean, p05 ... p95.
+    holders : pandas.DataFrame
+        :func:`sim.outputs.holders_frame`: week, holder, share.
+    outcomes : pandas.DataFrame
+        :func:`sim.outputs.outcomes_frame`: actor, outcome, probability, ci_low, ci_high,
+        count, members.
+    region : Region
+        The region the run used (names, kinds, coordinates, graph).
+    scenario_name : str
+        Named in every chart title.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``fan_stability.png``, ``fan_unrest.png``, ``fan_posture.png``,
+        ``outcomes_focal.png``, ``holders.png``, ``ripple_map.png`` and
+        ``ripple_summary.png``, in that order.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    states = _state_ids(region)
+    name = f"Scenario '{scenario_name}'"
+    return [
+        _fan_chart(out_dir / "fan_stability.png", timeseries, states, "stability", region,
+                   f"{name}: stability of each state"),
+        _fan_chart(out_dir / "fan_unrest.png", timeseries, states, "unrest", region,
+                   f"{name}: unrest (share of the public protesting) in each state"),
+        _fan_chart(out_dir / "fan_posture.png", timeseries, _posture_ids(region), "posture",
+                   region, f"{name}: military posture of {_posture_title(region)}"),
+        _outcomes_chart(out_dir / "outcomes_focal.png", outcomes, region, name),
+        _holders_chart(out_dir / "holders.png", holders, region, name),
+        _ripple_map(out_dir / "ripple_map.png", timeseries, region, name),
+        _ripple_summary(out_dir / "ripple_summary.png", outcomes, region, name),
+    ]
