@@ -174,7 +174,8 @@ def build_context(scenario: Scenario, region: Region | None = None) -> Context:
     spill_dense = influence_dense * (1.0 - np.eye(region.n)) * region.is_state[None, :]
     spill = SparseRows.from_dense(spill_dense)
     # Refugees leave i toward j in proportion to the share of i's border shared with j.
-    outflow_share = SparseRows.from_dense(region.layers["border"].T)
+    no_border = np.zeros((region.n, region.n))
+    outflow_share = SparseRows.from_dense(region.layers.get("border", no_border).T)
     susceptibility = params.alignment_susceptibility * (1.0 - attrs["stubbornness"])
     prejudice0 = alignment.anchored_prejudice(attrs["alignment0"], influence, susceptibility)
     carrier = np.arange(region.n)

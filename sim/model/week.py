@@ -37,9 +37,9 @@ from sim.regions.graph import pull
 
 def advance(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
     """Advance ``state`` (in place) by one week; see the module docstring for the order."""
+    holder_before = state.holder.copy()
     _scheduled_events(state, ctx, week, members)
     _leader_health(state, ctx, week, members)
-    holder_before = state.holder.copy()
     _succession(state, ctx, week, members)
     _mobilisation(state, ctx, week, members)
     _contagion(state, ctx)

@@ -115,8 +115,8 @@ def _patron_phrase(region: Region) -> str:
 
 def _outcome_labels(names: Sequence[str], region: Region) -> list[str]:
     """Readable labels of outcome names, with the patron named in the takeover label."""
-    patrons = _patron_phrase(region)
-    return [f"Takeover by {patrons}" if name == "patron_takeover" and patrons
+    patrons = _patron_phrase(region) or "a patron (this region has none)"
+    return [f"Takeover by {patrons}" if name == "patron_takeover"
             else FOCAL_OUTCOMES[name][0] for name in names]
 
 

@@ -79,13 +79,14 @@ class MapLayout:
 def _map_layout(region: Region) -> MapLayout:
     """Equirectangular positions, x scaled by cos(mean latitude of on-map actors).
 
-    Actors east of :data:`MAP_LON_MAX` are pinned to the right edge at their latitude.
+    Actors east of :data:`MAP_LON_MAX` are pinned to the right edge at their latitude,
+    actors west of :data:`MAP_LON_MIN` to the left edge.
     """
     lon = np.asarray(region.lon, dtype=float)
     lat = np.asarray(region.lat, dtype=float)
-    inside = lon <= MAP_LON_MAX
+    inside = (lon >= MAP_LON_MIN) & (lon <= MAP_LON_MAX)
     scale = math.cos(math.radians(float(lat[inside].mean() if inside.any() else lat.mean())))
-    pinned = np.minimum(lon, MAP_LON_MAX - OFF_MAP_INSET_DEG)
+    pinned = np.clip(lon, MAP_LON_MIN + OFF_MAP_INSET_DEG, MAP_LON_MAX - OFF_MAP_INSET_DEG)
     x = {a: float(v * scale) for a, v in zip(region.ids, pinned, strict=True)}
     y = {a: float(v) for a, v in zip(region.ids, lat, strict=True)}
     off = tuple(a for a, ok in zip(region.ids, inside, strict=True) if not ok)
@@ -181,10 +182,14 @@ def _label_states(ax: Axes, ids: Sequence[str], layout: MapLayout, paint: NodePa
     for actor in (a for a in ids if a not in skip):
         x, y = layout.x[actor], layout.y[actor]
         if actor in layout.off_map:
-            text = f"{paint.tag(actor)}\noff map: {lon[actor]:.0f}°E, {lat[actor]:.0f}°N"
-            ax.annotate(text, (x, y), xytext=(-12, 0), textcoords="offset points",
-                        ha="right", va="center", fontsize=8, zorder=4, bbox=LABEL_BOX)
-            ax.annotate("", (MAP_LON_MAX * layout.scale, y), xytext=(x, y), zorder=2,
+            east = lon[actor] > MAP_LON_MAX
+            where = f"{abs(lon[actor]):.0f}°{'E' if lon[actor] >= 0 else 'W'}"
+            text = f"{paint.tag(actor)}\noff map: {where}, {lat[actor]:.0f}°N"
+            ax.annotate(text, (x, y), xytext=(-12 if east else 12, 0),
+                        textcoords="offset points", ha="right" if east else "left",
+                        va="center", fontsize=8, zorder=4, bbox=LABEL_BOX)
+            edge = MAP_LON_MAX if east else MAP_LON_MIN
+            ax.annotate("", (edge * layout.scale, y), xytext=(x, y), zorder=2,
                         arrowprops={"arrowstyle": "-|>", "color": "#222222", "lw": 1.2,
                                     "shrinkA": 7, "shrinkB": 0})
             continue
@@ -238,11 +243,36 @@ def _zoomed(region: Region) -> list[str]:
             and lat0 <= region.lat[region.index(a)] <= lat1]
 
 
+#: Corners where the zoom inset may go (axes fractions: x, y, width, height), in order of
+#: preference; the upper left holds the edge legend.
+INSET_SPOTS: tuple[tuple[float, float, float, float], ...] = (
+    (0.015, 0.015, 0.4, 0.32), (0.585, 0.015, 0.4, 0.32), (0.585, 0.59, 0.4, 0.32))
+
+
+def _inset_spot(ax: Axes, region: Region,
+                layout: MapLayout) -> tuple[float, float, float, float]:
+    """The corner for the zoom inset that hides the fewest states (first on ties)."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+
+    def hidden(spot: tuple[float, float, float, float]) -> int:
+        left, bottom, width, height = spot
+        count = 0
+        for actor in _state_ids(region):
+            fx = (layout.x[actor] - x0) / (x1 - x0)
+            fy = (layout.y[actor] - y0) / (y1 - y0)
+            count += left - 0.03 <= fx <= left + width + 0.03 and \
+                bottom - 0.05 <= fy <= bottom + height + 0.05
+        return count
+
+    return min(INSET_SPOTS, key=hidden)
+
+
 def _draw_inset(ax: Axes, region: Region, layout: MapLayout, paint: NodePaint) -> None:
     """Zoom on the focal state and its power centres, labelled away from the centre."""
     (lon0, lon1), (lat0, lat1) = _inset_window(region)
     focal_name = dict(zip(region.ids, region.names, strict=True))[region.roles.focal]
-    inset = ax.inset_axes((0.015, 0.015, 0.4, 0.32))
+    inset = ax.inset_axes(_inset_spot(ax, region, layout))
     _draw_edges(inset, region, layout)
     cluster = _zoomed(region)
     _draw_nodes(inset, cluster, layout, paint, size=110)
