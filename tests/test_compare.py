@@ -22,7 +22,9 @@ def interval_width(pair, actor_index, metric=STABILITY, start=3):
 
 
 @pytest.mark.parametrize(("events_a", "events_b", "max_ratio"), [
-    ([], WAVE, 0.2),
+    # The wave ends the regime (defection) in a few members: a real difference that
+    # common random numbers cannot remove, so the ratio is looser than for noise alone.
+    ([], WAVE, 0.4),
     (INCAPACITY, [{**INCAPACITY[0], "mode": "violent"}], 0.6),
 ])
 def test_common_random_numbers_narrow_the_paired_interval(region, events_a, events_b,

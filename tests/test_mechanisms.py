@@ -6,7 +6,15 @@ import math
 import numpy as np
 import pytest
 
-from sim.model.mechanisms import alignment, contagion, health, mobilisation, reactions, succession
+from sim.model.mechanisms import (
+    alignment,
+    contagion,
+    defection,
+    health,
+    mobilisation,
+    reactions,
+    succession,
+)
 from sim.model.params import Parameters
 from sim.model.state import HOLDER
 from sim.regions.graph import SparseRows
@@ -220,7 +228,8 @@ def test_no_patrons_means_no_support_and_no_takeover():
                                              np.ones((3, 0)), np.zeros(0, bool), p)
     assert target.shape == (3, 0)
     probability = reactions.intervention_probability(np.ones((3, 0)), contested,
-                                                     np.zeros((3, 0), bool), np.zeros(0, bool), p)
+                                                     np.zeros((3, 0), bool), np.zeros(0, bool),
+                                                     np.zeros(0), p)
     assert reactions.first_takeover(np.ones((3, 0)), probability).tolist() == [-1, -1, -1]
 
 
@@ -229,14 +238,52 @@ def test_no_intervention_while_the_focal_state_is_settled():
     yes = np.array([True])
     settled = np.array([HOLDER["incumbent"], HOLDER["insider_successor"],
                         HOLDER["designated_successor"]], dtype=np.int8)
+    full = np.ones(1)
     probability = reactions.intervention_probability(np.ones((3, 1)), settled,
-                                                     np.zeros((3, 1), bool), yes, p)
+                                                     np.zeros((3, 1), bool), yes, full, p)
     assert probability.tolist() == [[0.0], [0.0], [0.0]]
     contested = np.array([HOLDER["contested"]], dtype=np.int8)
     assert reactions.intervention_probability(np.ones((1, 1)), contested,
-                                              np.zeros((1, 1), bool), yes, p)[0, 0] > 0
+                                              np.zeros((1, 1), bool), yes, full, p)[0, 0] > 0
     assert reactions.intervention_probability(np.ones((1, 1)), contested,
-                                              np.zeros((1, 1), bool), ~yes, p)[0, 0] == 0
+                                              np.zeros((1, 1), bool), ~yes, full, p)[0, 0] == 0
+
+
+def test_takeover_scales_with_presence_and_is_zero_without_it():
+    p = Parameters({"patron_intervention_rate": 0.1})
+    contested = np.array([HOLDER["contested"]], dtype=np.int8)
+
+    def hazard(presence):
+        return reactions.intervention_probability(np.ones((1, 1)), contested,
+                                                  np.zeros((1, 1), bool), np.array([True]),
+                                                  np.array([presence]), p)[0, 0]
+
+    assert hazard(0.0) == 0.0 < hazard(0.3) < hazard(0.6)
+    assert hazard(1.0) == pytest.approx(1 - math.exp(-0.1))
+    assert reactions.presence(np.zeros(1), np.zeros(1), np.zeros(1)).tolist() == [0.0]
+    assert reactions.presence(np.array([0.5]), np.array([1.0]), np.array([0.9])).tolist() == [1.0]
+
+
+def test_exposure_comes_from_alliance_and_border_with_the_sources():
+    out = reactions.exposure(np.array([1.0, 1.0, 0.0, 1.0]), np.array([0.58, 0.2, 0.9, 0.0]),
+                             np.array([], dtype=int))
+    assert out.tolist() == [0.58, 0.2, 0.0, 0.0]   # no alliance or no border: no exposure
+
+
+def test_a_threat_source_does_not_arm_against_itself():
+    excess = np.array([[0.0, 0.4]])                # the patron (axis 1) has armed
+    t = reactions.threat(np.zeros(1), excess, np.array([HOLDER["incumbent"]], np.int8),
+                         np.array([0, 1]), 3)
+    assert t[0, 1] == 0.0 and t[0, 2] == pytest.approx(0.4) and t[0, 0] == pytest.approx(0.4)
+    p = Parameters({"posture_gain": 5.0, "posture_speed": 1.0})
+    posture0 = np.array([0.5, 0.8, 0.4])
+    posture = posture0[None].copy()
+    for _ in range(50):   # with a gain above one, a self-loop would run away
+        excess = posture[:, [0, 1]] - posture0[[0, 1]]
+        t = reactions.threat(np.zeros(1), excess, np.array([HOLDER["incumbent"]], np.int8),
+                             np.array([0, 1]), 3)
+        posture = reactions.update_posture(posture, posture0, np.array([0.0, 1.0, 1.0]), t, p)
+    assert posture.tolist() == [posture0.tolist()]
 
 
 def test_the_first_patron_in_file_order_wins_a_tie():
@@ -249,7 +296,7 @@ def test_posture_rises_only_for_exposed_states():
     p = Parameters()
     posture0 = np.array([0.5, 0.5])
     out = reactions.update_posture(posture0[None], posture0, np.array([1.0, 0.0]),
-                                   np.array([0.5]), p)
+                                   np.array([[0.5, 0.5]]), p)
     assert out[0, 0] > 0.5 and out[0, 1] == 0.5
 
 
@@ -321,3 +368,39 @@ def test_violent_vacancy_goes_to_the_emergency_body_only_where_there_is_one():
         HOLDER["emergency_body"], HOLDER["constitutional_interim"]]
     assert succession.vacancy_holder(violent, False).tolist() == [
         HOLDER["constitutional_interim"]] * 2
+
+
+# --- elite defection ----------------------------------------------------------------
+
+
+def test_no_street_no_pressure_no_erosion_no_defection():
+    p = Parameters()
+    pressure = defection.street_pressure(np.array([0.001, 0.0005]), 0.001, 0.85, p)
+    assert pressure.tolist() == [0.0, 0.0]
+    assert defection.erode(np.array([0.6, 0.6]), pressure, p).tolist() == [0.6, 0.6]
+    assert defection.probability(pressure, np.array([0.1, 0.1]), p).tolist() == [0.0, 0.0]
+
+
+def test_pressure_grows_with_the_crowd_and_falls_with_repression_capacity():
+    p = Parameters()
+    crowd = defection.street_pressure(np.array([0.005, 0.01]), 0.0, 0.85, p)
+    assert crowd[1] > crowd[0] > 0
+    weak = defection.street_pressure(np.array([0.005]), 0.0, 0.3, p)
+    assert weak[0] > crowd[0]      # Kyrgyzstan 2020: a small crowd against weak repression
+
+
+def test_defection_needs_a_wavering_bloc():
+    p = Parameters()
+    full = np.ones(3)
+    prob = defection.probability(full, np.array([0.85, 0.69, 0.4]), p)
+    assert prob[0] == 0.0 < prob[1] < prob[2]        # loyal above the threshold: none
+    assert defection.probability(full, np.array([0.4]), p.replace(defection_rate=0.0))[0] == 0
+
+
+def test_a_defection_hands_power_to_the_opposition_only_where_the_regime_rules():
+    h = HOLDER
+    holder = np.array([h["incumbent"], h["constitutional_interim"], h["patron_controlled"],
+                       h["opposition_led"]], dtype=np.int8)
+    out = defection.apply(holder, np.ones(4, bool))
+    assert out.tolist() == [h["opposition_led"], h["opposition_led"], h["patron_controlled"],
+                            h["opposition_led"]]

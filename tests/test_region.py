@@ -3,8 +3,12 @@ import shutil
 import numpy as np
 import pytest
 
+from sim.model.context import build_context
+from sim.model.params import Parameters
 from sim.paths import DATA_DIR
-from sim.regions.loader import MAX_DEPENDENCE_ROW_SUM, DataError, load_region
+from sim.regions.loader import DataError, load_region
+
+MAX_DEPENDENCE_ROW_SUM = Parameters().max_dependence_row_sum
 
 
 def test_real_data_loads_and_is_consistent(region):
@@ -12,7 +16,9 @@ def test_real_data_loads_and_is_consistent(region):
     for actor in ("BLR", "RUS", "UKR", "POL", "LTU", "LVA", "EST", "KAZ", "MDA",
                   "BLR_LEAD", "BLR_SEC", "BLR_APP", "BLR_PUB"):
         assert actor in region.ids
-    dense = region.dependence.to_dense()
+    from conftest import make_scenario
+
+    dense = build_context(make_scenario(), region).dependence.to_dense()
     assert (dense >= 0).all()
     assert (dense.sum(axis=1) <= MAX_DEPENDENCE_ROW_SUM + 1e-12).all()
     assert np.allclose(np.diag(dense), 0.0)
@@ -86,7 +92,9 @@ def test_layers_combine_as_documented(region):
     layers = pd.read_csv(DATA_DIR / "layers.csv").set_index("layer")
     combined = sum(layers.loc[name, "contagion_weight"] * dep
                    for name, dep in region.layers.items())
-    dense = region.dependence.to_dense()
+    from conftest import make_scenario
+
+    dense = build_context(make_scenario(), region).dependence.to_dense()
     for row in range(region.n):
         total = combined[row].sum()
         scale = min(1.0, MAX_DEPENDENCE_ROW_SUM / total) if total > 0 else 1.0

@@ -86,8 +86,7 @@ def protest_outcomes(region: Region, members: int) -> pd.DataFrame:
 
 
 def _without_presence(folder: Path, region: Region) -> Path:
-    """Copy of the region with the first patron's troops, security tie and border to the
-    focal state removed."""
+    """Copy of the region without the first patron's troops, security tie and border."""
     focal, patron = region.roles.focal, region.roles.patrons[0]
     edges = pd.read_csv(folder / "edges.csv", dtype=str, keep_default_na=False)
     pair = ((edges.source == patron) & (edges.target == focal)) | \

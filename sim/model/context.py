@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.mechanisms import alignment, mobilisation, succession
+from sim.model.mechanisms import alignment, mobilisation, reactions, succession
 from sim.model.params import Parameters
 from sim.model.rng import RandomStreams
 from sim.model.scenario import (
@@ -88,6 +88,7 @@ class Context:
     scenario: Scenario
     roles: Roles
     baseline: dict[str, np.ndarray]
+    dependence: SparseRows
     influence: SparseRows
     spill: SparseRows
     outflow_share: SparseRows
@@ -96,6 +97,7 @@ class Context:
     theta: np.ndarray
     repression_carrier: np.ndarray
     exposure: np.ndarray
+    presence: np.ndarray
     elite: np.ndarray
     elite_weight: np.ndarray
     cohesion0: float
@@ -169,6 +171,9 @@ def build_context(scenario: Scenario, region: Region | None = None) -> Context:
     # Cohesion is judged against the data's elite; a scenario may start it looser.
     cohesion0 = float(succession.elite_cohesion(attrs["stability0"][elite], elite_weight))
     baseline["stability0"][elite] *= params.elite_loyalty_factor
+    row_sum = region.contagion_raw.sum(axis=1, keepdims=True)
+    cap = np.minimum(1.0, params.max_dependence_row_sum / np.maximum(row_sum, 1e-300))
+    dependence = SparseRows.from_dense(region.contagion_raw * cap)
     influence_dense = alignment.influence_matrix(region.influence_raw, params.self_influence)
     influence = SparseRows.from_dense(influence_dense)
     spill_dense = influence_dense * (1.0 - np.eye(region.n)) * region.is_state[None, :]
@@ -185,12 +190,21 @@ def build_context(scenario: Scenario, region: Region | None = None) -> Context:
         grievance=attrs["grievance"], stress_excess=np.zeros(region.n),
         weakness=np.zeros(region.n), repression=attrs["repression"], params=params)
     theta = mobilisation.baseline_thresholds(baseline_drive, attrs["unrest0"], params)
-    exposure = attrs["frontline"].copy()
-    exposure[roles.patrons] = 1.0
+    def layer(name: str) -> np.ndarray:
+        return region.layers.get(name, np.zeros((region.n, region.n)))
+
+    patrons = roles.patrons
+    presence = reactions.presence(layer("troops")[roles.focal, patrons],
+                                  layer("security")[roles.focal, patrons],
+                                  layer("border")[roles.focal, patrons])
+    exposure = reactions.exposure(attrs["frontline"],
+                                  layer("border")[:, roles.threat_sources].sum(axis=1),
+                                  patrons)
     return Context(
         region=region, params=params, streams=RandomStreams(scenario.seed), scenario=scenario,
-        roles=roles, baseline=baseline, influence=influence, spill=spill,
+        roles=roles, baseline=baseline, dependence=dependence, influence=influence, spill=spill,
         outflow_share=outflow_share, susceptibility=susceptibility, prejudice0=prejudice0,
-        theta=theta, repression_carrier=carrier, exposure=exposure, elite=elite,
+        theta=theta, repression_carrier=carrier, exposure=exposure, presence=presence,
+        elite=elite,
         elite_weight=elite_weight, cohesion0=cohesion0,
     )

@@ -138,10 +138,38 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: week-to-week chance variation in turnout",
           "Standard deviation of weekly noise in the drive."),
     # --- distress contagion ------------------------------------------------------------
+    # --- elite defection under street pressure -----------------------------------------
+    Param("defection_crowd", "u_d", "share", 0.035, 0.005, 0.5, "defection",
+          "assumption: Chenoweth's 3.5% of the population as the crowd that overwhelms a "
+          "fully capable apparatus (a reference point with known exceptions; every "
+          "post-Soviet street victory drew less, against weaker repression)",
+          "Excess protest share that puts full pressure on a security bloc of repression "
+          "capacity 1 (scaled by the focal state's repression capacity)."),
+    Param("defection_erosion", "eps_d", "1/week", 0.05, 0.0, 1.0, "defection",
+          "assumption: under full street pressure the bloc loses 5% of its loyalty a week "
+          "before relaxation and patron help (weeks of mass protest in 2020 did not break "
+          "Belarus's bloc, which had Russian help)",
+          "Weekly erosion of the security bloc's loyalty per unit of street pressure."),
+    Param("defection_threshold", "lambda_d", "loyalty", 0.7, 0.1, 1.0, "defection",
+          "assumption: a bloc loyal above 0.7 does not defect (Belarus's bloc: 0.85 at "
+          "baseline)",
+          "Loyalty below which the security bloc may defect."),
+    Param("defection_rate", "kappa_d", "1/week", 1.0, 0.0, 20.0, "defection",
+          "calibrated: a 2020-scale wave against a loyal, supported bloc ends the regime in "
+          "at most 10% of members; a 2004-scale wave against a wavering bloc with no patron "
+          "help in at least 30% (docs/model.md, Calibration)",
+          "Weekly defection hazard at full pressure and zero loyalty, relative to the "
+          "threshold."),
     Param("contagion_strength", "kappa_d", "1", 0.5, 0.0, 1.0, "contagion",
           "assumption: share of a partner's new distress passed on at full dependence "
           "(DebtRank impact scale, Battiston et al. 2012)",
           "Scales the combined dependence matrix."),
+    Param("max_dependence_row_sum", "D_max", "1", 0.9, 0.5, 0.99, "contagion",
+          "assumption: DebtRank echoes along cycles die out when every row of D sums to "
+          "less than one (Bardoscia et al. 2015); 0.9 leaves a margin. It binds only for "
+          "actors whose layers add up to more (the power centres)",
+          "Largest total dependence of one actor in the contagion matrix (rows above it "
+          "are scaled down)."),
     Param("stability_recovery", "r_s", "1/week", 0.03, 0.0, 1.0, "contagion",
           "assumption: shocks to stability half-recover in about 5 months",
           "Weekly relaxation of stability toward its baseline."),
@@ -178,16 +206,20 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: support costs the patron little relative to its economy "
           "(Russia-Belarus GDP ratio 28:1, region-facts)",
           "Weekly increase of a patron's stress per unit of support."),
-    Param("patron_intervention_rate", "kappa_I", "1/week", 0.01, 0.0, 1.0, "reactions",
+    Param("patron_intervention_rate", "kappa_I", "1/week", 0.018, 0.0, 1.0, "reactions",
           "assumption: Russia keeps ~2,000 troops and nuclear weapons in Belarus "
-          "(region-facts) and can move fast, but did not move in 2020",
-          "Weekly hazard of a patron's takeover at full support in a contested focal state."),
+          "(region-facts) and can move fast, but did not move in 2020; set so that "
+          "kappa_I x Belarus's presence of Russia (0.55) keeps the earlier 0.01",
+          "Weekly hazard of a patron's takeover at full support and full presence in a "
+          "contested focal state."),
     Param("patron_move_multiplier", "m_I", "1", 5.0, 1.0, 50.0, "reactions",
           "assumption: scenario lever for an early move by a patron",
           "Multiplies the intervention hazard after a patron_move event."),
-    Param("posture_gain", "g_p", "1", 0.6, 0.0, 5.0, "reactions",
-          "assumption: frontline states raise readiness with the threat",
-          "Rise of frontline posture per unit of threat."),
+    Param("posture_gain", "g_p", "1", 1.2, 0.0, 5.0, "reactions",
+          "assumption: exposed states raise readiness with the threat; doubled from 0.6 when "
+          "exposure became the alliance member's border share with the threat sources "
+          "(0.2-0.58 for the frontline states, was 1)",
+          "Rise of an exposed state's posture per unit of threat and exposure."),
     Param("posture_speed", "rho_p", "1/week", 0.15, 0.0, 1.0, "reactions",
           "assumption: readiness moves over weeks",
           "Weekly adjustment of military posture toward its target."),

@@ -40,6 +40,7 @@ STREAMS: tuple[str, ...] = (
     "mobilisation",
     "reactions",
     "events",       # scheduled events with a random outcome (coup attempts)
+    "defection",    # the security bloc's defection under street pressure
 )
 
 

@@ -11,14 +11,16 @@
    election of an insider, resolution of a contested succession.
 4. **Public mobilisation** (``mechanisms/mobilisation.py``): the threshold cascade
    for every public.
-5. **Distress contagion** (``mechanisms/contagion.py``): last week's new distress
+5. **Elite defection** (``mechanisms/defection.py``): street pressure erodes the
+   security bloc's loyalty; a wavering bloc may defect to the opposition.
+6. **Distress contagion** (``mechanisms/contagion.py``): last week's new distress
    crosses one hop of the dependence graph; new distress raises economic stress.
-6. **Reactions of outside powers** (``mechanisms/reactions.py``): the patrons' support
+7. **Reactions of outside powers** (``mechanisms/reactions.py``): the patrons' support
    and possible takeover, military posture, refugee stress, trade pass-through.
-7. **Holder effects**: a change of who rules the focal state this week shocks stability
+8. **Holder effects**: a change of who rules the focal state this week shocks stability
    and moves its alignment anchor.
-8. **Alignment drift** (``mechanisms/alignment.py``): one Friedkin-Johnsen update.
-9. **Relaxation**: stability and stress recover toward baseline, less the drag of
+9. **Alignment drift** (``mechanisms/alignment.py``): one Friedkin-Johnsen update.
+10. **Relaxation**: stability and stress recover toward baseline, less the drag of
    excess stress and unrest.
 
 The same function steps one Mesa member or a whole ensemble: ``members`` holds the
@@ -30,7 +32,15 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.context import Context
-from sim.model.mechanisms import alignment, contagion, health, mobilisation, reactions, succession
+from sim.model.mechanisms import (
+    alignment,
+    contagion,
+    defection,
+    health,
+    mobilisation,
+    reactions,
+    succession,
+)
 from sim.model.state import HOLDER, State
 from sim.regions.graph import pull
 
@@ -42,6 +52,7 @@ def advance(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
     _leader_health(state, ctx, week, members)
     _succession(state, ctx, week, members)
     _mobilisation(state, ctx, week, members)
+    _defection(state, ctx, week, members)
     _contagion(state, ctx)
     _reactions(state, ctx, week, members)
     _holder_effects(state, ctx, holder_before)
@@ -138,10 +149,22 @@ def _mobilisation(state: State, ctx: Context, week: int, members: np.ndarray) ->
     state.unrest = mobilisation.update(state.unrest, x, ctx.theta, noise, ctx.params)
 
 
+def _defection(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
+    roles, params = ctx.roles, ctx.params
+    focal, sec = roles.focal, roles.security
+    pressure = defection.street_pressure(state.unrest[:, focal],
+                                         ctx.baseline["unrest0"][focal],
+                                         ctx.region.attrs["repression"][focal], params)
+    state.stability[:, sec] = defection.erode(state.stability[:, sec], pressure, params)
+    draw = ctx.streams.uniform("defection", members, week, 1)[:, 0]
+    defects = draw < defection.probability(pressure, state.stability[:, sec], params)
+    state.holder = defection.apply(state.holder, defects)
+
+
 def _contagion(state: State, ctx: Context) -> None:
     state.stability, state.distress_sent, new_distress = contagion.propagate(
         state.stability, state.distress_sent, ctx.baseline["stability0"],
-        ctx.region.dependence, ctx.params)
+        ctx.dependence, ctx.params)
     state.stress = contagion.distress_to_stress(state.stress, new_distress, ctx.params)
 
 
@@ -162,7 +185,7 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray) -> No
         support, state.stress[:, focal], base["stress0"][focal], state.stress[:, patrons],
         state.stability[:, sec], s0[sec], params)
     probability = reactions.intervention_probability(support, state.holder, state.patron_move,
-                                                     roles.can_take_over, params)
+                                                     roles.can_take_over, ctx.presence, params)
     taker = reactions.first_takeover(
         ctx.streams.uniform("reactions", members, week, len(patrons)), probability)
     taken = taker >= 0
@@ -172,7 +195,7 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray) -> No
     sources = roles.threat_sources
     threat = reactions.threat(distress_focal,
                               state.posture[:, sources] - base["posture0"][sources],
-                              state.holder)
+                              state.holder, sources, ctx.region.n)
     state.posture = reactions.update_posture(state.posture, base["posture0"], ctx.exposure,
                                              threat, params)
     unrest_excess = np.maximum(state.unrest - base["unrest0"], 0.0)

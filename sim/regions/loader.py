@@ -40,13 +40,10 @@ REQUIRED_ATTRIBUTES: tuple[str, ...] = (
 #: Attributes that are shares and must lie in [0, 1].
 UNIT_INTERVAL = ("stability0", "unrest0", "posture0", "stress0", "stubbornness",
                  "repression", "grievance", "frontline", "power_weight")
-NORMALISATIONS = ("gdp_share_both", "share_directed", "tie_symmetric",
+NORMALISATIONS = ("gdp_share_both", "share_directed", "tie_symmetric", "tie_by_capability",
                   "border_share_both", "gdp_share_directed", "scale_directed")
 KINDS = ("state", "power_centre")
 _REGION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-#: Largest total dependence of one actor in the contagion matrix: keeps each
-#: DebtRank row sum below one, so echoes along cycles die out.
-MAX_DEPENDENCE_ROW_SUM = 0.9
 
 
 class DataError(UserError):
@@ -69,8 +66,9 @@ class Region:
         Attribute values per actor, shape (n_actors,).
     layers : dict of str to numpy.ndarray
         Dependence per layer, ``dep[target, source]`` in [0, 1].
-    dependence : SparseRows
-        Combined contagion weights ``D[target, source]`` (row sums <= 0.9).
+    contagion_raw : numpy.ndarray
+        Combined contagion weights ``D[target, source]``, dense, before the row cap that
+        :func:`sim.model.context.build_context` applies (``max_dependence_row_sum``).
     influence_raw : numpy.ndarray
         Combined influence weights, dense, before the self weight and row
         normalisation of :func:`sim.model.mechanisms.alignment.influence_matrix`.
@@ -93,7 +91,7 @@ class Region:
     lon: np.ndarray
     attrs: dict[str, np.ndarray]
     layers: dict[str, np.ndarray]
-    dependence: SparseRows
+    contagion_raw: np.ndarray
     influence_raw: np.ndarray
     trade: SparseRows
     border: SparseRows
@@ -179,8 +177,6 @@ def load_region(data_dir: Path = DATA_DIR) -> Region:
     for layer, dep in layers.items():
         contagion += layer_table[layer]["contagion_weight"] * dep
         influence += layer_table[layer]["influence_weight"] * dep
-    row_sum = contagion.sum(axis=1, keepdims=True)
-    contagion *= np.minimum(1.0, MAX_DEPENDENCE_ROW_SUM / np.maximum(row_sum, 1e-300))
     empty = np.zeros((n, n))
     return Region(
         ids=ids,
@@ -190,7 +186,7 @@ def load_region(data_dir: Path = DATA_DIR) -> Region:
         lon=actors["lon"].to_numpy(dtype=float),
         attrs=attrs,
         layers=layers,
-        dependence=SparseRows.from_dense(contagion),
+        contagion_raw=contagion,
         influence_raw=influence,
         trade=SparseRows.from_dense(layers.get("trade", empty)),
         border=SparseRows.from_dense(layers.get("border", empty)),
@@ -288,6 +284,15 @@ def _dependence(spec: dict, value: float, source: int, target: int,
                 (source, target, share(value, km[source]))]
     if norm == "tie_symmetric":
         return [(target, source, min(1.0, value)), (source, target, min(1.0, value))]
+    if norm == "tie_by_capability":
+        # A tie binds the weaker partner more: i depends on j by the tie times j's
+        # share of the pair's capability (CINC), so a 28:1 ally barely depends on its
+        # client. Power centres (capability 0) depend fully on a state they are tied to.
+        cap = attrs["capability"]
+        total = cap[target] + cap[source]
+        to_target = cap[source] / total if total > 0 else 0.5
+        return [(target, source, min(1.0, value) * to_target),
+                (source, target, min(1.0, value) * (1.0 - to_target))]
     if norm == "share_directed":
         return [(target, source, min(1.0, value))]
     if norm == "gdp_share_directed":

@@ -10,18 +10,39 @@ capacity::
 (zero for a patron that cannot support). Support relieves the focal state's excess
 stress (``- l_R sum_p sigma_p (e - e0)^+``), restores the security bloc's loyalty
 (``+ h_R sum_p sigma_p (s0 - s)``) and costs each patron (``+ c_R sigma_p`` stress). A
-patron able to take over does so with weekly hazard ``kappa_I * sigma_p * (m_I after its
-patron_move)`` while the focal state is contested or opposition-led, or, after its
-``patron_move``, while the succession is unsettled (interim or emergency body). If two
-patrons would take over in the same week, the first in ``roles.yaml`` does.
+patron able to take over does so with weekly hazard
+``kappa_I * sigma_p * pi_p * (m_I after its patron_move)`` while the focal state is
+contested or opposition-led, or, after its ``patron_move``, while the succession is
+unsettled (interim or emergency body). If two patrons would take over in the same week,
+the first in ``roles.yaml`` does. ``pi_p`` is the patron's **presence** on or next to the
+focal state's soil, from the focal state's side of the data::
+
+    pi_p = min(1, T_Fp + S_Fp * B_Fp)
+
+with ``T_Fp`` the patron's troops stationed in the focal state (troops layer, 10,000
+troops = 1), ``S_Fp`` the focal state's security dependence on the patron (treaty
+access, directed by capability) and ``B_Fp`` the share of the focal state's land border
+it shares with the patron. A patron with no troops, no treaty and no border has no
+presence and cannot take over: a takeover needs forces at hand (Russia's 2014 move in
+Crimea used its Black Sea Fleet base; its 2022 attack came from troops massed on
+Ukraine's borders, including in Belarus).
 
 Military posture moves toward a threat-driven target::
 
-    threat = h_F + max_k (p_k - p0_k)^+ + 0.5 * [patron-controlled]
-    p_i' = p_i + rho_p (min(1, p0_i + g_p * exposure_i * threat) - p_i)
+    threat_i = h_F + max_{k != i} (p_k - p0_k)^+ + 0.5 * [patron-controlled]
+    p_i' = p_i + rho_p (min(1, p0_i + g_p * exposure_i * threat_i) - p_i)
 
-where ``k`` runs over the threat sources (the focal state and its patrons) and
-``exposure`` is 1 for the data's frontline states and for the patrons, 0 elsewhere.
+where ``k`` runs over the threat sources (the focal state and its patrons) other than
+``i`` itself: a source does not arm against its own armament, which would be a
+self-reinforcing loop. A state's
+``exposure`` comes from its own side of the data: its alliance membership (the
+``frontline`` attribute, 1 for members of an alliance facing the sources) times the
+share of its land border that it shares with the threat sources::
+
+    exposure_i = frontline_i * min(1, sum_k B_ik)
+
+(Lithuania, with 58% of its border on Belarus and Russia, is more exposed than Poland,
+with 20%); the patrons' exposure is 1.
 
 Refugees from unrest met by repression (capacity ``r_i``) add economic stress to
 neighbours by border share and population ratio, and new stress passes along trade
@@ -100,12 +121,49 @@ def support_effects(support: np.ndarray, stress_focal: np.ndarray, stress0_focal
     return relieved, costed, helped
 
 
+def presence(troops: np.ndarray, security: np.ndarray, border: np.ndarray) -> np.ndarray:
+    """Each patron's presence on or next to the focal state's soil, in [0, 1].
+
+    Parameters
+    ----------
+    troops, security, border : numpy.ndarray, shape (P,)
+        The focal state's dependence on each patron in the troops, security and border
+        layers (``dep[focal, patron]``).
+
+    Examples
+    --------
+    >>> presence(np.array([0.2, 0.0, 0.0]), np.array([1.0, 0.0, 0.8]),
+    ...          np.array([0.4, 0.3, 0.0])).round(3).tolist()
+    [0.6, 0.0, 0.0]
+    """
+    return np.minimum(1.0, troops + security * border)
+
+
+def exposure(frontline: np.ndarray, border_with_sources: np.ndarray,
+             patrons: np.ndarray) -> np.ndarray:
+    """Each actor's exposure to the threat sources, in [0, 1] (patrons: 1).
+
+    Examples
+    --------
+    >>> exposure(np.array([1.0, 1.0, 0.0, 0.0]), np.array([0.58, 0.2, 0.9, 0.0]),
+    ...          np.array([3])).tolist()
+    [0.58, 0.2, 0.0, 1.0]
+    """
+    out = frontline * np.minimum(1.0, border_with_sources)
+    out[patrons] = 1.0
+    return out
+
+
 def intervention_probability(support: np.ndarray, holder: np.ndarray, moved: np.ndarray,
-                             can_take_over: np.ndarray, params: Parameters) -> np.ndarray:
-    """Weekly probability that each patron takes control, shape (M, P)."""
+                             can_take_over: np.ndarray, presence_p: np.ndarray,
+                             params: Parameters) -> np.ndarray:
+    """Weekly probability that each patron takes control, shape (M, P).
+
+    ``presence_p`` (shape (P,)) scales each patron's hazard (:func:`presence`).
+    """
     opening = np.isin(holder, [HOLDER["contested"], HOLDER["opposition_led"]])[:, None]
     opening = opening | (moved & np.isin(holder, UNSETTLED)[:, None])
-    rate = params.patron_intervention_rate * support
+    rate = params.patron_intervention_rate * support * presence_p
     rate = np.where(moved, rate * params.patron_move_multiplier, rate)
     return np.where(opening & can_take_over, -np.expm1(-rate), 0.0)
 
@@ -125,20 +183,42 @@ def first_takeover(uniform: np.ndarray, probability: np.ndarray) -> np.ndarray:
 
 
 def threat(distress_focal: np.ndarray, source_posture_excess: np.ndarray,
-           holder: np.ndarray) -> np.ndarray:
-    """Threat perceived by exposed states, per member.
+           holder: np.ndarray, sources: np.ndarray, n_actors: int) -> np.ndarray:
+    """Threat perceived by each actor, shape (M, N).
 
-    ``source_posture_excess`` has shape (M, S): posture above baseline of each threat
-    source (the focal state and its patrons).
+    Parameters
+    ----------
+    distress_focal : numpy.ndarray, shape (M,)
+    source_posture_excess : numpy.ndarray, shape (M, S)
+        Posture above baseline of each threat source (the focal state and its patrons).
+    holder : numpy.ndarray of int8, shape (M,)
+    sources : numpy.ndarray of int, shape (S,)
+        Axis positions of the threat sources (a source ignores its own posture).
+    n_actors : int
+
+    Examples
+    --------
+    >>> t = threat(np.array([0.1]), np.array([[0.0, 0.3]]), np.array([HOLDER["incumbent"]]),
+    ...            np.array([0, 1]), 3)
+    >>> t.round(3).tolist()
+    [[0.4, 0.1, 0.4]]
     """
-    return (distress_focal + np.maximum(source_posture_excess, 0.0).max(axis=-1)
-            + 0.5 * (holder == HOLDER["patron_controlled"]))
+    excess = np.maximum(source_posture_excess, 0.0)
+    members = excess.shape[0]
+    others = np.zeros((members, n_actors))
+    if excess.shape[-1]:
+        others[:] = excess.max(axis=-1)[:, None]
+        for j, k in enumerate(sources):
+            rest = np.delete(excess, j, axis=-1)
+            others[:, k] = rest.max(axis=-1) if rest.shape[-1] else 0.0
+    base = distress_focal + 0.5 * (holder == HOLDER["patron_controlled"])
+    return base[:, None] + others
 
 
 def update_posture(posture: np.ndarray, posture0: np.ndarray, exposure: np.ndarray,
                    threat_now: np.ndarray, params: Parameters) -> np.ndarray:
     """Move military posture toward its threat-driven target."""
-    target = np.minimum(1.0, posture0 + params.posture_gain * exposure * threat_now[..., None])
+    target = np.minimum(1.0, posture0 + params.posture_gain * exposure * threat_now)
     return posture + params.posture_speed * (target - posture)
 
 
