@@ -7,7 +7,10 @@ defaults of their own. ``docs/model.md`` lists the same table (a test checks tha
 parameter is documented there).
 
 Sources marked ``assumption:`` are judgements, not measurements; the reason follows
-the colon. Those marked ``calibrated:`` were tuned so that the model reproduces a
+the colon. The allowed range of ``threshold_spread``, ``protest_noise``, ``stress_drag``
+and ``unrest_drag`` stops where the no-runaway condition fails (a state tipping into
+mass protest with no cause; ``tests/test_mechanism_directions.py`` checks every
+parameter at both ends of its range). Those marked ``calibrated:`` were tuned so that the model reproduces a
 sourced target (see ``docs/model.md``, Calibration).
 """
 
@@ -109,7 +112,7 @@ _DECLARED: tuple[Param, ...] = (
           "(2020 opposition programme), bounded by dependence on Russia",
           "Shift of Belarus's alignment anchor under an opposition-led government."),
     # --- public mobilisation -----------------------------------------------------------
-    Param("threshold_spread", "sigma_theta", "share", 0.1, 0.005, 1.0, "mobilisation",
+    Param("threshold_spread", "sigma_theta", "share", 0.1, 0.01, 1.0, "mobilisation",
           "assumption: logistic spread of individual protest thresholds "
           "(Granovetter 1978)",
           "Spread of individual thresholds; small means sharper tipping."),
@@ -134,7 +137,7 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: protest waves build over one to two weeks (2020: election 9 Aug, "
           "peak 16 Aug)",
           "Share of the gap to the threshold equilibrium closed each week."),
-    Param("protest_noise", "sigma_u", "logit units", 0.05, 0.0, 1.0, "mobilisation",
+    Param("protest_noise", "sigma_u", "logit units", 0.05, 0.0, 0.5, "mobilisation",
           "assumption: week-to-week chance variation in turnout",
           "Standard deviation of weekly noise in the drive."),
     # --- distress contagion ------------------------------------------------------------
@@ -173,10 +176,10 @@ _DECLARED: tuple[Param, ...] = (
     Param("stability_recovery", "r_s", "1/week", 0.03, 0.0, 1.0, "contagion",
           "assumption: shocks to stability half-recover in about 5 months",
           "Weekly relaxation of stability toward its baseline."),
-    Param("stress_drag", "kappa_e", "1/week", 0.02, 0.0, 1.0, "contagion",
+    Param("stress_drag", "kappa_e", "1/week", 0.02, 0.0, 0.5, "contagion",
           "assumption: economic stress above baseline erodes stability",
           "Weekly loss of stability per unit of excess economic stress."),
-    Param("unrest_drag", "kappa_u", "1/week", 0.05, 0.0, 10.0, "contagion",
+    Param("unrest_drag", "kappa_u", "1/week", 0.05, 0.0, 2.0, "contagion",
           "assumption: 10% of the population in the street costs 0.005 stability a week; "
           "larger values let a 3x-2020 protest wave lock whole regions into protest",
           "Weekly loss of stability per unit of excess unrest."),
