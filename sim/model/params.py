@@ -10,8 +10,8 @@ Sources marked ``assumption:`` are judgements, not measurements; the reason foll
 the colon. The allowed range of ``threshold_spread``, ``protest_noise``, ``stress_drag``
 and ``unrest_drag`` stops where the no-runaway condition fails (a state tipping into
 mass protest with no cause; ``tests/test_mechanism_directions.py`` checks every
-parameter at both ends of its range). Those marked ``calibrated:`` were tuned so that the model reproduces a
-sourced target (see ``docs/model.md``, Calibration).
+parameter at both ends of its range). Those marked ``calibrated:`` were tuned so that
+the model reproduces a sourced target (see ``docs/model.md``, Calibration).
 """
 
 from __future__ import annotations
