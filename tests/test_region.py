@@ -56,6 +56,11 @@ def _edit(path, old, new):
     ("attributes.csv", "BLR,population_m,9.18", "BLR,populace,9.18", "unknown attribute"),
     ("attributes.csv", "BLR,stability0,0.6", "BLR,stability0,1.6", "must be in"),
     ("actors.csv", "MDA,Moldova,state", "MDA,Moldova,province", "kind"),
+    ("attributes.csv", "Size table)\",sourced,", "Size table)\",solid,", "grade: must be one of"),
+    ("attributes.csv", "BLR,population_m,9.18", "BLR_SEC,population_m,9.18",
+     "population_m does not apply to a power_centre"),
+    ("edges.csv", "reach Poland.\",assumption,", "reach Poland.\",recalled,",
+     "a judgement is graded 'assumption'"),
 ])
 def test_bad_data_rows_are_named(data_copy, table, old, new, expected):
     _edit(data_copy / table, old, new)
@@ -118,8 +123,8 @@ def test_adding_a_country_is_a_data_edit(data_copy):
         for line in template:
             handle.write("SVK," + line.split(",", 1)[1] + "\n")
     with open(data_copy / "edges.csv", "a") as handle:
-        handle.write("border,POL,SVK,541,km,2024,test row,A,\n")
-        handle.write("trade,UKR,SVK,2.0,US$ bn,2024,test row,A,\n")
+        handle.write("border,POL,SVK,541,km,2024,test row,recalled,\n")
+        handle.write("trade,UKR,SVK,2.0,US$ bn,2024,test row,recalled,\n")
     region = load_region(data_copy)
     assert region.ids[-1] == "SVK" and region.n == 16
     ctx = build_context(make_scenario(weeks=20, members=10, events=[

@@ -31,13 +31,13 @@ LAYERS = """layer,description,unit,normalisation,scale,contagion_weight,influenc
 trade,trade,US$ bn,gdp_share_both,,0.5,0.3,test
 regime,regime,share,share_directed,,0.8,0.8,test
 """
-EDGES = """layer,source,target,value,unit,year,source_ref,confidence,note
-trade,AAA,BBB,5.0,US$ bn,2024,test,A,
-trade,AAA,CCC,1.0,US$ bn,2024,test,A,
-regime,AAA_L,AAA,0.5,share,2024,test,A,
-regime,AAA_S,AAA_L,0.5,share,2024,test,A,
-regime,AAA_A,AAA_L,0.4,share,2024,test,A,
-regime,BBB,AAA_S,0.3,share,2024,test,A,
+EDGES = """layer,source,target,value,unit,year,source_ref,grade,note
+trade,AAA,BBB,5.0,US$ bn,2024,assumption: test,assumption,
+trade,AAA,CCC,1.0,US$ bn,2024,assumption: test,assumption,
+regime,AAA_L,AAA,0.5,share,2024,assumption: test,assumption,
+regime,AAA_S,AAA_L,0.5,share,2024,assumption: test,assumption,
+regime,AAA_A,AAA_L,0.4,share,2024,assumption: test,assumption,
+regime,BBB,AAA_S,0.3,share,2024,assumption: test,assumption,
 """
 ROLES = """focal: AAA
 leader: AAA_L
@@ -75,10 +75,14 @@ def _write_region(folder: Path) -> Path:
     (folder / "edges.csv").write_text(EDGES)
     (folder / "roles.yaml").write_text(ROLES)
     ids = [line.split(",")[0] for line in ACTORS.splitlines()[1:]]
-    rows = ["actor,attribute,value,unit,year,source,confidence,note"]
+    from sim.regions.loader import APPLIES_TO
+
+    kinds = {line.split(",")[0]: line.split(",")[2] for line in ACTORS.splitlines()[1:]}
+    rows = ["actor,attribute,value,unit,year,source,grade,note"]
     for attribute, values in VALUES.items():
-        rows += [f"{a},{attribute},{v},unit,2024,test,A," for a, v in zip(ids, values,
-                                                                         strict=True)]
+        rows += [f"{a},{attribute},{v},unit,2024,assumption: test,assumption,"
+                 for a, v in zip(ids, values, strict=True)
+                 if kinds[a] in APPLIES_TO[attribute]]
     (folder / "attributes.csv").write_text("\n".join(rows) + "\n")
     return folder
 

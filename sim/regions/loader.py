@@ -31,12 +31,26 @@ from sim.paths import DATA_DIR, REGIONS_DIR
 from sim.regions.graph import SparseRows
 from sim.regions.roles import RegionRoles, load_roles
 
-#: Attributes every actor must have (value per actor, documented in docs/model.md).
+#: Attributes of the model (value per actor, documented in docs/model.md).
 REQUIRED_ATTRIBUTES: tuple[str, ...] = (
     "population_m", "gdp_usd_bn", "capability", "border_total_km", "stability0",
     "alignment0", "unrest0", "posture0", "stress0", "stubbornness", "repression",
     "grievance", "frontline", "power_weight",
 )
+#: Which kinds of actor each attribute applies to. A row for an actor of another kind
+#: is an error; the model reads 0 for it (a power centre has no population of its own,
+#: a state no weight inside the focal regime).
+APPLIES_TO: dict[str, tuple[str, ...]] = {
+    **{a: ("state",) for a in ("population_m", "gdp_usd_bn", "capability",
+                               "border_total_km", "unrest0", "repression", "grievance",
+                               "frontline")},
+    **{a: ("state", "power_centre") for a in ("stability0", "alignment0", "posture0",
+                                              "stress0", "stubbornness")},
+    "power_weight": ("power_centre",),
+}
+#: Provenance grades of a data row (docs/model.md, Data): a figure read from a named
+#: publication or dataset, a figure remembered from one but not read here, a judgement.
+GRADES: tuple[str, ...] = ("sourced", "recalled", "assumption")
 #: Attributes that are shares and must lie in [0, 1].
 UNIT_INTERVAL = ("stability0", "unrest0", "posture0", "stress0", "stubbornness",
                  "repression", "grievance", "frontline", "power_weight")
@@ -164,9 +178,10 @@ def load_region(data_dir: Path = DATA_DIR) -> Region:
         raise DataError(str(data_dir), None, "region folder not found")
     actors = _load_actors(data_dir / "actors.csv")
     ids = tuple(actors["id"])
+    kinds = dict(zip(ids, actors["kind"], strict=True))
     roles = load_roles(data_dir / "roles.yaml", dict(zip(ids, actors["kind"], strict=True)),
                        dict(zip(ids, actors["parent"], strict=True)))
-    attrs = _load_attributes(data_dir / "attributes.csv", ids)
+    attrs = _load_attributes(data_dir / "attributes.csv", ids, kinds)
     layer_table = _load_layers(data_dir / "layers.csv")
     layers, graph = _load_edges(data_dir / "edges.csv", ids, attrs, layer_table)
     for actor_id, name, kind in zip(ids, actors["name"], actors["kind"], strict=True):
@@ -214,8 +229,20 @@ def _load_actors(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _load_attributes(path: Path, ids: tuple[str, ...]) -> dict[str, np.ndarray]:
-    frame = _read(path, ("actor", "attribute", "value", "unit", "year", "source", "confidence"))
+def _check_grade(path: Path, row: int, grade: str, source: str) -> None:
+    """A row's grade must be one of :data:`GRADES` and agree with its source."""
+    where = f"row {row + 2}, grade"
+    if grade not in GRADES:
+        raise DataError(str(path), where, f"must be one of {', '.join(GRADES)}")
+    if (grade == "assumption") != source.strip().startswith("assumption:"):
+        raise DataError(str(path), where, "a judgement is graded 'assumption' and its source "
+                        "starts with 'assumption:' (with the reason); a figure from a named "
+                        "source is 'sourced' or 'recalled'")
+
+
+def _load_attributes(path: Path, ids: tuple[str, ...],
+                     kinds: dict[str, str]) -> dict[str, np.ndarray]:
+    frame = _read(path, ("actor", "attribute", "value", "unit", "year", "source", "grade"))
     values: dict[str, dict[str, float]] = {a: {} for a in REQUIRED_ATTRIBUTES}
     for row, rec in frame.iterrows():
         where = f"row {row + 2}"
@@ -226,6 +253,12 @@ def _load_attributes(path: Path, ids: tuple[str, ...]) -> dict[str, np.ndarray]:
                             f"unknown attribute {rec['attribute']!r}; known: {REQUIRED_ATTRIBUTES}")
         if not rec["source"].strip():
             raise DataError(str(path), f"{where}, source", "every number needs a source")
+        _check_grade(path, row, rec["grade"], rec["source"])
+        if kinds[rec["actor"]] not in APPLIES_TO[rec["attribute"]]:
+            raise DataError(str(path), f"{where}, attribute",
+                            f"{rec['attribute']} does not apply to a {kinds[rec['actor']]} "
+                            f"(applies to: {', '.join(APPLIES_TO[rec['attribute']])}); "
+                            "remove the row")
         if rec["actor"] in values[rec["attribute"]]:
             raise DataError(str(path), where, f"duplicate {rec['actor']}/{rec['attribute']}")
         value = _number(path, row, "value", rec["value"])
@@ -237,10 +270,11 @@ def _load_attributes(path: Path, ids: tuple[str, ...]) -> dict[str, np.ndarray]:
         values[rec["attribute"]][rec["actor"]] = value
     out = {}
     for attribute, by_actor in values.items():
-        missing = [a for a in ids if a not in by_actor]
+        missing = [a for a in ids if a not in by_actor
+                   and kinds[a] in APPLIES_TO[attribute]]
         if missing:
             raise DataError(str(path), attribute, f"no value for actors {missing}")
-        out[attribute] = np.array([by_actor[a] for a in ids])
+        out[attribute] = np.array([by_actor.get(a, 0.0) for a in ids])
     return out
 
 
@@ -303,7 +337,7 @@ def _dependence(spec: dict, value: float, source: int, target: int,
 def _load_edges(path: Path, ids: tuple[str, ...], attrs: dict[str, np.ndarray],
                 layer_table: dict) -> tuple[dict[str, np.ndarray], nx.DiGraph]:
     frame = _read(path, ("layer", "source", "target", "value", "unit", "year",
-                         "source_ref", "confidence"))
+                         "source_ref", "grade"))
     n = len(ids)
     layers = {name: np.zeros((n, n)) for name in layer_table}
     graph = nx.DiGraph()
@@ -324,6 +358,7 @@ def _load_edges(path: Path, ids: tuple[str, ...], attrs: dict[str, np.ndarray],
         seen.add(key)
         if not rec["source_ref"].strip():
             raise DataError(str(path), f"{where}, source_ref", "every number needs a source")
+        _check_grade(path, row, rec["grade"], rec["source_ref"])
         value = _number(path, row, "value", rec["value"])
         if value < 0:
             raise DataError(str(path), f"{where}, value", "weights cannot be negative")

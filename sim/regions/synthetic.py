@@ -22,7 +22,7 @@ from sim.paths import DATA_DIR
 from sim.regions.loader import Region, load_region
 from sim.regions.roles import load_roles
 
-_SOURCE = "synthetic: benchmark data, not real"
+_SOURCE = "assumption: synthetic benchmark data, not real"
 
 
 def _real_rows(name: str, keep: set[str] | None, key: str | tuple[str, ...]) -> list[dict]:
@@ -68,12 +68,12 @@ def synthetic_region(n_actors: int, seed: int = 0, neighbours: int = 6) -> Regio
              "border_total_km": (500, 3000), "stability0": (0.4, 0.9),
              "alignment0": (-1, 1), "unrest0": (0.001, 0.01), "posture0": (0.2, 0.8),
              "stress0": (0.1, 0.6), "stubbornness": (0.5, 0.95), "repression": (0.1, 0.9),
-             "grievance": (0.1, 0.5), "frontline": (0, 0), "power_weight": (0, 0)}
+             "grievance": (0.1, 0.5), "frontline": (0, 0)}
     for actor in synthetic:
         for attribute, (low, high) in draws.items():
             attributes.append({**template[attribute], "actor": actor,
                                "value": f"{rng.uniform(low, high):.6g}", "source": _SOURCE,
-                               "confidence": "A", "note": ""})
+                               "grade": "assumption", "note": ""})
     edges = _real_rows("edges.csv", roles, ("source", "target"))
     ring = nx.connected_watts_strogatz_graph(len(synthetic) + 2, neighbours, 0.1, seed=seed)
     names = [focal, patron, *synthetic]
@@ -84,7 +84,7 @@ def synthetic_region(n_actors: int, seed: int = 0, neighbours: int = 6) -> Regio
                 continue  # the real focal-patron rows are kept
             edges.append({"layer": layer, "source": names[a], "target": names[b],
                           "value": f"{value:.6g}", "unit": "", "year": "2024",
-                          "source_ref": _SOURCE, "confidence": "A", "note": ""})
+                          "source_ref": _SOURCE, "grade": "assumption", "note": ""})
     seen: set[tuple[str, str, str]] = set()
     unique = []
     for row in edges:
