@@ -210,7 +210,7 @@ def test_the_old_russian_move_gets_a_message_saying_what_to_write(tmp_path):
     with pytest.raises(UserError, match="use 'patron_support_gain' instead"):
         load_scenario(path)
     path.write_text(BASE.replace("events:\n", "parameters: {leader_age_years: 70}\n"))
-    with pytest.raises(UserError, match="region data.*leader_age"):
+    with pytest.raises(UserError, match="no longer a parameter.*leader_age"):
         load_scenario(path)
 
 

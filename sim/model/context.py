@@ -174,7 +174,7 @@ def build_context(scenario: Scenario, region: Region | None = None) -> Context:
     row_sum = region.contagion_raw.sum(axis=1, keepdims=True)
     cap = np.minimum(1.0, params.max_dependence_row_sum / np.maximum(row_sum, 1e-300))
     dependence = SparseRows.from_dense(region.contagion_raw * cap)
-    influence_dense = alignment.influence_matrix(region.influence_raw, params.self_influence)
+    influence_dense = alignment.influence_matrix(region.influence_raw, alignment.SELF_WEIGHT)
     influence = SparseRows.from_dense(influence_dense)
     spill_dense = influence_dense * (1.0 - np.eye(region.n)) * region.is_state[None, :]
     spill = SparseRows.from_dense(spill_dense)

@@ -16,7 +16,7 @@ the model reproduces a sourced target (see ``docs/model.md``, Calibration).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 
@@ -42,6 +42,13 @@ class Param:
         Where the default comes from.
     description : str
         One sentence on what it does.
+    plausible : tuple of float
+        The range the literature or data support (sensitivity analysis samples it);
+        inside the hard range ``low``-``high``, which only guards validity.
+    grade : str
+        Provenance of the default (:data:`PARAM_GRADES`).
+    plausible_source : str
+        Why the plausible range is what it is.
     """
 
     name: str
@@ -53,7 +60,15 @@ class Param:
     mechanism: str
     source: str
     description: str
+    plausible: tuple[float, float] = (0.0, 0.0)
+    grade: str = "assumption"
+    plausible_source: str = ""
 
+
+#: Provenance grades of a parameter's default: read from a named publication or dataset;
+#: remembered from one but not read here; a judgement; fitted to the calibration targets
+#: (docs/model.md, Calibration); a scenario lever (a choice, not an estimate).
+PARAM_GRADES: tuple[str, ...] = ("sourced", "recalled", "assumption", "calibrated", "lever")
 
 _DECLARED: tuple[Param, ...] = (
     # --- leader health -------------------------------------------------------------
@@ -68,11 +83,6 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: scenario lever; unconfirmed health reports (region-facts) are "
           "modelled here, never as fact",
           "Multiplies the age-based hazard."),
-    Param("violent_share", "pi_v", "1", 0.05, 0.0, 1.0, "health",
-          "assumption: violent deaths are a small minority of autocrat deaths in office "
-          "(Archigos recount: 67 natural deaths vs irregular exits counted apart)",
-          "Share of random incapacity events that are violent."),
-    # --- succession and elite cohesion -----------------------------------------------
     Param("transition_split_rate", "kappa_s", "1/week", 0.025, 0.0, 1.0, "succession",
           "calibrated: regime survives one year after a natural death in 81-92% of "
           "cases (Kendall-Taylor & Frantz 2016; Archigos recount)",
@@ -187,10 +197,6 @@ _DECLARED: tuple[Param, ...] = (
     Param("alignment_susceptibility", "lambda_scale", "1", 1.0, 0.0, 1.0, "alignment",
           "assumption: scales every actor's susceptibility (1 - stubbornness)",
           "Global scale of susceptibility to neighbours' alignment."),
-    Param("self_influence", "w_self", "1", 1.0, 0.0, 10.0, "alignment",
-          "assumption: own weight in the influence row before normalisation",
-          "Weight of an actor on itself in the Friedkin-Johnsen matrix."),
-    # --- reactions of outside powers ---------------------------------------------------
     Param("patron_support_gain", "g_R", "1", 2.0, 0.0, 10.0, "reactions",
           "assumption: Russia responded fully to Belarus's 2020 crisis (loan $1.5bn, "
           "police-reserve offer; region-facts)",
@@ -243,6 +249,101 @@ _DECLARED: tuple[Param, ...] = (
           "Weekly relaxation of economic stress toward its baseline."),
 )
 
+#: Plausible range, grade and the reason for the range, per parameter.
+_PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
+    "incapacity_hazard_at_72": (0.03, 0.08, "assumption",
+                                "male all-cause mortality at 72 of 3-6%/yr in Eastern European "
+                                "life tables (recalled), plus lasting incapacity"),
+    "gompertz_slope": (0.07, 0.11, "recalled",
+                       "adult mortality doubles every 6-10 years in human life tables"),
+    "health_risk_multiplier": (0.5, 3.0, "lever",
+                               "scenario lever: from a healthier than average leader to the "
+                               "unconfirmed health reports taken seriously"),
+    "transition_split_rate": (0.005, 0.06, "calibrated",
+                              "the accepted region of the joint calibration lies inside"),
+    "violent_split_multiplier": (1.5, 4.0, "assumption",
+                                 "Jones & Olken 2009: assassinations shift outcomes more than "
+                                 "natural deaths; calibration target 2 bounds it"),
+    "split_unrest_gain": (5.0, 50.0, "assumption",
+                          "5% of the public in the street multiplies the split hazard by "
+                          "1.25-3.5"),
+    "elite_loyalty_factor": (0.6, 1.0, "lever",
+                             "scenario lever: from rival insiders to the data's loyalty"),
+    "coup_attempt_rate": (0.02, 0.08, "sourced",
+                          "Frantz & Stein 2017: about 4% per dictatorship-year (region-facts); "
+                          "half to double for regime types"),
+    "contested_mean_weeks": (8.0, 52.0, "calibrated",
+                             "open splits resolve within months to a year; the accepted "
+                             "region of the joint calibration lies inside"),
+    "opposition_win_unrest": (0.01, 0.1, "assumption",
+                              "post-Soviet street victories drew 1-3% of the public; 10% is "
+                              "beyond any case in the development set"),
+    "contested_stability_shock": (0.1, 0.4, "assumption",
+                                  "an open split costs a tenth to two fifths of state capacity"),
+    "regime_change_alignment_shift": (0.4, 1.2, "assumption",
+                                      "an opposition government turns west by half to most of "
+                                      "the -1..1 scale"),
+    "threshold_spread": (0.05, 0.2, "assumption",
+                         "half to double the default; below 0.01 the no-runaway condition "
+                         "fails"),
+    "max_participation": (0.1, 0.4, "assumption",
+                          "the largest anti-regime mobilisations reached 10-30% of adults"),
+    "grievance_weight": (0.15, 0.6, "assumption", "half to double the default"),
+    "weakness_weight": (0.15, 0.6, "assumption", "half to double the default"),
+    "spillover_weight": (0.1, 0.6, "assumption", "a third to double the default"),
+    "repression_weight": (0.15, 0.6, "assumption", "half to double the default"),
+    "mobilisation_speed": (0.3, 0.8, "assumption",
+                           "waves peak within one to three weeks of their trigger"),
+    "protest_noise": (0.02, 0.1, "assumption", "half to double the default"),
+    "defection_crowd": (0.01, 0.07, "assumption",
+                        "from the post-Soviet street victories (about 1-3%) to twice "
+                        "Chenoweth's 3.5%"),
+    "defection_erosion": (0.02, 0.1, "assumption", "half to double the default"),
+    "defection_threshold": (0.6, 0.8, "assumption",
+                            "between a bloc that stays loyal under pressure and one already "
+                            "wavering"),
+    "defection_rate": (0.3, 3.0, "calibrated",
+                       "the accepted region of the joint calibration lies inside"),
+    "contagion_strength": (0.25, 0.75, "assumption", "half to one and a half the default"),
+    "max_dependence_row_sum": (0.8, 0.95, "assumption",
+                               "close to one keeps echoes alive longer; far below mutes them"),
+    "stability_recovery": (0.015, 0.06, "assumption",
+                           "shocks half-recover in three to eleven months"),
+    "stress_drag": (0.01, 0.04, "assumption", "half to double the default"),
+    "unrest_drag": (0.02, 0.1, "assumption", "less than half to double the default"),
+    "alignment_susceptibility": (0.5, 1.0, "assumption", "half to the data's susceptibility"),
+    "patron_support_gain": (1.0, 4.0, "assumption", "half to double the default"),
+    "patron_support_speed": (0.15, 0.6, "assumption",
+                             "support arrives within one to six weeks"),
+    "patron_loan_relief": (0.02, 0.1, "assumption", "half to double the default"),
+    "patron_security_help": (0.02, 0.1, "assumption", "half to double the default"),
+    "patron_support_cost": (0.001, 0.005, "assumption", "half to two and a half the default"),
+    "patron_intervention_rate": (0.009, 0.036, "assumption", "half to double the default"),
+    "patron_move_multiplier": (2.0, 10.0, "lever", "scenario lever"),
+    "posture_gain": (0.6, 2.4, "assumption", "half to double the default"),
+    "posture_speed": (0.08, 0.3, "assumption", "readiness moves over two to twelve weeks"),
+    "refugee_rate": (0.25, 1.0, "assumption", "half to double the default"),
+    "trade_passthrough": (0.25, 0.75, "assumption", "half to one and a half the default"),
+    "distress_to_stress": (0.05, 0.2, "assumption", "half to double the default"),
+    "stress_recovery": (0.015, 0.06, "assumption",
+                        "economic shocks half-recover in three to eleven months"),
+}
+
+
+def _with_plausible(params: tuple[Param, ...]) -> tuple[Param, ...]:
+    """Attach plausible range and grade; every parameter must have them, inside its range."""
+    out = []
+    for p in params:
+        low, high, grade, why = _PLAUSIBLE[p.name]
+        if not (p.low <= low <= p.default <= high <= p.high) or grade not in PARAM_GRADES:
+            raise ValueError(f"parameter {p.name}: plausible range {low}-{high} must hold the "
+                             f"default and lie in {p.low}-{p.high}; grade in {PARAM_GRADES}")
+        out.append(replace(p, plausible=(low, high), grade=grade, plausible_source=why))
+    return tuple(out)
+
+
+_DECLARED = _with_plausible(_DECLARED)
+
 #: Names that earlier versions used, with what replaced them (scenario files naming
 #: them get a message saying what to change).
 RENAMED: MappingProxyType[str, str] = MappingProxyType({
@@ -254,8 +355,12 @@ RENAMED: MappingProxyType[str, str] = MappingProxyType({
     "russia_intervention_rate": "patron_intervention_rate",
     "russian_move_multiplier": "patron_move_multiplier",
 })
-#: Former parameters that are now region data, with where they live.
+#: Former parameters that are now region data or were removed, with why.
 MOVED_TO_REGION: MappingProxyType[str, str] = MappingProxyType({
+    "violent_share": "random incapacity is natural; a violent death is a scenario event "
+                     "(leader_incapacitated, mode: violent)",
+    "self_influence": "removed: it moved no output over its plausible range; an actor's own "
+                      "weight in the influence row is 1 (alignment.SELF_WEIGHT)",
     "leader_age_years": "leader_age.years in the region's roles.yaml",
     "election_delay_min_days": "succession.election_days in the region's roles.yaml",
     "election_delay_max_days": "succession.election_days in the region's roles.yaml",
@@ -276,8 +381,8 @@ class Parameters:
 
     Examples
     --------
-    >>> Parameters({"violent_share": 0.5}).violent_share
-    0.5
+    >>> Parameters({"coup_attempt_rate": 0.05}).coup_attempt_rate
+    0.05
     """
 
     def __init__(self, overrides: dict[str, float] | None = None) -> None:
@@ -310,7 +415,7 @@ def check_value(name: str, value: object) -> str | None:
     if name in RENAMED:
         return f"renamed: use {RENAMED[name]!r} instead"
     if name in MOVED_TO_REGION:
-        return f"no longer a parameter: it is region data ({MOVED_TO_REGION[name]})"
+        return f"no longer a parameter ({MOVED_TO_REGION[name]})"
     if name not in PARAMS:
         return f"unknown parameter; known parameters: {', '.join(sorted(PARAMS))}"
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -329,11 +434,12 @@ def parameter_table_markdown() -> str:
     def cell(text: str) -> str:
         return text.replace("|", "\\|")
 
-    lines = ["| name | symbol | unit | default | range | source |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| name | symbol | unit | default | plausible range | hard range | grade | source |",
+             "|---|---|---|---|---|---|---|---|"]
     for p in PARAMS.values():
         lines.append(f"| `{p.name}` | `{p.symbol}` | {cell(p.unit)} | {p.default:g} | "
-                     f"{p.low:g} to {p.high:g} | {cell(p.source)} |")
+                     f"{p.plausible[0]:g} to {p.plausible[1]:g} ({cell(p.plausible_source)}) | "
+                     f"{p.low:g} to {p.high:g} | {p.grade} | {cell(p.source)} |")
     return "\n".join(lines)
 
 

@@ -106,11 +106,12 @@ def _scheduled_events(state: State, ctx: Context, week: int, members: np.ndarray
 
 
 def _leader_health(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
-    draws = ctx.streams.uniform("health", members, week, 2)
+    draws = ctx.streams.uniform("health", members, week, 1)
     probability = health.weekly_incapacity_probability(week, ctx.roles.leader_age_years,
                                                        ctx.params)
+    # Illness and natural death only: a violent death is a scenario event.
     struck = health.draw_incapacity(state.leader_capable, draws[:, 0], probability)
-    violent = health.draw_violent(draws[:, 1], ctx.params.violent_share)
+    violent = np.zeros(state.members, dtype=bool)
     _open_vacancy(state, ctx, week, members, struck, violent)
 
 

@@ -25,6 +25,11 @@ import numpy as np
 
 from sim.regions.graph import SparseRows, pull
 
+#: An actor's own weight in its influence row before normalisation: one unit, the same
+#: as a full tie to one other actor (the former parameter ``self_influence`` moved no
+#: output over its plausible range, so it was fixed).
+SELF_WEIGHT = 1.0
+
 
 def influence_matrix(influence_raw: np.ndarray, self_weight: float) -> np.ndarray:
     """Row-stochastic ``A`` from raw influence weights plus a self weight.

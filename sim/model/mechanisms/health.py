@@ -66,6 +66,3 @@ def draw_incapacity(capable: np.ndarray, uniform: np.ndarray, probability: float
     return capable & (uniform < probability)
 
 
-def draw_violent(uniform: np.ndarray, violent_share: float) -> np.ndarray:
-    """Whether each random incapacity is violent (``uniform < violent_share``)."""
-    return uniform < violent_share
