@@ -151,6 +151,39 @@ def test_broken_roles_get_one_clear_message(tiny, old, new, expected):
     assert "roles.yaml" in message and expected in message
 
 
+def test_an_elite_without_power_weight_is_refused(tiny):
+    path = tiny / "attributes.csv"
+    lines = [ln for ln in path.read_text().splitlines()
+             if not (ln.startswith(("AAA_S,power_weight", "AAA_A,power_weight")))]
+    lines += ["AAA_S,power_weight,0,share,2024,assumption: test,assumption,",
+              "AAA_A,power_weight,0,share,2024,assumption: test,assumption,"]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match="power_weight.*positive power weight"):
+        load_region(tiny)
+
+
+def test_a_takeover_only_patron_pays_nothing_but_can_take_over(tiny):
+    path = tiny / "roles.yaml"
+    path.write_text(path.read_text().replace("support: true, takeover: true",
+                                             "support: false, takeover: true"))
+    with open(tiny / "layers.csv", "a") as handle:   # the patron's troops: its presence
+        handle.write("troops,troops,troops,scale_directed,10000,0.3,0.6,test\n")
+    with open(tiny / "edges.csv", "a") as handle:
+        handle.write("troops,BBB,AAA,10000,troops,2024,assumption: test,assumption,\n")
+    region = load_region(tiny)
+    ctx = build_context(make_scenario(weeks=30, members=200, events=[
+        {"type": "coup_attempt", "week": 1, "strength": 1.0},
+        {"type": "patron_move", "week": 1}], parameters={"contested_mean_weeks": 104}),
+        region)
+    result = run_ensemble(ctx)
+    assert (result.holder[:, -1] == HOLDER["patron_controlled"]).mean() > 0.1
+    bbb = region.index("BBB")
+    # No support paid, so no cost: a paying patron at full commitment would gain 0.002 a
+    # week (0.06 over the run); only trade pass-through from AAA's stress remains.
+    stress = result.quantiles[:, 4, 0, bbb]
+    assert stress.max() - stress[0] < 0.005
+
+
 def test_missing_roles_file_and_folder_are_named(tiny, tmp_path):
     (tiny / "roles.yaml").unlink()
     with pytest.raises(UserError, match="roles.yaml.*roles file missing"):
@@ -197,7 +230,7 @@ def test_a_patron_move_in_a_region_without_patrons_is_refused(tiny):
     path.write_text(text.replace("patrons:\n  - {actor: BBB, support: true, takeover: true, "
                                  "source: test}\n", "patrons: []\n"))
     region = load_region(tiny)
-    with pytest.raises(UserError, match="has no patron that can move"):
+    with pytest.raises(UserError, match="has no patron to move"):
         _check(BASE + "  - {type: patron_move, week: 1}", region)
 
 

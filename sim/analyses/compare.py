@@ -43,6 +43,7 @@ from sim.model.scenario import Scenario, file_sha256
 from sim.model.state import METRICS
 from sim.outputs import tables as outputs
 from sim.paths import compare_dir_for, results_dir_for
+from sim.regions.loader import region_sha256
 
 DIFF_STATS = ("diff_mean", "diff_p05", "diff_p50", "diff_p95")
 Z95 = 1.959963984540054
@@ -197,8 +198,8 @@ def outcomes_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _up_to_date(name: str, path: Path) -> bool:
-    """Whether results/<name>/ was made from this file with this code."""
+def _up_to_date(name: str, path: Path, ctx: Context) -> bool:
+    """Whether results/<name>/ was made from this file, region data and code."""
     manifest_path = results_dir_for(name) / "manifest.json"
     if not manifest_path.is_file():
         return False
@@ -208,6 +209,7 @@ def _up_to_date(name: str, path: Path) -> bool:
         return False
     return (manifest.get("scenario_sha256") == file_sha256(path)
             and manifest.get("code_sha256") == code_fingerprint()
+            and manifest.get("region", {}).get("sha256") == region_sha256(ctx.region.folder)
             and manifest.get("overrides") == {})
 
 
@@ -233,8 +235,8 @@ def compare(name_a: str, name_b: str, unpaired: bool = False, workers: int | Non
                         + "); make them equal, or pass --unpaired (make compare ... "
                         "UNPAIRED=1) for an unpaired comparison")
     refreshed = {}
-    for scenario, path in ((scenario_a, path_a), (scenario_b, path_b)):
-        refreshed[scenario.name] = not _up_to_date(scenario.name, path)
+    for scenario, path, ctx in ((scenario_a, path_a, ctx_a), (scenario_b, path_b, ctx_b)):
+        refreshed[scenario.name] = not _up_to_date(scenario.name, path, ctx)
         if refreshed[scenario.name]:
             run(RunRequest(str(path), charts=charts, progress=progress, workers=workers))
     members = np.arange(min(scenario_a.members, scenario_b.members))

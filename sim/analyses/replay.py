@@ -4,7 +4,7 @@ The member is re-run alone, agent by agent, with the same root seed, horizon and
 ensemble size as the scenario's stored run (read from its manifest when that run was
 made from the same file, so runs with ``--members``/``--seed``/``--weeks`` overrides
 replay faithfully). Its values equal that member's record in the ensemble exactly:
-both engines call :func:`sim.week.advance` and draw the same counter-based random
+both engines call :func:`sim.model.week.advance` and draw the same counter-based random
 numbers. Results go to ``results/<scenario>/replay/member_<k>/``:
 
 * ``agents.csv``: every actor's metrics every week (full precision);

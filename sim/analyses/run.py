@@ -31,7 +31,7 @@ from sim.paths import (
     results_dir_for,
     safe_result_name,
 )
-from sim.regions.loader import load_region
+from sim.regions.loader import load_region, region_sha256
 
 KEY_PACKAGES = ("numpy", "pandas", "networkx", "mesa", "matplotlib", "pydantic", "pyyaml",
                 "pyarrow")
@@ -75,7 +75,7 @@ def code_fingerprint() -> str:
     """sha256 over the package's code and data files: changes whenever the model does."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.suffix in {".py", ".csv"} and "__pycache__" not in path.parts:
+        if path.suffix in {".py", ".csv", ".yaml"} and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -118,6 +118,8 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
         "scenario": scenario.name,
         "scenario_file": str(path),
         "scenario_sha256": file_sha256(path),
+        "region": {"name": ctx.region.name, "folder": str(ctx.region.folder),
+                   "sha256": region_sha256(ctx.region.folder)},
         "root_seed": scenario.seed,
         "members": scenario.members,
         "weeks": scenario.weeks,

@@ -1,7 +1,7 @@
 """The Mesa view of one ensemble member: every actor an agent on the influence network.
 
 The model is the readable, agent-level view used for single runs and replays. Its
-``step()`` calls the very same :func:`sim.week.advance` as the ensemble engine, on
+``step()`` calls the very same :func:`sim.model.week.advance` as the ensemble engine, on
 arrays with one member, so its numbers equal that member's record in the ensemble
 exactly. Agents read their values from those arrays; Mesa owns the agents, the
 network space, the clock and the data collection.

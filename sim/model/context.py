@@ -134,7 +134,7 @@ class Context:
         """Which patrons make a ``patron_move`` at ``week``, shape (P,) of bool."""
         moving = np.zeros(len(self.roles.patrons), dtype=bool)
         for event in self.events_at(week, PatronMove):
-            patron = event.patron or self.region.roles.patrons[0]
+            patron = event.patron or self.region.roles.patrons[0]  # the first patron
             moving[self.region.roles.patrons.index(patron)] = True
         return moving
 

@@ -89,13 +89,13 @@ class DisputedElection(_Strict):
 class VoluntaryHandover(_Strict):
     """The ruler steps down to a named successor, who takes office at once.
 
-    ``successor`` is the power centre the successor comes from (the apparatus, e.g. a
-    prime minister, or the security bloc).
+    ``successor`` names the successor for the record (manifest and reports); the model
+    treats every designated successor alike: a settled ruler, no election.
     """
 
     type: Literal["voluntary_handover"]
     week: Annotated[int, Field(ge=0, le=MAX_WEEKS)]
-    successor: Literal["apparatus", "security"] = "apparatus"
+    successor: Annotated[str, Field(min_length=1, max_length=80)] = "designated successor"
 
 
 class CoupAttempt(_Strict):
@@ -197,7 +197,7 @@ class Scenario(_Strict):
 def _user_error(origin: str, exc: ValidationError) -> UserError:
     first = exc.errors()[0]
     field = ".".join(str(part) for part in first["loc"]) or None
-    message = first["msg"]
+    message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key; allowed keys: " + ", ".join(_allowed_keys(first["loc"]))
     elif first["type"] == "union_tag_invalid":
@@ -207,7 +207,6 @@ def _user_error(origin: str, exc: ValidationError) -> UserError:
         else:
             message = f"unknown event type; allowed: {', '.join(EVENT_TYPES)}"
     elif first["type"] == "value_error" and not first["loc"]:
-        message = message.removeprefix("Value error, ")
         if ": " in message and message.split(": ", 1)[0].startswith("events"):
             field, message = message.split(": ", 1)
     if len(exc.errors()) > 1:
@@ -296,10 +295,10 @@ def check_against_region(scenario: Scenario, roles: RegionRoles, kinds: dict[str
                                 f"{actor!r} is a power centre; a protest wave needs a state's "
                                 f"public (the focal state's is {roles.focal!r})")
         if isinstance(event, PatronMove):
-            movers = [p for p, s in zip(roles.patrons, roles.patron_support, strict=True) if s]
+            movers = list(roles.patrons)
             if not movers:
                 raise UserError(origin, f"events.{i}", "this region's focal state "
-                                f"{roles.focal!r} has no patron that can move (roles.yaml)")
+                                f"{roles.focal!r} has no patron to move (roles.yaml)")
             if event.patron is not None and event.patron not in movers:
                 raise UserError(origin, f"events.{i}.patron",
                                 f"{event.patron!r} is not a patron of {roles.focal!r}; "

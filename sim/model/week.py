@@ -176,14 +176,19 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray) -> No
     distress_focal = contagion.relative_distress(state.stability[:, focal], s0[focal])
     drift_focal = state.alignment[:, focal] - base["alignment0"][focal]
     capacity = state.stability[:, patrons] / s0[patrons]
+    # Every patron's commitment follows need and capacity; only those able to support
+    # pay it out as loans and security help (a takeover-only patron's commitment still
+    # drives its takeover hazard).
+    committed = np.ones(len(patrons), dtype=bool)
     target = reactions.patron_support_target(distress_focal, drift_focal, state.holder,
-                                             capacity, roles.can_support, params)
+                                             capacity, committed, params)
     state.patron_support = reactions.update_support(state.patron_support, target,
                                                     state.patron_move, params)
     support = state.patron_support
     (state.stress[:, focal], state.stress[:, patrons],
      state.stability[:, sec]) = reactions.support_effects(
-        support, state.stress[:, focal], base["stress0"][focal], state.stress[:, patrons],
+        support * roles.can_support, state.stress[:, focal], base["stress0"][focal],
+        state.stress[:, patrons],
         state.stability[:, sec], s0[sec], params)
     probability = reactions.intervention_probability(support, state.holder, state.patron_move,
                                                      roles.can_take_over, ctx.presence, params)

@@ -182,6 +182,12 @@ def load_region(data_dir: Path = DATA_DIR) -> Region:
     roles = load_roles(data_dir / "roles.yaml", dict(zip(ids, actors["kind"], strict=True)),
                        dict(zip(ids, actors["parent"], strict=True)))
     attrs = _load_attributes(data_dir / "attributes.csv", ids, kinds)
+    elite = [ids.index(roles.security), ids.index(roles.apparatus)]
+    if attrs["power_weight"][elite].sum() <= 0:
+        raise DataError(str(data_dir / "attributes.csv"), "power_weight",
+                        f"the security bloc ({roles.security}) and the apparatus "
+                        f"({roles.apparatus}) need a positive power weight between them "
+                        "(elite cohesion is their weighted loyalty)")
     layer_table = _load_layers(data_dir / "layers.csv")
     layers, graph = _load_edges(data_dir / "edges.csv", ids, attrs, layer_table)
     for actor_id, name, kind in zip(ids, actors["name"], actors["kind"], strict=True):
@@ -368,6 +374,18 @@ def _load_edges(path: Path, ids: tuple[str, ...], attrs: dict[str, np.ndarray],
             data = graph.get_edge_data(ids[s], ids[t], default={})
             graph.add_edge(ids[s], ids[t], **{**data, rec["layer"]: dep})
     return layers, graph
+
+
+def region_sha256(folder: Path) -> str:
+    """sha256 over a region folder's tables and roles (names and bytes, sorted)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).iterdir()):
+        if path.suffix in {".csv", ".yaml"} and path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def region_folder(name_or_path: str, relative_to: Path | None = None) -> Path:

@@ -7,9 +7,10 @@ capacity::
     need = h_F + (a_F - a0_F)^+ + 0.5 * [succession unsettled]
     sigma_p' = sigma_p + rho_R (min(1, g_R need s_p / s0_p) - sigma_p)
 
-(zero for a patron that cannot support). Support relieves the focal state's excess
-stress (``- l_R sum_p sigma_p (e - e0)^+``), restores the security bloc's loyalty
-(``+ h_R sum_p sigma_p (s0 - s)``) and costs each patron (``+ c_R sigma_p`` stress). A
+(its commitment; only a patron able to support pays it out). Support relieves the
+focal state's excess stress (``- l_R sum_p sigma_p (e - e0)^+``), restores the security
+bloc's loyalty (``+ h_R sum_p sigma_p (s0 - s)``) and costs each patron
+(``+ c_R sigma_p`` stress). A
 patron able to take over does so with weekly hazard
 ``kappa_I * sigma_p * pi_p * (m_I after its patron_move)`` while the focal state is
 contested or opposition-led, or, after its ``patron_move``, while the succession is

@@ -324,14 +324,14 @@ def write_compare_charts(out_dir: Path, deltas: pd.DataFrame, ripple: pd.DataFra
     out_dir : pathlib.Path
         Folder for the charts; created if missing.
     deltas : pandas.DataFrame
-        :func:`sim.compare.deltas_frame`: week, actor, metric, mean_a, mean_b, diff_mean,
+        :func:`sim.analyses.compare.deltas_frame`: week, actor, metric, mean_a, mean_b, diff_mean,
         diff_p05, diff_p50, diff_p95, paired.
     ripple : pandas.DataFrame
-        :func:`sim.compare.ripple_frame`: actor, kind, metric, peak_diff, peak_week,
+        :func:`sim.analyses.compare.ripple_frame`: actor, kind, metric, peak_diff, peak_week,
         arrival_week (empty: no clear ripple), persists_at_horizon, diff_at_horizon,
         distance_from_focal, paired.
     outcomes : pandas.DataFrame
-        :func:`sim.compare.outcomes_frame`: actor, outcome, probability_a, probability_b,
+        :func:`sim.analyses.compare.outcomes_frame`: actor, outcome, probability_a, probability_b,
         diff, ci_low, ci_high, paired.
     region : Region
         The region both runs used (names, kinds, coordinates, graph).

@@ -215,7 +215,7 @@ def write_replay_charts(out_dir: Path, agents: pd.DataFrame, model_vars: pd.Data
     out_dir : pathlib.Path
         Folder for the charts; created if missing.
     agents : pandas.DataFrame
-        :meth:`sim.model.RegionModel.agent_table` with a ``kind`` column: week, actor,
+        :meth:`sim.engines.mesa_model.RegionModel.agent_table` with a ``kind`` column: week, actor,
         kind, stability, alignment, unrest, posture, stress.
     model_vars : pandas.DataFrame
         The model's data collector frame: week, holder, ``support_<patron>`` for each

@@ -148,11 +148,11 @@ def write_run_charts(out_dir: Path, timeseries: pd.DataFrame, holders: pd.DataFr
     out_dir : pathlib.Path
         Folder for the charts; created if missing.
     timeseries : pandas.DataFrame
-        :func:`sim.outputs.timeseries_frame`: week, actor, metric, mean, p05 ... p95.
+        :func:`sim.outputs.tables.timeseries_frame`: week, actor, metric, mean, p05 ... p95.
     holders : pandas.DataFrame
-        :func:`sim.outputs.holders_frame`: week, holder, share.
+        :func:`sim.outputs.tables.holders_frame`: week, holder, share.
     outcomes : pandas.DataFrame
-        :func:`sim.outputs.outcomes_frame`: actor, outcome, probability, ci_low, ci_high,
+        :func:`sim.outputs.tables.outcomes_frame`: actor, outcome, probability, ci_low, ci_high,
         count, members.
     region : Region
         The region the run used (names, kinds, coordinates, graph).
