@@ -1,11 +1,21 @@
 # Regional-instability scenario simulator. `make help` lists the targets.
-# The first target that needs Python creates .venv with a Python 3.12+ interpreter
-# and installs the project into it; later calls reuse it.
+# The first target that needs Python creates .venv with Python 3.12 and installs the
+# locked dependency set (requirements.lock) and then the project into it; later calls
+# reuse it.
+#
+# User values (SCENARIO, A, B, MEMBER, MEMBERS, SEED, WEEKS, WORKERS, UNPAIRED) reach
+# the recipes only through the environment and are expanded by the shell inside double
+# quotes, so each is passed as one argument and never run as a command: a name with
+# spaces works, and `SCENARIO='x; touch hacked #'` is just an unknown scenario.
 
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+# The interpreter minor version the lock file was resolved for (see `make lock`).
+PYTHON_MINOR := 3.12
+UV_VERSION := 0.13.8
 SCENARIO ?= incapacity
 MEMBERS ?=
 SEED ?=
@@ -14,64 +24,80 @@ WORKERS ?=
 A ?= status_quo
 B ?= incapacity
 MEMBER ?= 0
+UNPAIRED ?=
+UPGRADE ?=
+USER_VARS := SCENARIO MEMBERS SEED WEEKS WORKERS A B MEMBER UNPAIRED UPGRADE
+# Keep each value's text as typed (make does not expand a '$' in it), then hand it to
+# the recipes' shell as an environment variable.
+$(foreach v,$(USER_VARS),$(eval override $(v) := $$(value $(v))))
+export $(USER_VARS)
+comma := ,
 
-# Optional overrides passed to the CLI only when set.
-RUN_OPTS := $(if $(MEMBERS),--members $(MEMBERS)) $(if $(SEED),--seed $(SEED)) \
-            $(if $(WEEKS),--weeks $(WEEKS)) $(if $(WORKERS),--workers $(WORKERS))
+# Optional overrides passed to the CLI only when set (expanded by the shell).
+RUN_OPTS := $${MEMBERS:+--members "$$MEMBERS"} $${SEED:+--seed "$$SEED"} \
+            $${WEEKS:+--weeks "$$WEEKS"} $${WORKERS:+--workers "$$WORKERS"}
 
-# Candidate interpreters, newest first; the first one that is 3.12+ wins.
-PY_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) \
-                 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) python3
+# Candidate interpreters; the first one that is Python $(PYTHON_MINOR) wins.
+PY_CANDIDATES := python$(PYTHON_MINOR) \
+                 $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_MINOR).*/bin/python3) python3
 
 .DEFAULT_GOAL := help
 
 .PHONY: help
 help: ## Show this help
 	@echo "Usage: make <target> [SCENARIO=name|path] [MEMBERS=n] [SEED=n] [WEEKS=n] [WORKERS=n]"
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*## ' Makefile | awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@set -e; found=""; \
 	for c in $(PY_CANDIDATES); do \
-	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
+	  if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; sys.exit(0 if sys.version_info[:2] == ($(subst .,$(comma) ,$(PYTHON_MINOR))) else 1)' 2>/dev/null; then \
 	    found=$$c; break; fi; \
 	done; \
 	if [ -z "$$found" ]; then \
-	  echo "error: no Python 3.12 or newer found (Mesa 3.5 needs it)." >&2; \
-	  echo "       Install one (e.g. 'pyenv install 3.12' or 'apt-get install python3.12') and retry." >&2; \
+	  echo "error: no Python $(PYTHON_MINOR) found (requirements.lock is resolved for it)." >&2; \
+	  echo "       Install one (e.g. 'pyenv install $(PYTHON_MINOR)' or 'apt-get install python$(PYTHON_MINOR)') and retry." >&2; \
 	  exit 2; fi; \
-	echo "Creating $(VENV) with $$found ($$($$found --version))"; \
-	rm -rf $(VENV); $$found -m venv $(VENV); \
-	$(PY) -m pip install --quiet --upgrade pip; \
-	$(PY) -m pip install --quiet -e '.[dev,dask]'; \
+	echo "Creating $(VENV) with $$found ($$("$$found" --version))"; \
+	rm -rf $(VENV); "$$found" -m venv $(VENV); \
+	"$(PY)" -m pip install --quiet --upgrade pip; \
+	"$(PY)" -m pip install --quiet --require-hashes -r $(LOCK); \
+	"$(PY)" -m pip install --quiet --no-deps -e .; \
 	touch $(STAMP)
 
 .PHONY: venv
-venv: $(STAMP) ## Create .venv and install the project (done automatically by other targets)
+venv: $(STAMP) ## Create .venv and install the locked dependencies and the project (done automatically by other targets)
 
 .PHONY: run
 run: $(STAMP) ## Run a scenario ensemble: make run SCENARIO=incapacity [MEMBERS= SEED= WEEKS= WORKERS=]
-	@$(PY) -m sim run $(SCENARIO) $(RUN_OPTS)
+	@"$(PY)" -m sim run "$$SCENARIO" $(RUN_OPTS)
 
 .PHONY: compare
 compare: $(STAMP) ## Compare two scenarios member by member: make compare A=status_quo B=incapacity [UNPAIRED=1]
-	@$(PY) -m sim compare $(A) $(B) $(if $(UNPAIRED),--unpaired)
+	@"$(PY)" -m sim compare "$$A" "$$B" $${UNPAIRED:+--unpaired}
 
 .PHONY: replay
 replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENARIO=incapacity MEMBER=137
-	@$(PY) -m sim replay $(SCENARIO) --member $(MEMBER)
+	@"$(PY)" -m sim replay "$$SCENARIO" --member "$$MEMBER"
 
 .PHONY: test
 test: $(STAMP) ## Run the test suite
-	@$(PY) -m pytest
+	@"$(PY)" -m pytest
 
 .PHONY: lint
 lint: $(STAMP) ## Lint the code with ruff
-	@$(PY) -m ruff check sim tests
+	@"$(PY)" -m ruff check sim tests
 
 .PHONY: bench
 bench: $(STAMP) ## Run the speed and memory benchmark, writes results/bench/bench.csv
-	@$(PY) -m sim bench
+	@"$(PY)" -m sim bench
+
+.PHONY: lock
+lock: $(STAMP) ## Re-resolve requirements.lock from pyproject.toml (keeps pins that still fit; UPGRADE=1 takes the newest)
+	@"$(PY)" -m pip install --quiet "uv==$(UV_VERSION)"
+	@$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra dask --universal \
+	  --python-version $(PYTHON_MINOR) --generate-hashes --custom-compile-command "make lock" \
+	  --quiet $${UPGRADE:+--upgrade} -o $(LOCK)
 
 .PHONY: clean
 clean: ## Remove generated results (keeps results/README.md)

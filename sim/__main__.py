@@ -2,6 +2,11 @@
 
 import sys
 
-from sim.cli import main
+try:
+    from sim.cli import main
 
-sys.exit(main())
+    code = main()
+except KeyboardInterrupt:  # Ctrl-C before the command line took over
+    print("interrupted: earlier results were left as they were", file=sys.stderr)
+    code = 130
+sys.exit(code)

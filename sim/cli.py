@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.errors import UserError
+from sim.errors import RunError, UserError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -85,8 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=_positive_int,
-                        help="worker processes (default: all cores; results are identical "
-                             "for any number)")
+                        help="worker processes (default: all cores; more than the cores "
+                             "is reduced to the cores; results are identical for any "
+                             "number)")
     parser.add_argument("--executor", choices=("processes", "local", "dask"),
                         default="processes",
                         help="where members run: worker processes (default), this process "
@@ -134,6 +135,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: earlier results were left as they were", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except RunError as exc:  # e.g. a worker process was killed
+        print(f"error: {exc}; earlier results were left as they were", file=sys.stderr)
+        return EXIT_IO_ERROR
+    except MemoryError:
+        print("error: out of memory; lower --members (or 'members:' in the scenario file) "
+              "or --weeks, or use fewer --workers; earlier results were left as they were",
+              file=sys.stderr)
+        return EXIT_IO_ERROR
     except OSError as exc:  # e.g. results/ not writable, disk full
         print(f"error: {exc.strerror or exc} ({exc.filename or 'file system'}); earlier "
               "results were left as they were", file=sys.stderr)

@@ -22,3 +22,11 @@ class UserError(Exception):
         self.message = message
         where = f"{origin}: {field}" if field else origin
         super().__init__(f"{where}: {message}")
+
+
+class RunError(Exception):
+    """A run that failed for a reason other than the user's input, said in one line.
+
+    For example a worker process that was killed. The command line prints it without a
+    traceback and exits with code 1; earlier results are left as they were.
+    """

@@ -2,12 +2,21 @@
 
 User-supplied scenario names are resolved here and nowhere else, so a name such as
 ``../../etc/passwd`` can never read or write outside ``scenarios/`` and ``results/``.
+
+Result folders are ``results/<name>/`` where ``<name>`` is the scenario's ``name``.
+Some names are reserved because ``results/`` holds other things under them
+(:func:`check_result_name`): the folders of other analyses (:data:`ANALYSIS_DIRS`:
+comparisons, benchmarks, calibration, sensitivity), ``.tmp`` the folders of runs in
+progress, and files tracked by git such as ``README.md``. Nothing is ever written through a
+symbolic link inside ``results/`` (:func:`safe_result_path`).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import subprocess
 from pathlib import Path
 
 from sim.errors import UserError
@@ -21,6 +30,16 @@ SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
 RESULTS_ENV = "SIM_RESULTS_DIR"
 RESULTS_DIR = Path(os.environ.get(RESULTS_ENV) or PROJECT_ROOT / "results")
 BENCH_DIR = RESULTS_DIR / "bench"
+
+#: Folder of results/ holding the temporary folders of runs in progress.
+STAGING_NAME = ".tmp"
+#: Folders of results/ written by analyses other than a scenario run. An analysis that
+#: writes under results/ must take its folder from :func:`analysis_dir` (so from here).
+ANALYSIS_DIRS = ("compare", "bench", "backtest", "calibration", "sensitivity")
+#: Names under results/ that are never a scenario's result folder (compared ignoring
+#: case, for case-insensitive file systems). Names starting with "." and the files
+#: git tracks under results/ are reserved as well.
+RESERVED_RESULT_NAMES = frozenset({*ANALYSIS_DIRS, "readme.md", STAGING_NAME})
 
 # A scenario name becomes a directory name under results/: keep it to a safe alphabet.
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -70,7 +89,8 @@ def safe_result_name(name: str, origin: str) -> str:
     Raises
     ------
     UserError
-        If the name contains path separators or other unsafe characters.
+        If the name contains path separators or other unsafe characters, or is
+        reserved (see :func:`check_result_name`).
     """
     if not _SAFE_NAME.match(name) or ".." in name:
         raise UserError(
@@ -79,14 +99,139 @@ def safe_result_name(name: str, origin: str) -> str:
             "must be 1-64 characters of letters, digits, '_', '-' or '.', "
             "starting with a letter or digit",
         )
+    return check_result_name(name, origin)
+
+
+@functools.lru_cache(maxsize=1)
+def tracked_result_names() -> frozenset[str]:
+    """Top-level names under ``results/`` of the files git tracks there (lower case).
+
+    Empty when git or the repository is not available (e.g. an installed package).
+    """
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--", "results"], cwd=PROJECT_ROOT,
+                                capture_output=True, timeout=5, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    names = set()
+    for entry in listed.decode("utf-8", "replace").split("\0"):
+        parts = Path(entry).parts
+        if len(parts) >= 2 and parts[0] == "results":
+            names.add(parts[1].lower())
+    return frozenset(names)
+
+
+def check_result_name(name: str, origin: str | None = None) -> str:
+    """Refuse a name that cannot be a scenario's result folder under ``results/``.
+
+    Reserved: :data:`RESERVED_RESULT_NAMES` (any case), names starting with ``.``, the
+    names of files git tracks under ``results/``, and the name of anything already in
+    ``results/`` that is not a plain folder (a file or a symbolic link).
+
+    Parameters
+    ----------
+    name : str
+        The scenario's name.
+    origin : str, optional
+        The file the name came from, for the error (default: the name).
+
+    Returns
+    -------
+    str
+        ``name``, unchanged.
+
+    Raises
+    ------
+    UserError
+        Naming the file and the field ``name``, and saying to rename the scenario.
+    """
+    origin = origin or name
+    advice = "; give the scenario another name (the 'name:' field)"
+    if name.startswith(".") or name.lower() in RESERVED_RESULT_NAMES:
+        raise UserError(origin, "name", f"{name!r} is reserved in results/ (the folders "
+                        f"{', '.join(ANALYSIS_DIRS)}, README.md and hidden folders){advice}")
+    if name.lower() in tracked_result_names():
+        raise UserError(origin, "name",
+                        f"{name!r} is a file of the repository under results/{advice}")
+    existing = RESULTS_DIR / name
+    if existing.is_symlink() or (existing.exists() and not existing.is_dir()):
+        raise UserError(origin, "name", f"{existing} exists and is not a result folder "
+                        f"(a file or a symbolic link){advice}")
     return name
 
 
 def results_dir_for(name: str) -> Path:
-    """Directory holding the results of the scenario called ``name``."""
-    return RESULTS_DIR / name
+    """Directory holding the results of the scenario called ``name``.
+
+    Raises
+    ------
+    UserError
+        If ``name`` is reserved (see :func:`check_result_name`).
+    """
+    return RESULTS_DIR / check_result_name(name)
+
+
+def analysis_dir(kind: str) -> Path:
+    """Folder of results/ of an analysis (``compare``, ``bench``, ...).
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not in :data:`ANALYSIS_DIRS` (add it there, which reserves the
+        name so that no scenario's results can take or delete that folder).
+    """
+    if kind not in ANALYSIS_DIRS:
+        raise ValueError(f"{kind!r} is not a registered analysis folder; add it to "
+                         "sim.paths.ANALYSIS_DIRS")
+    return RESULTS_DIR / kind
+
+
+def staging_dir() -> Path:
+    """Folder of the temporary folders of runs in progress: ``results/.tmp``."""
+    return RESULTS_DIR / STAGING_NAME
+
+
+def safe_result_path(path: Path) -> Path:
+    """Check that writing to ``path`` under ``results/`` cannot go through a link.
+
+    ``results/`` itself may be a symbolic link (e.g. to a larger disk); below it, no
+    component of ``path`` that exists may be one, so a link placed inside ``results/``
+    can never send results (or the removal of old ones) elsewhere.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A path inside ``results/`` (absolute, or relative to the working directory).
+
+    Returns
+    -------
+    pathlib.Path
+        The same location with ``results/`` resolved, for writing.
+
+    Raises
+    ------
+    UserError
+        If ``path`` lies outside ``results/`` or a component below it is a link.
+    """
+    root = Path(os.path.abspath(RESULTS_DIR))
+    real_root = root.resolve()
+    target = Path(os.path.abspath(path))
+    for base in (root, real_root):
+        if target == base or base in target.parents:
+            relative = target.relative_to(base)
+            break
+    else:
+        raise UserError(str(path), None, f"not inside the results folder {root}")
+    current = real_root
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            raise UserError(str(current), None,
+                            "is a symbolic link inside results/; results are never written "
+                            "through links: remove it (or move the real folder there)")
+    return current
 
 
 def compare_dir_for(a: str, b: str) -> Path:
     """Directory holding the paired comparison of scenarios ``a`` and ``b``."""
-    return RESULTS_DIR / "compare" / f"{a}_vs_{b}"
+    return analysis_dir("compare") / f"{a}_vs_{b}"

@@ -129,7 +129,7 @@ def test_unwritable_results_give_a_message_not_a_traceback(results_dir, capsys, 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(results_dir))
 
-    monkeypatch.setattr(outputs.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr("tempfile.mkdtemp", refuse)  # where result folders are staged
     assert main(["run", "status_quo", "--members", "5", "--weeks", "3", "--no-charts",
                  "--quiet"]) == 1
     err = capsys.readouterr().err

@@ -1,6 +1,6 @@
 """The ensemble engine: all members step together on arrays with a member axis.
 
-It calls the very same :func:`sim.week.advance` as the Mesa model, so member ``k``
+It calls the very same :func:`sim.model.week.advance` as the Mesa model, so member ``k``
 of an ensemble equals a single Mesa run of member ``k`` exactly.
 
 Members are split into contiguous blocks; an executor (:mod:`sim.engines.executors`) steps the
@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from sim.engines.blocks import WeekRecord
 from sim.engines.executors import LocalExecutor
+from sim.engines.limits import check_memory
 from sim.engines.stats import STAT_NAMES, summarise
 from sim.model.context import Context
 from sim.model.events import sort_events
@@ -67,6 +68,7 @@ class RunSummary:
     """Accumulates week records into an :class:`EnsembleResult` as the run goes."""
 
     def __init__(self, members: np.ndarray, weeks: int, n: int, keep: bool) -> None:
+        check_memory(len(members), weeks, n, keep)  # refuse before allocating anything
         self.members = members
         self.quantiles = np.empty((weeks + 1, len(METRICS), len(STAT_NAMES), n))
         self.holder = np.empty((len(members), weeks + 1), dtype=np.int8)
@@ -125,7 +127,7 @@ def run_ensemble(ctx: Context, members: np.ndarray | None = None, weeks: int | N
         Also keep every member's full trajectory (memory M x weeks x metrics x N).
     progress : bool, optional
         Show a progress bar (default: only when stderr is a terminal).
-    executor : sim.executors.Executor, optional
+    executor : sim.engines.executors.Executor, optional
         Where blocks run (default: one block in this process).
     on_week : callable, optional
         Called with each joined week record (e.g. to stream trajectories to disk).

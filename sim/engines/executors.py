@@ -8,8 +8,15 @@ workers. Executors hold no model logic.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import multiprocessing as mp
 import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.shared_memory import SharedMemory
 
@@ -17,12 +24,14 @@ import numpy as np
 
 from sim.engines.blocks import Block, WeekRecord
 from sim.engines.stats import summarise
-from sim.errors import UserError
+from sim.errors import RunError, UserError
 from sim.model.context import Context
 from sim.model.state import METRICS
 
 #: Environment variable naming a Dask scheduler (``tcp://host:port``).
 SCHEDULER_ENV = "SIM_DASK_SCHEDULER"
+#: Seconds allowed to reach a Dask scheduler and hear it answer as one.
+DASK_TIMEOUT_S = 10.0
 
 
 def default_workers() -> int:
@@ -31,6 +40,62 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def cap_workers(requested: int | None) -> int:
+    """The number of worker processes to start: ``requested``, at most the cores.
+
+    More processes than cores only add start-up time and memory: results are identical
+    for any number of workers, so a larger request is clamped (with a note on stderr)
+    rather than refused, and a ``WORKERS=`` setting written for a bigger machine still
+    runs on a smaller one.
+
+    Parameters
+    ----------
+    requested : int or None
+        What the user asked for (None: all cores).
+
+    Returns
+    -------
+    int
+        At least 1, at most :func:`default_workers`.
+    """
+    cores = default_workers()
+    if requested is None:
+        return cores
+    if requested > cores:
+        print(f"note: --workers {requested} is more than the {cores} core(s) this process "
+              f"may use; using {cores} (results are the same for any number of workers)",
+              file=sys.stderr)
+        return cores
+    return max(1, requested)
+
+
+class _WorkerFailure:
+    """What a worker process sends back instead of a record when it fails."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) while worker processes start.
+
+    The mask is inherited by every process started meanwhile (the fork server and the
+    workers), so none of them can be interrupted half-way through its start-up and print
+    a traceback; the workers then ignore SIGINT for good (the parent stops them). A
+    Ctrl-C pressed meanwhile is delivered to this process when the block ends.
+    """
+    usable = (hasattr(signal, "pthread_sigmask")
+              and threading.current_thread() is threading.main_thread())
+    if usable:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if usable:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 class LocalExecutor:
@@ -65,11 +130,18 @@ def _serve_block(conn: Connection, ctx: Context, members: np.ndarray, shm_name: 
     worker has written a week, each also summarises a share of its columns across all
     members, so the quantiles are computed in parallel too.
     """
-    shm = SharedMemory(name=shm_name)  # the parent owns and unlinks the segment
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        shm = SharedMemory(name=shm_name)  # the parent owns and unlinks the segment
+    except FileNotFoundError:  # the parent stopped (e.g. Ctrl-C) before this worker began
+        conn.close()
+        return
     buffer = np.ndarray(shape, dtype=np.float64, buffer=shm.buf)
     rows = slice(first_row, first_row + len(members))
-    block = Block(ctx, members)
     try:
+        block = Block(ctx, members)
         while (command := conn.recv())[0] != "stop":
             if command[0] == "step":
                 record = block.step()
@@ -79,8 +151,11 @@ def _serve_block(conn: Connection, ctx: Context, members: np.ndarray, shm_name: 
             else:  # ("summarise", slot, first column, last column + 1), over all members
                 _, slot, low, high = command
                 conn.send(summarise(buffer[slot].reshape(shape[1], -1)[:, low:high]))
-    except (EOFError, KeyboardInterrupt):
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
         pass
+    except Exception as exc:  # report it in one line; the parent stops the run
+        with contextlib.suppress(Exception):
+            conn.send(_WorkerFailure(f"{type(exc).__name__}: {exc}"))
     finally:
         del buffer
         shm.close()
@@ -97,7 +172,7 @@ class ProcessExecutor:
     """
 
     def __init__(self, workers: int) -> None:
-        self.blocks = max(1, workers)
+        self.blocks = cap_workers(workers)
         self._conns: list[Connection] = []
         self._procs: list[mp.process.BaseProcess] = []
         self._shm: SharedMemory | None = None
@@ -115,20 +190,74 @@ class ProcessExecutor:
         if method == "forkserver":
             context.set_forkserver_preload(["sim.engines.blocks"])
         first_row = 0
-        for members in member_blocks:
-            parent, child = context.Pipe()
-            proc = context.Process(target=_serve_block, daemon=True, args=(
-                child, ctx, members, self._shm.name, shape, first_row))
-            proc.start()
-            child.close()
-            self._conns.append(parent)
-            self._procs.append(proc)
-            first_row += len(members)
+        try:
+            with _interrupts_deferred():
+                for members in member_blocks:
+                    parent, child = context.Pipe()
+                    proc = context.Process(target=_serve_block, daemon=True, args=(
+                        child, ctx, members, self._shm.name, shape, first_row))
+                    proc.start()
+                    child.close()
+                    self._conns.append(parent)
+                    self._procs.append(proc)
+                    first_row += len(members)
+        except BaseException:  # e.g. Ctrl-C, delivered when the workers have started
+            self.close()
+            raise
+
+    def _send(self, messages: list[tuple]) -> None:
+        """One message to every worker, in block order; a dead worker ends the run."""
+        try:
+            for conn, message in zip(self._conns, messages, strict=True):
+                conn.send(message)
+        except (BrokenPipeError, OSError):
+            raise RunError(self._failure()) from None
+
+    def _receive(self) -> list:
+        """One message from every worker, in block order; a failure ends the run."""
+        try:
+            messages = [conn.recv() for conn in self._conns]
+        except (EOFError, OSError):
+            raise RunError(self._failure()) from None
+        for i, message in enumerate(messages):
+            if isinstance(message, _WorkerFailure):
+                raise RunError(f"worker process {i + 1} of {len(messages)} failed: "
+                               f"{message.message}")
+        return messages
+
+    def _failure(self) -> str:
+        """Say which worker stopped and why: its own error if it sent one, else how."""
+        for i, conn in enumerate(self._conns):
+            with contextlib.suppress(EOFError, OSError):
+                while conn.poll(0):
+                    message = conn.recv()
+                    if isinstance(message, _WorkerFailure):
+                        return (f"worker process {i + 1} of {len(self._conns)} failed: "
+                                f"{message.message}")
+        deadline = time.monotonic() + 2.0  # a worker whose pipe broke is about to exit
+        dead: list[tuple[int, mp.process.BaseProcess]] = []
+        while True:
+            dead = [(i, proc) for i, proc in enumerate(self._procs) if proc.exitcode is not None]
+            if dead or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        for i, proc in dead:
+            code = proc.exitcode
+            where = f"worker process {i + 1} of {len(self._procs)}"
+            if code < 0:
+                try:
+                    name = signal.Signals(-code).name
+                except ValueError:
+                    name = f"signal {-code}"
+                hint = (" (often the system running out of memory: try fewer --members, "
+                        "fewer --workers or --workers 1)" if -code == signal.SIGKILL else "")
+                return f"{where} was killed by {name}{hint}"
+            return f"{where} stopped unexpectedly with exit code {code}"
+        return "a worker process stopped unexpectedly"
 
     def request(self) -> None:
         """Ask every worker to step one week."""
-        for conn in self._conns:
-            conn.send(("step",))
+        self._send([("step",)] * len(self._conns))
 
     def collect(self) -> list[WeekRecord]:
         """Receive every worker's record, in block order, as one joined record.
@@ -136,10 +265,7 @@ class ProcessExecutor:
         The snapshot is copied out of the shared slot before the workers can reuse it
         (they write the other slot meanwhile).
         """
-        try:
-            records = [conn.recv() for conn in self._conns]
-        except (EOFError, OSError):
-            raise RuntimeError("a worker process died; see its error above") from None
+        records = self._receive()
         for record in records:
             record.snapshot = np.empty((0,))
         joined = WeekRecord.join(records)
@@ -152,12 +278,9 @@ class ProcessExecutor:
         """Mean and percentiles of a written slot, columns shared out among the workers."""
         _, members, n_metrics, n_actors = self._buffer.shape
         bounds = np.linspace(0, n_metrics * n_actors, len(self._conns) + 1).astype(int)
-        for conn, low, high in zip(self._conns, bounds[:-1], bounds[1:], strict=True):
-            conn.send(("summarise", slot, int(low), int(high)))
-        try:
-            parts = [conn.recv() for conn in self._conns]
-        except (EOFError, OSError):
-            raise RuntimeError("a worker process died; see its error above") from None
+        self._send([("summarise", slot, int(low), int(high))
+                    for low, high in zip(bounds[:-1], bounds[1:], strict=True)])
+        parts = self._receive()
         return np.concatenate(parts, axis=1).reshape(-1, n_metrics, n_actors)
 
     def close(self) -> None:
@@ -189,20 +312,29 @@ class DaskExecutor:
         Scheduler address (``tcp://host:port``) or an existing client.
     blocks : int, optional
         Number of blocks (default: the cluster's total worker threads).
+    timeout : float
+        Seconds allowed to connect and hear the scheduler answer (the whole connection,
+        including Dask's handshake, which ``Client(timeout=...)`` alone does not bound).
     """
 
-    def __init__(self, scheduler, blocks: int | None = None) -> None:
+    def __init__(self, scheduler, blocks: int | None = None,
+                 timeout: float = DASK_TIMEOUT_S) -> None:
         try:
             from distributed import Client
         except ImportError:
             raise UserError("--executor dask", None,
                             "needs the 'distributed' package (pip install -e '.[dask]')") from None
         self._own_client = not isinstance(scheduler, Client)
-        try:
-            self.client = Client(scheduler, timeout="10s") if self._own_client else scheduler
-        except OSError as exc:
-            raise UserError("--scheduler", None,
-                            f"cannot reach Dask scheduler {scheduler!r}: {exc}") from None
+        if self._own_client:
+            check_dask_address(scheduler)
+            _probe_dask(scheduler, timeout)
+            try:
+                self.client = Client(scheduler, timeout=f"{timeout}s")
+            except (TimeoutError, OSError, ValueError, TypeError) as exc:
+                raise UserError("--scheduler", None, f"cannot use Dask scheduler "
+                                f"{scheduler!r}: {_one_line(exc)}") from None
+        else:
+            self.client = scheduler
         threads = sum(self.client.nthreads().values()) or 1
         self.blocks = blocks or threads
         self._actors: list = []
@@ -229,6 +361,61 @@ class DaskExecutor:
             self.client.close()
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def check_dask_address(address: str) -> str:
+    """Refuse a scheduler address Dask cannot use, in one line.
+
+    Raises
+    ------
+    UserError
+        For an unknown scheme (``http://``, ``foo://``) or a missing or bad port.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    usable = sorted(set(backends) - {"inproc"})
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in usable:
+            raise ValueError(f"unknown scheme {scheme + '://'!r}; use one of "
+                             + ", ".join(f"{name}://" for name in usable))
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        raise UserError("--scheduler", None, f"not a Dask scheduler address {address!r}: "
+                        f"{_one_line(exc)} (expected e.g. tcp://HOST:8786)") from None
+    return address
+
+
+def _probe_dask(address: str, timeout: float) -> None:
+    """Connect once and wait for Dask's handshake, within ``timeout`` seconds in all.
+
+    An endpoint that accepts TCP but does not speak Dask's protocol would otherwise hold
+    the client for minutes: the handshake read has no time limit of its own.
+    """
+    from distributed.comm import connect
+
+    async def probe() -> None:
+        # Dask's own limit covers connecting (and says so); ours, a second later, the
+        # handshake that follows.
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout + 1.0)
+        await comm.close()
+
+    try:
+        asyncio.run(probe())
+    except TimeoutError:
+        raise UserError("--scheduler", None, f"no Dask scheduler answered at {address!r} "
+                        f"within {timeout + 1.0:g} s (is something else listening there?)"
+                        ) from None
+    except Exception as exc:  # refused, unknown host, garbled reply ...
+        raise UserError("--scheduler", None, f"cannot reach Dask scheduler {address!r}: "
+                        f"{_one_line(exc)}") from None
+
+
 def make_executor(kind: str = "processes", workers: int | None = None,
                   scheduler: str | None = None):
     """Build the executor a user asked for.
@@ -238,17 +425,25 @@ def make_executor(kind: str = "processes", workers: int | None = None,
     kind : {"processes", "local", "dask"}
         ``processes`` uses ``workers`` processes (1 means this process).
     workers : int, optional
-        Number of workers (default: all cores).
+        Number of workers (default: all cores; more than the cores is clamped to the
+        cores, see :func:`cap_workers`).
     scheduler : str, optional
         Dask scheduler address (default: ``$SIM_DASK_SCHEDULER``).
+
+    Raises
+    ------
+    UserError
+        For a Dask scheduler that is missing, malformed or does not answer.
     """
-    workers = workers or default_workers()
     if kind == "dask":
         address = scheduler or os.environ.get(SCHEDULER_ENV)
         if not address:
             raise UserError("--executor dask", None,
                             f"needs --scheduler tcp://HOST:PORT or ${SCHEDULER_ENV}")
         return DaskExecutor(address)
-    if kind == "local" or workers == 1:
+    if kind == "local":
+        return LocalExecutor()
+    workers = cap_workers(workers)
+    if workers == 1:
         return LocalExecutor()
     return ProcessExecutor(workers)

@@ -7,12 +7,7 @@ result and the previous result of the same scenario stays intact until then.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +18,7 @@ from sim.engines.stats import STAT_NAMES, wilson_interval
 from sim.model.context import Context
 from sim.model.events import EVENT_COLUMNS
 from sim.model.state import HOLDER, HOLDERS, INCAPACITY_KINDS, METRICS
+from sim.outputs.atomic import atomic_directory  # noqa: F401 (re-exported)
 
 #: Outcome classes of the focal state, from who holds power at the horizon.
 OUTCOME_OF_HOLDER: dict[str, str] = {
@@ -38,29 +34,6 @@ OUTCOME_OF_HOLDER: dict[str, str] = {
 OUTCOMES: tuple[str, ...] = ("regime_and_leader_continue", "regime_continues_new_leader",
                              "contested", "regime_change", "patron_takeover")
 FLOAT_FORMAT = "%.6g"
-
-
-@contextlib.contextmanager
-def atomic_directory(target: Path) -> Iterator[Path]:
-    """Yield a fresh temporary directory that replaces ``target`` on success.
-
-    On any exception the temporary directory is removed and ``target`` is untouched.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
-    try:
-        yield tmp
-        old = None
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{os.getpid()}"
-            os.replace(target, old)
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def timeseries_frame(result: EnsembleResult, ctx: Context) -> pd.DataFrame:
@@ -196,7 +169,7 @@ class TrajectoryWriter:
         self._writer = pq.ParquetWriter(path, self._schema)
 
     def write(self, record) -> None:
-        """Append one week's record (a :class:`sim.ensemble.WeekRecord`)."""
+        """Append one week's record (a :class:`sim.engines.blocks.WeekRecord`)."""
         n_members, _, n = record.snapshot.shape
         columns = {
             "member": np.repeat(self._members, n),
