@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--member", type=_non_negative_int, required=True,
                         help="member index (0 to members - 1)")
     replay.add_argument("--no-charts", action="store_true", help="write CSVs only")
+    replay.add_argument("--members", type=_positive_int,
+                        help="replay the run made with this --members override")
+    replay.add_argument("--seed", type=_non_negative_int,
+                        help="replay the run made with this --seed override")
+    replay.add_argument("--weeks", type=_positive_int,
+                        help="replay the run made with this --weeks override")
 
     sub.add_parser("bench", help="run the speed and memory benchmark",
                    description="Run the benchmark cases; writes results/bench/bench.csv.")
@@ -122,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "replay":
             from sim.analyses.replay import replay
 
-            target = replay(args.scenario, args.member, charts=not args.no_charts)
+            target = replay(args.scenario, args.member, charts=not args.no_charts,
+                            members=args.members, seed=args.seed, weeks=args.weeks)
             print(f"replay written to {target}")
         elif args.command == "bench":
             from sim.analyses import bench

@@ -14,6 +14,7 @@ symbolic link inside ``results/`` (:func:`safe_result_path`).
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import subprocess
@@ -40,6 +41,10 @@ ANALYSIS_DIRS = ("compare", "bench", "backtest", "calibration", "sensitivity")
 #: case, for case-insensitive file systems). Names starting with "." and the files
 #: git tracks under results/ are reserved as well.
 RESERVED_RESULT_NAMES = frozenset({*ANALYSIS_DIRS, "readme.md", STAGING_NAME})
+
+#: Marks in result folder names: a run with overrides, a comparison of two scenarios.
+OVERRIDE_MARK = "__"
+COMPARE_MARK = "_vs_"
 
 # A scenario name becomes a directory name under results/: keep it to a safe alphabet.
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -99,7 +104,39 @@ def safe_result_name(name: str, origin: str) -> str:
             "must be 1-64 characters of letters, digits, '_', '-' or '.', "
             "starting with a letter or digit",
         )
+    for mark, use in ((OVERRIDE_MARK, "runs with overrides"), (COMPARE_MARK, "comparisons")):
+        if mark in name:
+            raise UserError(origin, "name", f"must not contain {mark!r}: it names the result "
+                            f"folders of {use} (e.g. incapacity{mark}...)")
     return check_result_name(name, origin)
+
+
+def result_folder_name(name: str, overrides: dict[str, object]) -> str:
+    """Folder under ``results/`` of a run of scenario ``name`` with ``overrides``.
+
+    A scenario file run as written owns ``results/<name>/``. A run with overrides (from
+    the command line, the Python API, a web form or an exploration) gets its own folder,
+    ``<name>__<overrides>``, so it never replaces the scenario's own results.
+
+    Examples
+    --------
+    >>> result_folder_name("incapacity", {})
+    'incapacity'
+    >>> result_folder_name("incapacity", {"weeks": 8, "members": 10})
+    'incapacity__members-10_weeks-8'
+    >>> len(result_folder_name("incapacity", {f"p{i}": 0.5 for i in range(30)})) <= 64
+    True
+    """
+    if not overrides:
+        return name
+    tag = "_".join(f"{key}-{value:g}" if isinstance(value, float) else f"{key}-{value}"
+                   for key, value in sorted(overrides.items()))
+    tag = re.sub(r"[^A-Za-z0-9_.-]", "-", tag)
+    folder = f"{name}{OVERRIDE_MARK}{tag}"
+    if len(folder) > 64:
+        digest = hashlib.sha256(tag.encode()).hexdigest()[:12]
+        folder = f"{name[:64 - len(OVERRIDE_MARK) - 13]}{OVERRIDE_MARK}o{digest}"
+    return folder
 
 
 @functools.lru_cache(maxsize=1)

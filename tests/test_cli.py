@@ -10,7 +10,7 @@ import pytest
 
 from sim.cli import main
 from sim.outputs import tables as outputs
-from sim.paths import PROJECT_ROOT, SCENARIOS_DIR
+from sim.paths import PROJECT_ROOT, SCENARIOS_DIR, result_folder_name
 
 RESULT_FILES = ("manifest.json", "timeseries.csv", "members.csv", "events.csv",
                 "outcomes.csv", "holders.csv")
@@ -95,34 +95,37 @@ def digest(folder: Path) -> dict[str, str]:
 @pytest.mark.parametrize("scenario", sorted(p.stem for p in SCENARIOS_DIR.glob("*.yaml")))
 def test_every_scenario_file_runs_end_to_end(results_dir, scenario):
     assert main(["run", scenario, "--members", "40", "--weeks", "30", "--quiet"]) == 0
-    folder = results_dir / scenario
+    folder = results_dir / result_folder_name(scenario, {"members": 40, "weeks": 30})
     for name in RESULT_FILES:
         assert (folder / name).stat().st_size > 0, name
     assert any((folder / "charts").glob("*.png"))
 
 
 def test_same_inputs_give_the_same_bytes(results_dir):
+    folder = results_dir / result_folder_name("incapacity", {"members": 30, "weeks": 20})
     main(["run", "incapacity", "--members", "30", "--weeks", "20", "--no-charts", "--quiet"])
-    first = digest(results_dir / "incapacity")
+    first = digest(folder)
     main(["run", "incapacity", "--members", "30", "--weeks", "20", "--no-charts", "--quiet"])
-    assert digest(results_dir / "incapacity") == first
+    assert digest(folder) == first
     main(["run", "incapacity", "--members", "30", "--weeks", "20", "--seed", "5",
           "--no-charts", "--quiet"])
-    assert digest(results_dir / "incapacity") != first
+    other = result_folder_name("incapacity", {"members": 30, "weeks": 20, "seed": 5})
+    assert digest(results_dir / other) != first and digest(folder) == first
 
 
 def test_failed_run_leaves_previous_results_intact(results_dir, monkeypatch):
     main(["run", "status_quo", "--members", "20", "--weeks", "10", "--no-charts", "--quiet"])
-    before = digest(results_dir / "status_quo")
+    folder = result_folder_name("status_quo", {"members": 20, "weeks": 10})
+    before = digest(results_dir / folder)
 
     def explode(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(outputs, "outcomes_frame", explode)
-    assert main(["run", "status_quo", "--members", "25", "--weeks", "10", "--no-charts",
+    assert main(["run", "status_quo", "--members", "20", "--weeks", "10", "--no-charts",
                  "--quiet"]) == 130
-    assert digest(results_dir / "status_quo") == before
-    assert [p.name for p in results_dir.iterdir()] == ["status_quo"]
+    assert digest(results_dir / folder) == before
+    assert [p.name for p in results_dir.iterdir()] == [folder]
 
 
 def test_unwritable_results_give_a_message_not_a_traceback(results_dir, capsys, monkeypatch):

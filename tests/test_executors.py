@@ -8,6 +8,7 @@ from conftest import INCAPACITY, make_context
 from sim.engines.ensemble import run_ensemble
 from sim.engines.executors import LocalExecutor, ProcessExecutor, make_executor
 from sim.outputs import tables as outputs
+from sim.paths import result_folder_name
 
 
 def _same(a, b):
@@ -65,12 +66,13 @@ def test_cli_on_a_dask_cluster_gives_the_same_bytes(results_dir):
 
     args = ["run", "incapacity", "--members", "30", "--weeks", "12", "--no-charts", "--quiet"]
     assert main([*args, "--workers", "1"]) == 0
-    local = (results_dir / "incapacity" / "timeseries.csv").read_bytes()
+    folder = results_dir / result_folder_name("incapacity", {"members": 30, "weeks": 12})
+    local = (folder / "timeseries.csv").read_bytes()
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
         assert main([*args, "--executor", "dask", "--scheduler",
                      cluster.scheduler_address]) == 0
-    assert (results_dir / "incapacity" / "timeseries.csv").read_bytes() == local
+    assert (folder / "timeseries.csv").read_bytes() == local
 
 
 def test_dask_without_a_scheduler_is_a_user_error(results_dir, capsys, monkeypatch):
@@ -89,7 +91,8 @@ def test_saved_member_trajectories_match_the_ensemble(results_dir, region):
 
     args = ["run", "incapacity", "--members", "12", "--weeks", "8", "--no-charts", "--quiet"]
     assert main([*args, "--save-members", "--workers", "2"]) == 0
-    table = pq.read_table(results_dir / "incapacity" / "trajectories.parquet").to_pandas()
+    folder = results_dir / result_folder_name("incapacity", {"members": 12, "weeks": 8})
+    table = pq.read_table(folder / "trajectories.parquet").to_pandas()
     _, _, ctx = prepare(RunRequest("incapacity", members=12, weeks=8))
     expected = run_ensemble(ctx, keep_trajectories=True).trajectories
     table = table.sort_values(["member", "week"], kind="stable")

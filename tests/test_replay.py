@@ -9,13 +9,16 @@ from sim.analyses.run import RunRequest, prepare
 from sim.cli import main
 from sim.engines.ensemble import run_ensemble
 from sim.model.state import METRICS
+from sim.paths import result_folder_name
 
 
 def test_replay_equals_the_ensemble_record(results_dir):
     args = ["--members", "50", "--weeks", "30", "--seed", "3"]
     assert main(["run", "incapacity", *args, "--no-charts", "--quiet"]) == 0
-    assert main(["replay", "incapacity", "--member", "49", "--no-charts"]) == 0
-    folder = results_dir / "incapacity" / "replay" / "member_49"
+    assert main(["replay", "incapacity", "--member", "49", *args, "--no-charts"]) == 0
+    run_folder = results_dir / result_folder_name("incapacity",
+                                                  {"members": 50, "weeks": 30, "seed": 3})
+    folder = run_folder / "replay" / "member_49"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["overrides"] == {"members": 50, "weeks": 30, "seed": 3}
     agents = pd.read_csv(folder / "agents.csv")
@@ -24,7 +27,7 @@ def test_replay_equals_the_ensemble_record(results_dir):
     n = ctx.region.n
     replayed = agents[list(METRICS)].to_numpy().reshape(31, n, len(METRICS)).transpose(0, 2, 1)
     assert np.array_equal(replayed, ensemble.trajectories[49])
-    members = pd.read_csv(results_dir / "incapacity" / "members.csv")
+    members = pd.read_csv(run_folder / "members.csv")
     row = members[members.member == 49].iloc[0]
     final = agents[(agents.week == 30) & (agents.actor == "BLR")].iloc[0]
     assert float(f"{final.stability:.6g}") == row.BLR_stability_end

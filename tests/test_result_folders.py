@@ -115,10 +115,12 @@ def test_a_linked_staging_folder_is_refused(results_dir, tmp_path):
 
 def test_replay_refuses_a_linked_result_folder(results_dir, tmp_path, capsys):
     assert main(["run", "status_quo", *SMALL]) == 0
+    folder = paths.result_folder_name("status_quo", {"members": 5, "weeks": 3})
     moved = tmp_path / "moved"
-    (results_dir / "status_quo").rename(moved)
-    (results_dir / "status_quo").symlink_to(moved)
-    assert main(["replay", "status_quo", "--member", "0", "--no-charts"]) == 2
+    (results_dir / folder).rename(moved)
+    (results_dir / folder).symlink_to(moved)
+    assert main(["replay", "status_quo", "--member", "0", "--members", "5", "--weeks", "3",
+                 "--no-charts"]) == 2
     assert "symbolic link" in capsys.readouterr().err
     assert not (moved / "replay").exists()
 
@@ -258,12 +260,18 @@ def test_cli_run_killed_at_random_moments_keeps_old_or_new_and_cleans_up(tmp_pat
     complete run (of either seed), and the next run leaves nothing else behind."""
     results = tmp_path / "results"
     env = dict(os.environ, SIM_RESULTS_DIR=str(results))
-    target = results / "status_quo"
+    target = results / "kill_test"
+    scenario = tmp_path / "kill_test.yaml"
+    template = (SCENARIOS_DIR / "status_quo.yaml").read_text(encoding="utf-8")
 
     def command(seed: int) -> list[str]:
-        return [sys.executable, "-m", "sim", "run", "status_quo", "--members", "20",
-                "--weeks", "8", "--no-charts", "--workers", "1", "--quiet", "--seed",
-                str(seed)]
+        # One scenario file, edited between runs: its results folder is replaced.
+        text = template.replace("name: status_quo", "name: kill_test")
+        text = text.replace("seed: 20261127", f"seed: {seed}").replace("members: 1000",
+                                                                       "members: 20")
+        scenario.write_text(text.replace("weeks: 104", "weeks: 8"), encoding="utf-8")
+        return [sys.executable, "-m", "sim", "run", str(scenario), "--no-charts",
+                "--workers", "1", "--quiet"]
 
     references, durations = {}, []
     for seed in (1, 2):
@@ -291,4 +299,4 @@ def test_cli_run_killed_at_random_moments_keeps_old_or_new_and_cleans_up(tmp_pat
     subprocess.run(command(1), cwd=PROJECT_ROOT, env=env, check=True, capture_output=True,
                    timeout=120)
     assert _snapshot(target) == references[1]
-    assert sorted(p.name for p in results.iterdir()) == ["status_quo"]
+    assert sorted(p.name for p in results.iterdir()) == ["kill_test"]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,12 @@ from sim.analyses.run import RunRequest, code_fingerprint, prepare, run
 from sim.engines.blocks import WeekRecord
 from sim.engines.ensemble import EnsembleResult, RunSummary, split_members
 from sim.engines.executors import make_executor
-from sim.engines.stats import ARRIVAL_TOLERANCE, PERCENTILES
+from sim.engines.stats import (
+    ARRIVAL_TOLERANCE,
+    PERCENTILES,
+    paired_difference_interval,
+    unpaired_difference_interval,
+)
 from sim.errors import UserError
 from sim.model.context import Context
 from sim.model.scenario import Scenario, file_sha256
@@ -46,7 +52,6 @@ from sim.paths import compare_dir_for, results_dir_for
 from sim.regions.loader import region_sha256
 
 DIFF_STATS = ("diff_mean", "diff_p05", "diff_p50", "diff_p95")
-Z95 = 1.959963984540054
 
 
 @dataclass
@@ -97,9 +102,9 @@ def run_pair(ctx_a: Context, ctx_b: Context, members: np.ndarray, weeks: int,
     sides = [(ctx, make_executor("processes", per_side)) for ctx in (ctx_a, ctx_b)]
     summaries = [RunSummary(members, weeks, ctx_a.region.n, keep=False) for _ in sides]
     diff = np.empty((weeks + 1, len(METRICS), len(DIFF_STATS), ctx_a.region.n))
-    for ctx, executor in sides:
-        executor.start(ctx, split_members(members, executor.blocks))
     try:
+        for ctx, executor in sides:  # inside the try: a Ctrl-C while B starts closes A
+            executor.start(ctx, split_members(members, executor.blocks))
         for week in range(weeks + 1):
             records = []
             for _, executor in sides:
@@ -166,15 +171,14 @@ def ripple_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
 
 def _difference_interval(xa: np.ndarray, xb: np.ndarray, paired: bool
                          ) -> tuple[float, float, float]:
-    """Difference of two proportions with a 95% Wald interval (paired or independent)."""
-    pa, pb = xa.mean(), xb.mean()
-    if paired:
-        d = xb.astype(float) - xa.astype(float)
-        se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else 0.0
-    else:
-        se = np.sqrt(pa * (1 - pa) / len(xa) + pb * (1 - pb) / len(xb))
-    diff = pb - pa
-    return diff, max(-1.0, diff - Z95 * se), min(1.0, diff + Z95 * se)
+    """Difference of two proportions, B - A, with Newcombe's 95% score interval.
+
+    Paired (same members, common random numbers): Newcombe 1998 method 10 for paired
+    proportions; independent: Newcombe's hybrid score interval. Neither collapses to
+    [0, 0] when one side never sees the event (a Wald interval does).
+    """
+    interval = paired_difference_interval if paired else unpaired_difference_interval
+    return interval(np.asarray(xa, bool), np.asarray(xb, bool))
 
 
 def outcomes_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
@@ -238,6 +242,9 @@ def compare(name_a: str, name_b: str, unpaired: bool = False, workers: int | Non
     for scenario, path, ctx in ((scenario_a, path_a, ctx_a), (scenario_b, path_b, ctx_b)):
         refreshed[scenario.name] = not _up_to_date(scenario.name, path, ctx)
         if refreshed[scenario.name]:
+            print(f"note: running {scenario.name} first: results/{scenario.name} is missing "
+                  "or was made from another file, region data or code version",
+                  file=sys.stderr)
             run(RunRequest(str(path), charts=charts, progress=progress, workers=workers))
     members = np.arange(min(scenario_a.members, scenario_b.members))
     weeks = min(scenario_a.weeks, scenario_b.weeks)

@@ -16,7 +16,6 @@ numbers. Results go to ``results/<scenario>/replay/member_<k>/``:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from pathlib import Path
 
@@ -28,23 +27,15 @@ from sim.errors import UserError
 from sim.model.events import EVENT_COLUMNS
 from sim.model.scenario import file_sha256
 from sim.outputs import tables as outputs
-from sim.paths import results_dir_for
+from sim.paths import result_folder_name, results_dir_for
 
 
-def _stored_overrides(name: str, path: Path) -> dict:
-    """Overrides of the stored run of this scenario file, if there is one."""
-    manifest_path = results_dir_for(name) / "manifest.json"
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
-    if manifest.get("scenario_sha256") != file_sha256(path):
-        return {}
-    return dict(manifest.get("overrides") or {})
-
-
-def replay(scenario: str, member: int, charts: bool = True) -> Path:
+def replay(scenario: str, member: int, charts: bool = True, members: int | None = None,
+           seed: int | None = None, weeks: int | None = None) -> Path:
     """Re-run ``member`` of ``scenario`` in Mesa and write its detailed record.
+
+    With ``members``, ``seed`` or ``weeks`` it replays the run made with those overrides
+    (its own result folder, as for ``run``); without, the scenario's own run.
 
     Raises
     ------
@@ -52,14 +43,15 @@ def replay(scenario: str, member: int, charts: bool = True) -> Path:
         For an unknown scenario or a member outside the ensemble.
     """
     started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
-    path, first, _ = prepare(RunRequest(scenario))
-    overrides = _stored_overrides(first.name, path)
-    path, spec, ctx = prepare(RunRequest(scenario, **overrides))
+    request = RunRequest(scenario, members=members, seed=seed, weeks=weeks)
+    path, spec, ctx = prepare(request)
+    overrides = request.overrides()
+    run_folder = results_dir_for(result_folder_name(spec.name, overrides))
     if member >= spec.members:
         raise UserError("--member", None,
                         f"must be from 0 to {spec.members - 1} (the ensemble's members)")
     model = RegionModel(ctx, member).run()
-    target = results_dir_for(spec.name) / "replay" / f"member_{member}"
+    target = run_folder / "replay" / f"member_{member}"
     with outputs.atomic_directory(target) as out:
         agents = model.agent_table()
         agents.insert(2, "kind", agents["actor"].map(dict(zip(ctx.region.ids, ctx.region.kinds,

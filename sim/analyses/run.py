@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.metadata
+import json
 import platform
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import numpy as np
 from sim import __version__
 from sim.engines.ensemble import EnsembleResult, run_ensemble
 from sim.engines.executors import make_executor
+from sim.errors import UserError
 from sim.model.context import Context, build_context
 from sim.model.scenario import Scenario, check_against_region, file_sha256, load_scenario
 from sim.outputs import tables as outputs
@@ -28,6 +30,7 @@ from sim.paths import (
     PACKAGE_DIR,
     PROJECT_ROOT,
     resolve_scenario_file,
+    result_folder_name,
     results_dir_for,
     safe_result_name,
 )
@@ -117,7 +120,7 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
     return {
         "scenario": scenario.name,
         "scenario_file": str(path),
-        "scenario_sha256": file_sha256(path),
+        "scenario_sha256": scenario.source_sha256 or file_sha256(path),
         "region": {"name": ctx.region.name, "folder": str(ctx.region.folder),
                    "sha256": region_sha256(ctx.region.folder)},
         "root_seed": scenario.seed,
@@ -159,6 +162,31 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
                                 engine, overrides), out / "manifest.json")
 
 
+def _claim(target: Path, path: Path, scenario: Scenario) -> None:
+    """Refuse to replace another scenario file's results; say when replacing our own.
+
+    ``results/<folder>/`` belongs to the scenario file that made it. A copy of a file
+    that keeps its ``name:`` would silently replace the original's results: refused,
+    with what to do. A new version of the same file replaces them, with a visible line.
+    """
+    manifest_path = target / "manifest.json"
+    if not manifest_path.is_file():
+        return
+    try:
+        stored = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stored = {}
+    owner = stored.get("scenario_file")
+    if owner and Path(owner).resolve() != path.resolve():
+        raise UserError(str(path), "name",
+                        f"{target} holds the results of {owner}, another file with the name "
+                        f"{scenario.name!r}; give this scenario its own name (the name: key), "
+                        f"or remove {target} first")
+    if stored.get("scenario_sha256") not in (None, scenario.source_sha256):
+        print(f"note: replacing {target}, made from an earlier version of {path}",
+              file=sys.stderr)
+
+
 def run(request: RunRequest) -> Path:
     """Run a scenario ensemble and write ``results/<name>/``; return that directory."""
     started = dt.datetime.now(dt.UTC)
@@ -167,7 +195,8 @@ def run(request: RunRequest) -> Path:
     executor = make_executor(request.executor, request.workers, request.scheduler)
     engine = {"engine": "ensemble", "executor": type(executor).__name__,
               "blocks": executor.blocks}
-    target = results_dir_for(scenario.name)
+    target = results_dir_for(result_folder_name(scenario.name, request.overrides()))
+    _claim(target, path, scenario)
     with outputs.atomic_directory(target) as out:
         members = np.arange(scenario.members)
         writer = (outputs.TrajectoryWriter(out / "trajectories.parquet", ctx, members)

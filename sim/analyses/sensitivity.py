@@ -41,7 +41,7 @@ from sim.model.context import build_context
 from sim.model.params import PARAMS
 from sim.model.scenario import Scenario
 from sim.model.state import HOLDER, METRICS
-from sim.paths import DATA_DIR, RESULTS_DIR
+from sim.paths import DATA_DIR, analysis_dir
 from sim.regions.loader import Region, load_region
 
 SEED = 20261127
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--region", type=Path, default=DATA_DIR)
     args = parser.parse_args(argv)
     frame = one_at_a_time(load_region(args.region), args.members)
-    target = RESULTS_DIR / "sensitivity"
+    target = analysis_dir("sensitivity")
     target.mkdir(parents=True, exist_ok=True)
     frame.to_csv(target / "oat.csv", index=False, float_format="%.6g")
     with pd.option_context("display.width", 250, "display.max_rows", 200,

@@ -121,6 +121,22 @@ class Context:
                 push[idx] += event.intensity * np.exp(-(week - event.week) / event.duration_weeks)
         return push
 
+    def crowd_floor(self, week: int) -> np.ndarray | None:
+        """Observed crowds (``crowd_share`` of waves) held at ``week``, per actor, or None.
+
+        A crowd of share ``c`` from week ``w`` holds at least ``c * exp(-(t - w) / d)``.
+        """
+        floor = None
+        for event in self.scenario.events:
+            share = getattr(event, "crowd_share", None)
+            if share is not None and week >= event.week:
+                floor = np.zeros(self.region.n) if floor is None else floor
+                actor = getattr(event, "actor", None) or self.region.roles.focal
+                idx = self.region.index(actor)
+                held = share * np.exp(-(week - event.week) / event.duration_weeks)
+                floor[idx] = max(floor[idx], held)
+        return floor
+
     def events_at(self, week: int, kind: type) -> list:
         """The scenario's events of type ``kind`` scheduled for ``week``, in file order."""
         return [e for e in self.scenario.events if isinstance(e, kind) and e.week == week]

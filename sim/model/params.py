@@ -318,7 +318,9 @@ _PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
     "patron_loan_relief": (0.02, 0.1, "assumption", "half to double the default"),
     "patron_security_help": (0.02, 0.1, "assumption", "half to double the default"),
     "patron_support_cost": (0.001, 0.005, "assumption", "half to two and a half the default"),
-    "patron_intervention_rate": (0.009, 0.036, "assumption", "half to double the default"),
+    "patron_intervention_rate": (0.002, 0.036, "calibrated",
+                                 "from a tenth to double the pre-calibration 0.018; target 3 "
+                                 "(takeover at most a fifth of failures) bounds it"),
     "patron_move_multiplier": (2.0, 10.0, "lever", "scenario lever"),
     "posture_gain": (0.6, 2.4, "assumption", "half to double the default"),
     "posture_speed": (0.08, 0.3, "assumption", "readiness moves over two to twelve weeks"),

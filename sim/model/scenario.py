@@ -25,11 +25,11 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -43,10 +43,12 @@ if TYPE_CHECKING:
 
 MAX_WEEKS = 1040
 MAX_MEMBERS = 1_000_000
+MAX_EVENTS = 1000
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # strict: "10", 5.0 or true are not integers, "0.5" is not a number.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 class LeaderIncapacitated(_Strict):
@@ -63,7 +65,10 @@ class ProtestWave(_Strict):
     ``intensity`` is added to the state's grievance (on the same 0-1 scale as the
     baseline grievance in the data); 1.15 gives a Belarus peak near August 2020's ~2%.
     ``actor`` defaults to the focal state and must be a state (power centres have no
-    public of their own).
+    public of their own). ``crowd_share``, when given, is an observed crowd (share of the
+    population at the peak): the actor's protest share is held at least at
+    ``crowd_share * exp(-(t - week) / duration_weeks)`` from ``week`` on, so a backtest
+    can feed the crowd a protest drew and let the elite and the patrons decide.
     """
 
     type: Literal["protest_wave"]
@@ -71,19 +76,22 @@ class ProtestWave(_Strict):
     actor: str | None = None
     intensity: Annotated[float, Field(ge=0.0, le=3.0)] = 0.5
     duration_weeks: Annotated[int, Field(ge=1, le=MAX_WEEKS)] = 8
+    crowd_share: Annotated[float, Field(gt=0.0, le=0.5)] | None = None
 
 
 class DisputedElection(_Strict):
     """A vote judged fraudulent: a grievance shock in the focal state's public.
 
     Acts like a protest wave in the focal state (the election is the focal point that
-    brings the public out), of ``intensity`` decaying over ``duration_weeks``.
+    brings the public out), of ``intensity`` decaying over ``duration_weeks``, with an
+    optional observed ``crowd_share`` (see :class:`ProtestWave`).
     """
 
     type: Literal["disputed_election"]
     week: Annotated[int, Field(ge=0, le=MAX_WEEKS)]
     intensity: Annotated[float, Field(ge=0.0, le=3.0)] = 1.15
     duration_weeks: Annotated[int, Field(ge=1, le=MAX_WEEKS)] = 8
+    crowd_share: Annotated[float, Field(gt=0.0, le=0.5)] | None = None
 
 
 class VoluntaryHandover(_Strict):
@@ -149,7 +157,14 @@ class Scenario(_Strict):
     members: Annotated[int, Field(ge=1, le=MAX_MEMBERS)]
     region: Annotated[str, Field(min_length=1, max_length=4096)] = "belarus"
     parameters: dict[str, float] = Field(default_factory=dict)
-    events: list[Event] = Field(default_factory=list)
+    events: Annotated[list[Event], Field(max_length=MAX_EVENTS)] = Field(default_factory=list)
+    #: sha256 of the file's bytes as read and validated (set by :func:`load_scenario`).
+    _source_sha256: str | None = PrivateAttr(default=None)
+
+    @property
+    def source_sha256(self) -> str | None:
+        """sha256 of the exact bytes this scenario was read from (None if built in code)."""
+        return self._source_sha256
 
     @model_validator(mode="after")
     def _events_fit(self) -> Scenario:
@@ -189,9 +204,11 @@ class Scenario(_Strict):
             if value is not None:
                 data[key] = value
         try:
-            return Scenario.model_validate(data)
+            copy = Scenario.model_validate(data)
         except ValidationError as exc:
             raise _user_error("command line", exc) from None
+        copy._source_sha256 = self._source_sha256
+        return copy
 
 
 def _user_error(origin: str, exc: ValidationError) -> UserError:
@@ -247,17 +264,13 @@ def load_scenario(path: Path) -> Scenario:
     UserError
         Naming the file and field for every kind of bad input.
     """
+    from sim.safe_yaml import parse_yaml, read_limited
+
     origin = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(origin, None, "scenario file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(origin, None, f"cannot read file: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UserError(origin, None, f"not valid YAML: {exc}") from None
+    if not path.exists():
+        raise UserError(origin, None, "scenario file not found")
+    raw = read_limited(path, origin)  # the bytes the run is made from, hashed below
+    data = parse_yaml(raw, origin)
     if not isinstance(data, dict):
         raise UserError(origin, None, "must be a YAML mapping with keys name, description, "
                         "weeks, seed, members, parameters, events")
@@ -269,6 +282,7 @@ def load_scenario(path: Path) -> Scenario:
     local = path.parent / scenario.region
     if not Path(scenario.region).is_absolute() and (local / "roles.yaml").is_file():
         scenario = scenario.model_copy(update={"region": str(local.resolve())})
+    scenario._source_sha256 = hashlib.sha256(raw).hexdigest()
     return scenario
 
 

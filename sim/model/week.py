@@ -148,6 +148,9 @@ def _mobilisation(state: State, ctx: Context, week: int, members: np.ndarray) ->
     )
     noise = ctx.streams.normal("mobilisation", members, week, ctx.region.n)
     state.unrest = mobilisation.update(state.unrest, x, ctx.theta, noise, ctx.params)
+    floor = ctx.crowd_floor(week)
+    if floor is not None:  # an observed crowd (backtests) holds the protest share up
+        state.unrest = np.maximum(state.unrest, floor)
 
 
 def _defection(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
