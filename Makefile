@@ -88,6 +88,10 @@ test: $(STAMP) ## Run the test suite
 lint: $(STAMP) ## Lint the code with ruff
 	@"$(PY)" -m ruff check sim tests
 
+.PHONY: backtest
+backtest: $(STAMP) ## Score the model on the historical episodes, writes results/backtest/
+	@"$(PY)" -m sim backtest
+
 .PHONY: bench
 bench: $(STAMP) ## Run the speed and memory benchmark, writes results/bench/bench.csv
 	@"$(PY)" -m sim bench

@@ -1,4 +1,4 @@
-"""Command-line interface: ``python -m sim run|compare|replay|bench ...``.
+"""Command-line interface: ``python -m sim run|compare|replay|bench|backtest ...``.
 
 User mistakes (bad scenario files, unknown names, out-of-range options) print one
 line naming the file and field and exit with code 2, without a traceback.
@@ -86,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("bench", help="run the speed and memory benchmark",
                    description="Run the benchmark cases; writes results/bench/bench.csv.")
+    backtest = sub.add_parser(
+        "backtest", help="score the model on historical episodes",
+        description="Run every episode (default: the development set in sim/episodes/) as "
+                    "an ensemble, score the predicted classes A/B/C against what happened "
+                    "and against the null, and write results/backtest/.")
+    backtest.add_argument("paths", nargs="*", help="episode folders, or folders of episodes")
+    backtest.add_argument("--members", type=_positive_int,
+                          help="members per episode (default 1000)")
+    backtest.add_argument("--no-charts", action="store_true", help="write CSVs only")
     return parser
 
 
@@ -135,6 +144,14 @@ def main(argv: list[str] | None = None) -> int:
             from sim.analyses import bench
 
             return bench.main([])
+        elif args.command == "backtest":
+            from pathlib import Path
+
+            from sim.analyses.backtest import backtest
+
+            target = backtest([Path(p) for p in args.paths] or None, members=args.members,
+                              charts=not args.no_charts)
+            print(f"backtest written to {target}")
         return 0
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -40,6 +40,10 @@ from sim.model.params import Parameters
 from sim.model.state import HOLDER
 
 DAYS_PER_WEEK = 7.0
+#: Floor of the baseline looseness ``1 - c_0`` in the split hazard: an elite loyal to the
+#: last decimal at baseline is judged as if 95% cohesive, so that a tiny dip of loyalty
+#: does not divide by (almost) zero.
+MIN_BASE_LOOSENESS = 0.05
 TRANSITION = np.array([HOLDER["constitutional_interim"], HOLDER["emergency_body"]])
 SETTLED = np.array([HOLDER["incumbent"], HOLDER["insider_successor"],
                     HOLDER["designated_successor"]])
@@ -101,7 +105,7 @@ def split_probability(holder: np.ndarray, violent: np.ndarray, cohesion: np.ndar
     ``violent`` marks members whose vacancy came from a violent death: their
     transition hazard is multiplied by ``m_v``.
     """
-    looseness = np.clip(1.0 - cohesion, 0.0, 1.0) / max(1.0 - cohesion0, 1e-9)
+    looseness = np.clip(1.0 - cohesion, 0.0, 1.0) / max(1.0 - cohesion0, MIN_BASE_LOOSENESS)
     transition = (params.transition_split_rate * looseness
                   * (1.0 + params.split_unrest_gain * unrest_focal))
     transition = np.where(violent, transition * params.violent_split_multiplier, transition)

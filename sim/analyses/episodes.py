@@ -1,0 +1,187 @@
+"""Historical episodes for backtests: the file format, its loader and the fixed rules.
+
+An episode is a folder holding a region (``actors.csv``, ``attributes.csv``,
+``layers.csv``, ``edges.csv``, ``roles.yaml``: the focal state, its power centres,
+patrons and neighbours **as they stood before the trigger**; ``docs/data-rules.md``
+gives the rules that turn public indicators into attributes) and an ``episode.yaml``::
+
+    name: georgia_2003                 # letters, digits, _ (results are named after it)
+    title: Georgia 2003
+    trigger: protest                   # death | handover | protest (selects the null)
+    trigger_date: 2003-11-02
+    observed: C                        # A, B or C one year after the trigger
+    crowd: {low: 50000, high: 100000}  # people at the peak; or none, or small
+    events:                            # the trigger, in the scenario vocabulary
+      - {type: disputed_election, week: 0}
+    sources: [...]                     # where the facts come from
+
+Nothing in the file sets a parameter: every episode runs with the model's defaults,
+horizon :data:`HORIZON_WEEKS`, :data:`MEMBERS` members and seed :data:`SEED`. The crowd
+becomes an input by one rule fixed in advance (:func:`crowd_share`): the geometric
+mean of the range over the population, ``small`` = :data:`SMALL_CROWD` people,
+``none`` = no crowd; it is fed to the episode's first protest event as ``crowd_share``.
+
+The model's holder at the horizon maps to a class by :data:`CLASS_OF_HOLDER`, fixed
+before any score was looked at (``docs/model.md``, Backtests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.errors import UserError
+from sim.model.scenario import Event, Scenario
+from sim.regions.loader import Region, load_region
+
+HORIZON_WEEKS = 52
+MEMBERS = 1000
+SEED = 20261127
+#: People at the peak of a crowd reported only as "small" (hundreds, dispersed).
+SMALL_CROWD = 1000
+CLASSES: tuple[str, ...] = ("A", "B", "C")
+#: Outcome class of each holder at the horizon (episodes.md defines the classes):
+#: A the ruling group keeps power under its ruler (or the successor it had planned
+#: before the trigger, which the model represents by the incumbent holding on);
+#: B it keeps power under another insider (interim, emergency body, elected insider,
+#: a successor named at the trigger); C it loses power: an open split with no settled
+#: ruler, the opposition, or a patron in control.
+CLASS_OF_HOLDER: dict[str, str] = {
+    "incumbent": "A",
+    "constitutional_interim": "B", "emergency_body": "B", "insider_successor": "B",
+    "designated_successor": "B",
+    "contested": "C", "opposition_led": "C", "patron_controlled": "C",
+}
+TRIGGERS = ("death", "handover", "protest")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class CrowdRange(_Strict):
+    """A crowd estimate as a range of people (a single estimate: low = high)."""
+
+    low: Annotated[int, Field(gt=0)]
+    high: Annotated[int, Field(gt=0)]
+
+
+class EpisodeSpec(_Strict):
+    """The validated ``episode.yaml``."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]{0,63}$")]
+    title: Annotated[str, Field(min_length=1)]
+    trigger: Literal["death", "handover", "protest"]
+    trigger_date: dt.date
+    observed: Literal["A", "B", "C"]
+    crowd: CrowdRange | Literal["none", "small"]
+    events: Annotated[list[Event], Field(min_length=1)]
+    sources: Annotated[list[str], Field(min_length=1)]
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A loaded episode: its spec, region and the scenario it runs as."""
+
+    spec: EpisodeSpec
+    region: Region
+    scenario: Scenario
+    folder: Path
+    crowd_share: float
+
+
+def crowd_share(crowd: CrowdRange | str, population_m: float) -> float:
+    """The crowd at the peak as a share of the population (the fixed rule).
+
+    Examples
+    --------
+    >>> round(crowd_share(CrowdRange(low=50_000, high=100_000), 4.5), 5)
+    0.01571
+    >>> crowd_share("none", 9.0), crowd_share("small", 10.0)
+    (0.0, 0.0001)
+    """
+    if crowd == "none":
+        return 0.0
+    people = SMALL_CROWD if crowd == "small" else math.sqrt(crowd.low * crowd.high)
+    return people / (population_m * 1e6)
+
+
+def load_episode(path: Path) -> Episode:
+    """Read an episode folder (or its ``episode.yaml``) and build its scenario.
+
+    Raises
+    ------
+    UserError
+        Naming the file and field: a missing or malformed ``episode.yaml``, a bad
+        crowd range, an event the region cannot take, a broken region.
+    """
+    path = Path(path)
+    folder = path.parent if path.name == "episode.yaml" else path
+    file = folder / "episode.yaml"
+    origin = str(file)
+    if not file.is_file():
+        raise UserError(origin, None, "episode file not found (an episode is a folder with "
+                        "episode.yaml and its region tables)")
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UserError(origin, None, f"cannot read: {exc}") from None
+    if not isinstance(data, dict):
+        raise UserError(origin, None, "must be a YAML mapping (see docs/model.md, Backtests)")
+    try:
+        spec = EpisodeSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        message = first["msg"]
+        if first["type"] == "extra_forbidden":
+            message = ("unknown key; allowed: " + ", ".join(sorted(EpisodeSpec.model_fields))
+                       + " (an episode cannot set parameters)")
+        raise UserError(origin, field, message) from None
+    if isinstance(spec.crowd, CrowdRange) and spec.crowd.low > spec.crowd.high:
+        raise UserError(origin, "crowd", "low must not exceed high")
+    region = load_region(folder)
+    focal = region.index(region.roles.focal)
+    share = crowd_share(spec.crowd, float(region.attrs["population_m"][focal]))
+    events = [e.model_dump() for e in spec.events]
+    protests = [e for e in events if e["type"] in ("protest_wave", "disputed_election")]
+    if share > 0 and not protests:
+        raise UserError(origin, "crowd", "a crowd needs a protest_wave or disputed_election "
+                        "event to carry it")
+    if share > 0:
+        protests[0]["crowd_share"] = min(share, 0.5)
+    try:
+        scenario = Scenario.model_validate(dict(
+            name=spec.name, description=spec.title, region=str(folder), weeks=HORIZON_WEEKS,
+            seed=SEED, members=MEMBERS, parameters={}, events=events))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UserError(origin, ".".join(str(p) for p in first["loc"]) or None,
+                        re.sub(r"^Value error, ", "", first["msg"])) from None
+    from sim.model.scenario import check_against_region
+
+    check_against_region(scenario, region.roles,
+                         dict(zip(region.ids, region.kinds, strict=True)), origin)
+    return Episode(spec=spec, region=region, scenario=scenario, folder=folder,
+                   crowd_share=share)
+
+
+def find_episodes(paths: list[Path]) -> list[Path]:
+    """Episode folders under the given paths (a folder of episodes, or episodes)."""
+    found: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if (path / "episode.yaml").is_file() or path.name == "episode.yaml":
+            found.append(path if path.is_dir() else path.parent)
+        elif path.is_dir():
+            found.extend(sorted(p.parent for p in path.glob("*/episode.yaml")))
+        else:
+            raise UserError(str(path), None, "no episode.yaml here or in its sub-folders")
+    return found
