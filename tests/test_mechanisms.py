@@ -392,7 +392,8 @@ def test_pressure_grows_with_the_crowd_and_falls_with_repression_capacity():
 def test_defection_needs_a_wavering_bloc():
     p = Parameters()
     full = np.ones(3)
-    prob = defection.probability(full, np.array([0.85, 0.69, 0.4]), p)
+    lam = p.defection_threshold
+    prob = defection.probability(full, np.array([lam + 0.1, lam - 0.03, 0.4]), p)
     assert prob[0] == 0.0 < prob[1] < prob[2]        # loyal above the threshold: none
     assert defection.probability(full, np.array([0.4]), p.replace(defection_rate=0.0))[0] == 0
 

@@ -83,14 +83,13 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: scenario lever; unconfirmed health reports (region-facts) are "
           "modelled here, never as fact",
           "Multiplies the age-based hazard."),
-    Param("transition_split_rate", "kappa_s", "1/week", 0.025, 0.0, 1.0, "succession",
-          "calibrated: regime survives one year after a natural death in 81-92% of "
-          "cases (Kendall-Taylor & Frantz 2016; Archigos recount)",
+    Param("transition_split_rate", "kappa_s", "1/week", 0.03, 0.0, 1.0, "succession",
+          "calibrated: inside the accepted region of the joint calibration against "
+          "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
           "Weekly hazard of an elite split during the interim at baseline cohesion."),
-    Param("violent_split_multiplier", "m_v", "1", 2.0, 1.0, 10.0, "succession",
-          "assumption: after a violent death the Security Council rules under emergency "
-          "law and rival insiders suspect each other; irregular exits survive far less "
-          "often (55% vs 91%, Archigos recount)",
+    Param("violent_split_multiplier", "m_v", "1", 2.9, 1.0, 10.0, "succession",
+          "calibrated: inside the accepted region of the joint calibration against "
+          "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
           "Multiplies the split hazard on the Security Council path."),
     Param("split_unrest_gain", "gamma_u", "1/share", 20.0, 0.0, 200.0, "succession",
           "assumption: mass protest raises defection risk (Kuran 1991); 5% of the "
@@ -104,10 +103,9 @@ _DECLARED: tuple[Param, ...] = (
     Param("coup_attempt_rate", "q_c", "1/year", 0.04, 0.0, 1.0, "succession",
           "Frantz & Stein 2017: baseline coup-attempt rate about 4% per dictatorship-year",
           "Annual rate of coup attempts against a settled ruler at baseline cohesion."),
-    Param("contested_mean_weeks", "T_c", "weeks", 26.0, 1.0, 104.0, "succession",
-          "calibrated: with kappa_s, against the 81-92% one-year survival band; "
-          "consistent with regimes falling within days to months of a death "
-          "(Archigos recount)",
+    Param("contested_mean_weeks", "T_c", "weeks", 42.0, 1.0, 104.0, "succession",
+          "calibrated: inside the accepted region of the joint calibration against "
+          "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
           "Mean time for a contested succession to resolve."),
     Param("opposition_win_unrest", "u_*", "share", 0.05, 0.001, 0.5, "succession",
           "assumption: 2020's peak of ~200,000 (2% of the population) did not topple "
@@ -152,10 +150,9 @@ _DECLARED: tuple[Param, ...] = (
           "Standard deviation of weekly noise in the drive."),
     # --- distress contagion ------------------------------------------------------------
     # --- elite defection under street pressure -----------------------------------------
-    Param("defection_crowd", "u_d", "share", 0.035, 0.005, 0.5, "defection",
-          "assumption: Chenoweth's 3.5% of the population as the crowd that overwhelms a "
-          "fully capable apparatus (a reference point with known exceptions; every "
-          "post-Soviet street victory drew less, against weaker repression)",
+    Param("defection_crowd", "u_d", "share", 0.043, 0.005, 0.5, "defection",
+          "calibrated: inside the accepted region of the joint calibration against "
+          "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
           "Excess protest share that puts full pressure on a security bloc of repression "
           "capacity 1 (scaled by the focal state's repression capacity)."),
     Param("defection_erosion", "eps_d", "1/week", 0.05, 0.0, 1.0, "defection",
@@ -163,14 +160,13 @@ _DECLARED: tuple[Param, ...] = (
           "before relaxation and patron help (weeks of mass protest in 2020 did not break "
           "Belarus's bloc, which had Russian help)",
           "Weekly erosion of the security bloc's loyalty per unit of street pressure."),
-    Param("defection_threshold", "lambda_d", "loyalty", 0.7, 0.1, 1.0, "defection",
-          "assumption: a bloc loyal above 0.7 does not defect (Belarus's bloc: 0.85 at "
-          "baseline)",
+    Param("defection_threshold", "lambda_d", "loyalty", 0.66, 0.1, 1.0, "defection",
+          "calibrated: inside the accepted region of the joint calibration against "
+          "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
           "Loyalty below which the security bloc may defect."),
-    Param("defection_rate", "kappa_d", "1/week", 1.0, 0.0, 20.0, "defection",
-          "calibrated: a 2020-scale wave against a loyal, supported bloc ends the regime in "
-          "at most 10% of members; a 2004-scale wave against a wavering bloc with no patron "
-          "help in at least 30% (docs/model.md, Calibration)",
+    Param("defection_rate", "kappa_d", "1/week", 2.4, 0.0, 20.0, "defection",
+          "calibrated: inside the accepted region of the joint calibration against "
+          "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
           "Weekly defection hazard at full pressure and zero loyalty, relative to the "
           "threshold."),
     Param("contagion_strength", "kappa_d", "1", 0.5, 0.0, 1.0, "contagion",
@@ -215,10 +211,9 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: support costs the patron little relative to its economy "
           "(Russia-Belarus GDP ratio 28:1, region-facts)",
           "Weekly increase of a patron's stress per unit of support."),
-    Param("patron_intervention_rate", "kappa_I", "1/week", 0.018, 0.0, 1.0, "reactions",
-          "assumption: Russia keeps ~2,000 troops and nuclear weapons in Belarus "
-          "(region-facts) and can move fast, but did not move in 2020; set so that "
-          "kappa_I x Belarus's presence of Russia (0.55) keeps the earlier 0.01",
+    Param("patron_intervention_rate", "kappa_I", "1/week", 0.003, 0.0, 1.0, "reactions",
+          "calibrated: inside the accepted region of the joint calibration against "
+          "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
           "Weekly hazard of a patron's takeover at full support and full presence in a "
           "contested focal state."),
     Param("patron_move_multiplier", "m_I", "1", 5.0, 1.0, 50.0, "reactions",
@@ -261,7 +256,7 @@ _PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
                                "unconfirmed health reports taken seriously"),
     "transition_split_rate": (0.005, 0.06, "calibrated",
                               "the accepted region of the joint calibration lies inside"),
-    "violent_split_multiplier": (1.5, 4.0, "assumption",
+    "violent_split_multiplier": (1.5, 4.0, "calibrated",
                                  "Jones & Olken 2009: assassinations shift outcomes more than "
                                  "natural deaths; calibration target 2 bounds it"),
     "split_unrest_gain": (5.0, 50.0, "assumption",
@@ -295,11 +290,11 @@ _PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
     "mobilisation_speed": (0.3, 0.8, "assumption",
                            "waves peak within one to three weeks of their trigger"),
     "protest_noise": (0.02, 0.1, "assumption", "half to double the default"),
-    "defection_crowd": (0.01, 0.07, "assumption",
+    "defection_crowd": (0.01, 0.07, "calibrated",
                         "from the post-Soviet street victories (about 1-3%) to twice "
                         "Chenoweth's 3.5%"),
     "defection_erosion": (0.02, 0.1, "assumption", "half to double the default"),
-    "defection_threshold": (0.6, 0.8, "assumption",
+    "defection_threshold": (0.6, 0.8, "calibrated",
                             "between a bloc that stays loyal under pressure and one already "
                             "wavering"),
     "defection_rate": (0.3, 3.0, "calibrated",

@@ -180,8 +180,8 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray) -> No
     drift_focal = state.alignment[:, focal] - base["alignment0"][focal]
     capacity = state.stability[:, patrons] / s0[patrons]
     # Every patron's commitment follows need and capacity; only those able to support
-    # pay it out as loans and security help (a takeover-only patron's commitment still
-    # drives its takeover hazard).
+    # pay it out as loans and security help, and only to rulers it backs (not to an
+    # opposition government). Commitment alone still drives the takeover hazard.
     committed = np.ones(len(patrons), dtype=bool)
     target = reactions.patron_support_target(distress_focal, drift_focal, state.holder,
                                              capacity, committed, params)
@@ -190,7 +190,8 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray) -> No
     support = state.patron_support
     (state.stress[:, focal], state.stress[:, patrons],
      state.stability[:, sec]) = reactions.support_effects(
-        support * roles.can_support, state.stress[:, focal], base["stress0"][focal],
+        reactions.paid_support(support, roles.can_support, state.holder),
+        state.stress[:, focal], base["stress0"][focal],
         state.stress[:, patrons],
         state.stability[:, sec], s0[sec], params)
     probability = reactions.intervention_probability(support, state.holder, state.patron_move,

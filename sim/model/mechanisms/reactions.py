@@ -7,7 +7,8 @@ capacity::
     need = h_F + (a_F - a0_F)^+ + 0.5 * [succession unsettled]
     sigma_p' = sigma_p + rho_R (min(1, g_R need s_p / s0_p) - sigma_p)
 
-(its commitment; only a patron able to support pays it out). Support relieves the
+(its commitment; only a patron able to support pays it out, and never to an opposition
+government: :func:`paid_support`). Support relieves the
 focal state's excess stress (``- l_R sum_p sigma_p (e - e0)^+``), restores the security
 bloc's loyalty (``+ h_R sum_p sigma_p (s0 - s)``) and costs each patron
 (``+ c_R sigma_p`` stress). A
@@ -92,6 +93,24 @@ def update_support(support: np.ndarray, target: np.ndarray, moved: np.ndarray,
     """Move support toward its target; a patron's ``patron_move`` fixes its support at 1."""
     stepped = support + params.patron_support_speed * (target - support)
     return np.where(moved, 1.0, stepped)
+
+
+def paid_support(commitment: np.ndarray, can_support: np.ndarray,
+                 holder: np.ndarray) -> np.ndarray:
+    """The support each patron pays out, shape (M, P).
+
+    A patron pays its commitment as loans and security help only if it can support
+    and the focal state is not ruled by the opposition (a patron does not fund the
+    government that replaced its clients; its commitment may still move it to take over).
+
+    Examples
+    --------
+    >>> h = np.array([HOLDER["incumbent"], HOLDER["opposition_led"]])
+    >>> paid_support(np.array([[0.5], [0.5]]), np.array([True]), h).tolist()
+    [[0.5], [0.0]]
+    """
+    backs = (holder != HOLDER["opposition_led"])[:, None]
+    return np.where(can_support & backs, commitment, 0.0)
 
 
 def support_effects(support: np.ndarray, stress_focal: np.ndarray, stress0_focal: float,
