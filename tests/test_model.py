@@ -126,3 +126,10 @@ def test_every_scenario_file_mesa_member_equals_the_ensemble(scenario):
         model = RegionModel(ctx, member).run()
         assert np.array_equal(model.trajectory(), ensemble.trajectories[member])
         assert model.events == [e for e in ensemble.events if e[0] == member]
+
+
+def test_every_calibration_target_passes_at_the_default_parameters(region):
+    from sim.analyses.calibration import model_values, target_table
+
+    table = target_table(model_values(region, 2000))
+    assert table["passes"].all(), table[~table["passes"]].to_string()
