@@ -26,7 +26,8 @@ B ?= incapacity
 MEMBER ?= 0
 UNPAIRED ?=
 UPGRADE ?=
-USER_VARS := SCENARIO MEMBERS SEED WEEKS WORKERS A B MEMBER UNPAIRED UPGRADE
+SET ?=
+USER_VARS := SCENARIO MEMBERS SEED WEEKS WORKERS A B MEMBER UNPAIRED UPGRADE SET
 # Keep each value's text as typed (make does not expand a '$' in it), then hand it to
 # the recipes' shell as an environment variable.
 $(foreach v,$(USER_VARS),$(eval override $(v) := $$(value $(v))))
@@ -36,6 +37,9 @@ comma := ,
 # Optional overrides passed to the CLI only when set (expanded by the shell).
 RUN_OPTS := $${MEMBERS:+--members "$$MEMBERS"} $${SEED:+--seed "$$SEED"} \
             $${WEEKS:+--weeks "$$WEEKS"} $${WORKERS:+--workers "$$WORKERS"}
+# SET="name=value name=value": one --set per word (the words are data, never code;
+# no globbing).
+SET_ARGS := set -f; set_args=(); for s in $$SET; do set_args+=(--set "$$s"); done; set +f
 
 # Candidate interpreters; the first one that is Python $(PYTHON_MINOR) wins.
 PY_CANDIDATES := python$(PYTHON_MINOR) \
@@ -69,8 +73,8 @@ $(STAMP): pyproject.toml $(LOCK)
 venv: $(STAMP) ## Create .venv and install the locked dependencies and the project (done automatically by other targets)
 
 .PHONY: run
-run: $(STAMP) ## Run a scenario ensemble: make run SCENARIO=incapacity [MEMBERS= SEED= WEEKS= WORKERS=]
-	@"$(PY)" -m sim run "$$SCENARIO" $(RUN_OPTS)
+run: $(STAMP) ## Run a scenario ensemble: make run SCENARIO=incapacity [MEMBERS= SEED= WEEKS= WORKERS= SET="name=value ..."]
+	@$(SET_ARGS); "$(PY)" -m sim run "$$SCENARIO" $(RUN_OPTS) "$${set_args[@]}"
 
 .PHONY: compare
 compare: $(STAMP) ## Compare two scenarios member by member: make compare A=status_quo B=incapacity [UNPAIRED=1]

@@ -31,6 +31,23 @@ def _whole_number_from(minimum: int):
     return parse
 
 
+def _parameter_setting(text: str) -> tuple[str, float]:
+    """``NAME=VALUE`` of ``--set``: a known parameter and a number in its range."""
+    from sim.model.params import check_value
+
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name}: not a number: {value!r}") from None
+    problem = check_value(name.strip(), number)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{name.strip()}: {problem}")
+    return name.strip(), number
+
+
 _positive_int = _whole_number_from(1)
 _non_negative_int = _whole_number_from(0)
 
@@ -51,7 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--members", type=_positive_int, help="override the number of members")
     run.add_argument("--seed", type=_non_negative_int, help="override the root seed")
     run.add_argument("--weeks", type=_positive_int, help="override the horizon in weeks")
+    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                     type=_parameter_setting,
+                     help="override a parameter (repeatable; docs/model.md lists them); the "
+                          "run goes to its own folder results/<scenario>__<overrides>/")
     run.add_argument("--no-charts", action="store_true", help="write CSVs only")
+    run.add_argument("--no-report", action="store_true", help="no report.html")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_engine_options(run)
     run.add_argument("--save-members", action="store_true",
@@ -126,8 +148,12 @@ def main(argv: list[str] | None = None) -> int:
                                     progress=False if args.quiet else None,
                                     workers=args.workers, executor=args.executor,
                                     scheduler=args.scheduler,
-                                    save_members=args.save_members))
-            print(f"results written to {target}")
+                                    save_members=args.save_members,
+                                    parameters=tuple(args.set),
+                                    report=not args.no_report))
+            from sim.outputs.summary import console_summary
+
+            print(console_summary(target))
         elif args.command == "compare":
             from sim.analyses.compare import compare
 

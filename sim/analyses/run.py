@@ -54,11 +54,15 @@ class RunRequest:
     executor: str = "processes"
     scheduler: str | None = None
     save_members: bool = False
+    parameters: tuple[tuple[str, float], ...] = ()
+    report: bool = True
 
-    def overrides(self) -> dict[str, int]:
-        """The command-line overrides that were given."""
+    def overrides(self) -> dict[str, float]:
+        """The overrides that were given (size, seed, horizon and parameters)."""
         given = {"members": self.members, "seed": self.seed, "weeks": self.weeks}
-        return {key: value for key, value in given.items() if value is not None}
+        out: dict[str, float] = {k: v for k, v in given.items() if v is not None}
+        out.update(dict(self.parameters))
+        return out
 
 
 def prepare(request: RunRequest) -> tuple[Path, Scenario, Context]:
@@ -70,7 +74,8 @@ def prepare(request: RunRequest) -> tuple[Path, Scenario, Context]:
                          dict(zip(region.ids, region.kinds, strict=True)), str(path))
     safe_result_name(scenario.name, str(path))
     scenario = scenario.with_overrides(members=request.members, seed=request.seed,
-                                       weeks=request.weeks)
+                                       weeks=request.weeks,
+                                       parameters=dict(request.parameters))
     return path, scenario, build_context(scenario, region)
 
 
@@ -143,7 +148,7 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
 
 def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
                   result: EnsembleResult, started: dt.datetime, t0: float,
-                  charts: bool, engine: dict, overrides: dict) -> None:
+                  charts: bool, engine: dict, overrides: dict, report: bool = True) -> None:
     """Write every result file of a run into the directory ``out``."""
     timeseries = outputs.timeseries_frame(result, ctx)
     holders = outputs.holders_frame(result)
@@ -160,6 +165,10 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
                                   scenario.name)
     outputs.write_json(manifest(path, scenario, ctx, started, time.perf_counter() - t0,
                                 engine, overrides), out / "manifest.json")
+    if report:
+        from sim.outputs.report import write_run_report
+
+        write_run_report(out, ctx.region, scenario)
 
 
 def _claim(target: Path, path: Path, scenario: Scenario) -> None:
@@ -206,5 +215,5 @@ def run(request: RunRequest) -> Path:
         if writer is not None:
             writer.close()
         write_results(out, path, scenario, ctx, result, started, t0, request.charts, engine,
-                      request.overrides())
+                      request.overrides(), report=request.report)
     return target

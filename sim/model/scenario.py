@@ -197,12 +197,18 @@ class Scenario(_Strict):
         return value
 
     def with_overrides(self, *, members: int | None = None, seed: int | None = None,
-                       weeks: int | None = None) -> Scenario:
-        """Return a copy with command-line overrides applied and re-validated."""
+                       weeks: int | None = None,
+                       parameters: dict[str, float] | None = None) -> Scenario:
+        """Return a copy with overrides (command line, API) applied and re-validated.
+
+        ``parameters`` are merged over the file's own parameter overrides.
+        """
         data = self.model_dump()
         for key, value in (("members", members), ("seed", seed), ("weeks", weeks)):
             if value is not None:
                 data[key] = value
+        if parameters:
+            data["parameters"] = {**data["parameters"], **parameters}
         try:
             copy = Scenario.model_validate(data)
         except ValidationError as exc:

@@ -93,7 +93,9 @@ def _outcomes_chart(path: Path, outcomes: pd.DataFrame, region: Region, heading:
 
 def _holders_chart(path: Path, holders: pd.DataFrame, region: Region, heading: str) -> Path:
     """Stacked area of the share of members under each holder of power, per week."""
-    order = list(dict.fromkeys(holders["holder"]))
+    # Only holders that occur: a legend entry for a holder no member ever had misleads.
+    occurs = holders.groupby("holder", sort=False)["share"].max() > 0
+    order = [h for h in dict.fromkeys(holders["holder"]) if occurs[h]]
     wide = holders.pivot_table(index="week", columns="holder", values="share",
                                aggfunc="first", fill_value=0.0).reindex(columns=order)
     fig = _figure(10.0, 4.8)

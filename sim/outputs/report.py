@@ -1,0 +1,137 @@
+"""One self-contained HTML report per run (``report.html``), built with Jinja2.
+
+The report holds the question, the scenario's assumptions (events, every parameter set
+away from its default beside that default's grade and source), the headline outcome
+table with intervals and what they do and do not cover, the ripple table, the charts
+(embedded, so the file opens offline and can be sent), the grades of every input the
+run used, the model's calibration and backtest standing when those have been run, the
+main known limits and the provenance from the manifest.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from sim import paths
+from sim.model.params import PARAM_GRADES, PARAMS
+from sim.outputs.summary import LABELS
+from sim.outputs.tables import OUTCOMES
+from sim.regions.loader import GRADES, Region
+
+TEMPLATES = Path(__file__).parent / "templates"
+#: Charts in the order the report shows them, with titles.
+CHART_TITLES = {
+    "outcomes_focal.png": "Who holds power at the horizon",
+    "holders.png": "Who holds power, week by week",
+    "ripple_map.png": "Ripple map: worst week of mean stability",
+    "fan_stability.png": "Stability of each state (median, 50% and 90% bands)",
+    "fan_unrest.png": "Unrest (share of the public protesting)",
+    "fan_posture.png": "Military posture of the reported states and the patrons",
+    "ripple_summary.png": "Chance of a >10% stability drop",
+}
+LIMITS = (
+    "Probabilities under the stated assumptions, not forecasts of dates; intervals cover "
+    "Monte Carlo noise only.",
+    "Most indicator values are recalled from public datasets, not read from them here "
+    "(graded 'recalled'); power-centre rows and several baselines are assumptions.",
+    "Five calibration targets are met by a narrow accepted region found on small "
+    "ensembles; thirteen in-sample backtest episodes cannot show out-of-sample skill.",
+    "States respond through a few stylised channels (dependence, protest, posture, "
+    "patron support); there is no explicit war, sanctions or economic model.",
+)
+
+
+def _percent(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _csv_if(path: Path) -> pd.DataFrame | None:
+    return pd.read_csv(path) if path.is_file() else None
+
+
+def _grades(region: Region, overrides: dict) -> tuple[list[str], list[dict]]:
+    rows = []
+    for name in ("attributes.csv", "edges.csv"):
+        frame = pd.read_csv(region.folder / name, dtype=str, keep_default_na=False)
+        rows.append({"what": f"region data: {name}", "counts": frame["grade"].value_counts()
+                     .to_dict(), "total": len(frame)})
+    counts: dict[str, int] = {}
+    for name, p in PARAMS.items():
+        grade = "lever" if name in overrides else p.grade
+        counts[grade] = counts.get(grade, 0) + 1
+    rows.append({"what": "model parameters (a value set by the scenario counts as a lever)",
+                 "counts": counts, "total": len(PARAMS)})
+    names = list(GRADES) + [g for g in PARAM_GRADES if g not in GRADES]
+    return names, rows
+
+
+def _event_details(event: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in event.items()
+                     if k not in ("type", "week") and v is not None)
+
+
+def render_run_report(folder: Path, region: Region, scenario) -> str:
+    """The HTML of the report of the run whose files are in ``folder``."""
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    outcomes = pd.read_csv(folder / "outcomes.csv")
+    names = dict(zip(region.ids, region.names, strict=True))
+    focal = region.roles.focal
+    headline = [{"label": LABELS.get(r.outcome, r.outcome), "probability": _percent(r.probability),
+                 "interval": f"{_percent(r.ci_low)}-{_percent(r.ci_high)}", "count": r.count}
+                for r in outcomes[(outcomes.actor == focal)
+                                  & outcomes.outcome.isin(OUTCOMES)].itertuples()]
+    wide = outcomes[~outcomes.outcome.isin(OUTCOMES)].pivot(index="actor", columns="outcome",
+                                                            values="probability")
+    ripple = [{"actor": a, "name": names.get(a, a),
+               **{k: _percent(wide.loc[a, k]) for k in wide.columns}}
+              for a in region.ids if a in wide.index]
+    overrides = dict(scenario.parameters)
+    params = [{"name": n, "value": f"{v:g}", "default": f"{PARAMS[n].default:g}",
+               "plausible": f"{PARAMS[n].plausible[0]:g}-{PARAMS[n].plausible[1]:g}",
+               "grade": PARAMS[n].grade, "source": PARAMS[n].source}
+              for n, v in sorted(overrides.items())]
+    charts = []
+    for name, title in CHART_TITLES.items():
+        path = folder / "charts" / name
+        if path.is_file():
+            charts.append({"title": title,
+                           "data": base64.b64encode(path.read_bytes()).decode("ascii")})
+    grade_names, grades = _grades(region, overrides)
+    calibration = _csv_if(paths.RESULTS_DIR / "calibration" / "targets.csv")
+    backtest = _csv_if(paths.RESULTS_DIR / "backtest" / "scores.csv")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             undefined=jinja2.StrictUndefined)
+    return env.get_template("run_report.html.j2").render(
+        scenario=scenario, region=region, focal_name=names[focal], manifest=manifest,
+        events=[{"week": e["week"], "type": e["type"], "details": _event_details(e)}
+                for e in manifest["events"]],
+        overrides=params, headline=headline, ripple=ripple, charts=charts,
+        grade_names=grade_names, grades=grades,
+        calibration=None if calibration is None else [
+            {"target": r.target, "band": f"{r.band_low:.3g}-{r.band_high:.3g}",
+             "model": f"{r.model:.3f}", "interval": f"{r.ci_low:.3f}-{r.ci_high:.3f}",
+             "passes": bool(r.passes)} for r in calibration.itertuples()],
+        backtest=None if backtest is None else [
+            {"metric": r.metric, "model": f"{r.model:.3f}",
+             "interval": f"{r.model_ci_low:.3f}-{r.model_ci_high:.3f}", "null": f"{r.null:.3f}"}
+            for r in backtest.itertuples()],
+        limits=LIMITS,
+        provenance=[(k, manifest.get(k)) for k in (
+            "scenario_file", "scenario_sha256", "region", "root_seed", "members", "weeks",
+            "overrides", "project_version", "git_commit", "code_sha256", "command",
+            "started_utc", "wall_time_s")],
+    )
+
+
+def write_run_report(folder: Path, region: Region, scenario) -> Path:
+    """Write ``report.html`` into the run's ``folder``; return its path."""
+    path = Path(folder) / "report.html"
+    path.write_text(render_run_report(folder, region, scenario), encoding="utf-8")
+    return path

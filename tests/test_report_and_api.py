@@ -1,0 +1,60 @@
+"""The HTML report, the console summary, --set overrides and the Python API."""
+
+import re
+
+import pandas as pd
+import pytest
+
+from sim import api
+from sim.cli import main
+from sim.errors import UserError
+from sim.outputs.tables import OUTCOMES
+from sim.paths import result_folder_name
+
+
+def test_a_run_prints_the_summary_and_writes_a_self_contained_report(results_dir, capsys):
+    assert main(["run", "incapacity", "--members", "40", "--weeks", "20", "--quiet",
+                 "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "who rules BLR at week 20" in out and "report.html" in out
+    folder = results_dir / result_folder_name("incapacity", {"members": 40, "weeks": 20})
+    html = (folder / "report.html").read_text()
+    outcomes = pd.read_csv(folder / "outcomes.csv")
+    for row in outcomes[(outcomes.actor == "BLR") & outcomes.outcome.isin(OUTCOMES)].itertuples():
+        assert f"{100 * row.probability:.1f}%" in html           # the numbers of outcomes.csv
+    assert "data:image/png;base64," in html                     # charts embedded
+    assert not re.search(r'src="(?!data:)', html)                # nothing fetched: offline
+    for grade in ("sourced", "recalled", "assumption"):
+        assert f'class="grade {grade}"' in html
+    assert "do <b>not</b> cover" in html
+
+
+def test_set_overrides_a_parameter_in_its_own_folder(results_dir, capsys):
+    assert main(["run", "incapacity", "--members", "30", "--weeks", "12", "--quiet",
+                 "--no-charts", "--no-report", "--set", "patron_support_gain=0",
+                 "--workers", "1"]) == 0
+    folder = results_dir / result_folder_name(
+        "incapacity", {"members": 30, "weeks": 12, "patron_support_gain": 0.0})
+    manifest = pd.read_json(folder / "manifest.json", typ="series")
+    assert manifest["parameters"]["patron_support_gain"] == 0.0
+    assert not (results_dir / "incapacity").exists()
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    ("charisma=1", "unknown parameter"), ("patron_support_gain=99", "must be a number from"),
+    ("patron_support_gain", "NAME=VALUE"), ("patron_support_gain=lots", "not a number")])
+def test_bad_set_options_are_refused(setting, expected, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["run", "incapacity", "--set", setting])
+    assert info.value.code == 2 and expected in capsys.readouterr().err
+
+
+def test_the_readme_api_example_runs(results_dir):
+    quo = api.run("status_quo", members=60, weeks=20)
+    shock = api.run("incapacity", members=60, weeks=20, set={"patron_support_gain": 1.0})
+    table = shock.outcomes.query("actor == 'BLR'")[["outcome", "probability"]]
+    assert set(OUTCOMES) <= set(table.outcome)
+    assert shock.manifest["parameters"]["patron_support_gain"] == 1.0
+    assert quo.folder != shock.folder and not (results_dir / "incapacity").exists()
+    with pytest.raises(UserError):
+        api.run("incapacity", set={"charisma": 1.0})
