@@ -92,6 +92,10 @@ test: $(STAMP) ## Run the test suite
 lint: $(STAMP) ## Lint the code with ruff
 	@"$(PY)" -m ruff check sim tests
 
+.PHONY: overview
+overview: $(STAMP) ## Headline outcomes of every scenario in one table and chart (runs what is stale)
+	@"$(PY)" -m sim overview
+
 .PHONY: backtest
 backtest: $(STAMP) ## Score the model on the historical episodes, writes results/backtest/
 	@"$(PY)" -m sim backtest

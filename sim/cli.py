@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("bench", help="run the speed and memory benchmark",
                    description="Run the benchmark cases; writes results/bench/bench.csv.")
+    overview = sub.add_parser(
+        "overview", help="headline outcomes of every shipped scenario in one table and chart",
+        description="Run every scenario of scenarios/ whose results are missing or stale, "
+                    "then write results/overview/overview.csv and overview.png.")
+    overview.add_argument("--workers", type=_positive_int, help="worker processes")
     backtest = sub.add_parser(
         "backtest", help="score the model on historical episodes",
         description="Run every episode (default: the development set in sim/episodes/) as "
@@ -170,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
             from sim.analyses import bench
 
             return bench.main([])
+        elif args.command == "overview":
+            from sim.analyses.overview import overview
+
+            target = overview(workers=args.workers)
+            print(f"overview written to {target}")
         elif args.command == "backtest":
             from pathlib import Path
 

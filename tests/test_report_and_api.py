@@ -58,3 +58,25 @@ def test_the_readme_api_example_runs(results_dir):
     assert quo.folder != shock.folder and not (results_dir / "incapacity").exists()
     with pytest.raises(UserError):
         api.run("incapacity", set={"charisma": 1.0})
+
+
+def test_overview_runs_what_is_missing_and_tabulates_every_scenario(results_dir, tmp_path,
+                                                                   monkeypatch, capsys):
+    from sim import paths
+    from sim.analyses import overview as overview_module
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for name in ("status_quo", "incapacity"):
+        text = (paths.SCENARIOS_DIR / f"{name}.yaml").read_text()
+        text = text.replace("members: 1000", "members: 20").replace("weeks: 104", "weeks: 10")
+        (folder / f"{name}.yaml").write_text(text)
+    monkeypatch.setattr(paths, "SCENARIOS_DIR", folder)
+    monkeypatch.setattr(overview_module, "SCENARIOS_DIR", folder)
+    target = overview_module.overview(workers=1)
+    table = pd.read_csv(target / "overview.csv")
+    assert sorted(table.scenario.unique()) == ["incapacity", "status_quo"]
+    assert len(table) == 2 * len(OUTCOMES) and (target / "overview.png").stat().st_size > 5000
+    assert "running incapacity" in capsys.readouterr().err
+    overview_module.overview(workers=1)
+    assert "running" not in capsys.readouterr().err            # nothing stale: nothing re-run

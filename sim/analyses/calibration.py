@@ -239,9 +239,11 @@ def main(argv: list[str] | None = None) -> None:
     target = analysis_dir("calibration")
     target.mkdir(parents=True, exist_ok=True)
     table = target_table(model_values(region, args.members))
-    table.to_csv(target / "targets.csv", index=False, float_format="%.6g")
+    # One file per region: a report shows the standing of the region it ran on.
+    table.to_csv(target / f"targets_{region.name}.csv", index=False, float_format="%.6g")
     with pd.option_context("display.width", 200, "display.float_format", "{:.4f}".format):
-        print(f"Targets at the default parameters ({args.members} members, seed {SEED}):")
+        print(f"Targets at the default parameters, region {region.name} ({args.members} "
+              f"members, seed {SEED}):")
         print(table.drop(columns="source").to_string(index=False))
         if not args.no_search:
             design = search(region, args.search_members, args.points)

@@ -103,7 +103,7 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
             charts.append({"title": title,
                            "data": base64.b64encode(path.read_bytes()).decode("ascii")})
     grade_names, grades = _grades(region, overrides)
-    calibration = _csv_if(paths.RESULTS_DIR / "calibration" / "targets.csv")
+    calibration = _csv_if(paths.RESULTS_DIR / "calibration" / f"targets_{region.name}.csv")
     backtest = _csv_if(paths.RESULTS_DIR / "backtest" / "scores.csv")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
                              autoescape=jinja2.select_autoescape(["html", "j2"]),
