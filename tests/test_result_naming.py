@@ -90,3 +90,19 @@ def test_compare_says_when_it_runs_a_side_first(results_dir, tmp_path, capsys):
     assert "running quo_a first" in err and "running quo_b first" in err
     assert main(["compare", str(a), str(b), "--no-charts", "--workers", "1"]) == 0
     assert "first" not in capsys.readouterr().err
+
+
+def test_a_comparison_writes_its_report_with_the_numbers_of_outcomes_csv(results_dir,
+                                                                         tmp_path):
+    import pandas as pd
+
+    a, b = _copy(tmp_path, name="rep_a"), _copy(tmp_path, name="rep_b")
+    b.write_text(b.read_text().replace("events: []", "events:\n  - {type: leader_incapacitated"
+                                                     ", week: 1, mode: natural}"))
+    assert main(["compare", str(a), str(b), "--no-charts", "--workers", "1"]) == 0
+    folder = results_dir / "compare" / "rep_a_vs_rep_b"
+    html = (folder / "report.html").read_text()
+    outcomes = pd.read_csv(folder / "outcomes.csv")
+    row = outcomes[(outcomes.actor == "BLR")
+                   & (outcomes.outcome == "regime_and_leader_continue")].iloc[0]
+    assert f"{100 * row['diff']:+.1f} pts" in html and "Newcombe" in html

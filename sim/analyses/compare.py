@@ -282,4 +282,7 @@ def compare(name_a: str, name_b: str, unpaired: bool = False, workers: int | Non
             "started_utc": started.isoformat(timespec="seconds"),
             "wall_time_s": round(time.perf_counter() - t0, 3),
         }, out / "manifest.json")
+        from sim.outputs.report import write_compare_report
+
+        write_compare_report(out, ctx_a.region, scenario_a, scenario_b)
     return target

@@ -135,3 +135,71 @@ def write_run_report(folder: Path, region: Region, scenario) -> Path:
     path = Path(folder) / "report.html"
     path.write_text(render_run_report(folder, region, scenario), encoding="utf-8")
     return path
+
+
+COMPARE_CHARTS = {
+    "outcomes_side_by_side.png": "Who holds power at the horizon, A and B",
+    "ripple_map.png": "Ripple map of the paired difference",
+    "diff_fan_stability.png": "Stability: paired difference B - A",
+    "diff_fan_unrest.png": "Unrest: paired difference B - A",
+    "diff_fan_posture.png": "Posture: paired difference B - A",
+    "arrival_vs_distance.png": "When the difference arrives, by distance",
+}
+
+
+def _scenario_cell(scenario) -> dict:
+    return {"name": scenario.name, "description": scenario.description,
+            "events": "; ".join(f"week {e.week}: {e.type}" for e in scenario.events) or "none",
+            "parameters": ", ".join(f"{k}={v:g}" for k, v in sorted(scenario.parameters.items()))
+            or "none"}
+
+
+def write_compare_report(folder: Path, region: Region, scenario_a, scenario_b) -> Path:
+    """Write the comparison's ``report.html`` into its ``folder``; return its path."""
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    outcomes = pd.read_csv(folder / "outcomes.csv")
+    ripple = pd.read_csv(folder / "ripple.csv")
+    names = dict(zip(region.ids, region.names, strict=True))
+    focal = region.roles.focal
+
+    def signed(x: float) -> str:
+        return f"{100 * x:+.1f} pts"
+
+    rows = [{"label": LABELS.get(r.outcome, r.outcome), "a": _percent(r.probability_a),
+             "b": _percent(r.probability_b), "diff": signed(r.diff),
+             "interval": f"{signed(r.ci_low)} to {signed(r.ci_high)}"}
+            for r in outcomes[(outcomes.actor == focal)
+                              & outcomes.outcome.isin(OUTCOMES)].itertuples()]
+    table = []
+    states = ripple[ripple.kind == "state"]
+    for actor in dict.fromkeys(states.actor):
+        sub = states[states.actor == actor].set_index("metric")
+
+        def arrival(metric: str, sub: pd.DataFrame = sub) -> str:
+            week = sub.loc[metric, "arrival_week"]
+            return "—" if pd.isna(week) else str(int(week))
+
+        stab = sub.loc["stability"]
+        hops = stab["distance_from_focal"]
+        table.append({"actor": actor, "name": names.get(actor, actor),
+                      "hops": "—" if pd.isna(hops) else int(hops),
+                      "stability": f"{stab['peak_diff']:+.4f} ({int(stab['peak_week'])})",
+                      "arrives": arrival("stability"),
+                      "posture": f"{sub.loc['posture', 'peak_diff']:+.3f}",
+                      "unrest_arrives": arrival("unrest")})
+    charts = [{"title": title, "data": base64.b64encode((folder / "charts" / name).read_bytes())
+               .decode("ascii")}
+              for name, title in COMPARE_CHARTS.items() if (folder / "charts" / name).is_file()]
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             undefined=jinja2.StrictUndefined)
+    html = env.get_template("compare_report.html.j2").render(
+        a=_scenario_cell(scenario_a), b=_scenario_cell(scenario_b), region=region,
+        focal_name=names[focal], manifest=manifest, outcomes=rows, ripple=table,
+        charts=charts, provenance=[(k, manifest.get(k)) for k in (
+            "a", "b", "paired", "pairing_problems", "difference", "code_sha256",
+            "started_utc", "wall_time_s")])
+    path = folder / "report.html"
+    path.write_text(html, encoding="utf-8")
+    return path
