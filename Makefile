@@ -81,8 +81,9 @@ compare: $(STAMP) ## Compare two scenarios member by member: make compare A=stat
 	@"$(PY)" -m sim compare "$$A" "$$B" $${UNPAIRED:+--unpaired}
 
 .PHONY: replay
-replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENARIO=incapacity MEMBER=137
-	@"$(PY)" -m sim replay "$$SCENARIO" --member "$$MEMBER"
+replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENARIO=incapacity MEMBER=137 [MEMBERS= SEED= WEEKS=]
+	@"$(PY)" -m sim replay "$$SCENARIO" --member "$$MEMBER" $${MEMBERS:+--members "$$MEMBERS"} \
+	  $${SEED:+--seed "$$SEED"} $${WEEKS:+--weeks "$$WEEKS"}
 
 .PHONY: test
 test: $(STAMP) ## Run the test suite

@@ -93,6 +93,13 @@ def scores(probabilities: np.ndarray, observed: list[str]) -> dict[str, float]:
     return out
 
 
+def _percentile(values, q: float) -> float:
+    """Percentile of the finite values, NaN if there are none (an undefined score)."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(np.percentile(finite, q)) if finite.size else float("nan")
+
+
 def score_table(model: np.ndarray, null: np.ndarray, observed: list[str]) -> pd.DataFrame:
     """Scores of the model and the null with bootstrap 95% intervals, and the skill."""
     rng = np.random.default_rng(BOOTSTRAP_SEED)
@@ -112,14 +119,14 @@ def score_table(model: np.ndarray, null: np.ndarray, observed: list[str]) -> pd.
     for k in point_m:
         sample = np.array(draws[k]) if draws[k] else np.full((1, 2), np.nan)
         rows.append({"metric": k, "model": point_m[k], "null": point_n[k],
-                     "model_ci_low": np.nanpercentile(sample[:, 0], 2.5),
-                     "model_ci_high": np.nanpercentile(sample[:, 0], 97.5),
-                     "null_ci_low": np.nanpercentile(sample[:, 1], 2.5),
-                     "null_ci_high": np.nanpercentile(sample[:, 1], 97.5)})
+                     "model_ci_low": _percentile(sample[:, 0], 2.5),
+                     "model_ci_high": _percentile(sample[:, 0], 97.5),
+                     "null_ci_low": _percentile(sample[:, 1], 2.5),
+                     "null_ci_high": _percentile(sample[:, 1], 97.5)})
     bss = 1.0 - point_m["brier"] / point_n["brier"]
     rows.append({"metric": "brier_skill_vs_null", "model": bss, "null": 0.0,
-                 "model_ci_low": np.nanpercentile(skill, 2.5),
-                 "model_ci_high": np.nanpercentile(skill, 97.5),
+                 "model_ci_low": _percentile(skill, 2.5),
+                 "model_ci_high": _percentile(skill, 97.5),
                  "null_ci_low": 0.0, "null_ci_high": 0.0})
     return pd.DataFrame(rows)
 

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import UserError
@@ -129,10 +128,9 @@ def load_episode(path: Path) -> Episode:
     if not file.is_file():
         raise UserError(origin, None, "episode file not found (an episode is a folder with "
                         "episode.yaml and its region tables)")
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UserError(origin, None, f"cannot read: {exc}") from None
+    from sim.safe_yaml import load_yaml
+
+    data = load_yaml(file, origin)  # the strict reader scenarios use
     if not isinstance(data, dict):
         raise UserError(origin, None, "must be a YAML mapping (see docs/model.md, Backtests)")
     try:

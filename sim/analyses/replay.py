@@ -1,11 +1,12 @@
 """Replay one ensemble member in the Mesa model: ``python -m sim replay NAME --member K``.
 
-The member is re-run alone, agent by agent, with the same root seed, horizon and
-ensemble size as the scenario's stored run (read from its manifest when that run was
-made from the same file, so runs with ``--members``/``--seed``/``--weeks`` overrides
-replay faithfully). Its values equal that member's record in the ensemble exactly:
-both engines call :func:`sim.model.week.advance` and draw the same counter-based random
-numbers. Results go to ``results/<scenario>/replay/member_<k>/``:
+The member is re-run alone, agent by agent, with the scenario's root seed, horizon and
+ensemble size; a run made with ``--members``/``--seed``/``--weeks`` overrides is
+replayed by passing the same overrides again (its results live in their own folder,
+``results/<scenario>__<overrides>/``; runs with ``--set`` are not replayable yet). Its
+values equal that member's record in the ensemble exactly: both engines call
+:func:`sim.model.week.advance` and draw the same counter-based random numbers. Results
+go to ``<run folder>/replay/member_<k>/``:
 
 * ``agents.csv``: every actor's metrics every week (full precision);
 * ``model.csv``: week, who holds power in the focal state, each patron's support

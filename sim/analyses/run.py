@@ -83,7 +83,9 @@ def code_fingerprint() -> str:
     """sha256 over the package's code and data files: changes whenever the model does."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.suffix in {".py", ".csv", ".yaml"} and "__pycache__" not in path.parts:
+        # Episodes are backtest inputs, never read by a run: editing one leaves runs current.
+        if (path.suffix in {".py", ".csv", ".yaml"} and "__pycache__" not in path.parts
+                and "episodes" not in path.relative_to(PACKAGE_DIR).parts):
             digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

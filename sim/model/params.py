@@ -77,7 +77,8 @@ _DECLARED: tuple[Param, ...] = (
           "life tables, plus incapacitating illness; not in region-facts",
           "Annual hazard of death or lasting incapacity at age 72."),
     Param("gompertz_slope", "b", "1/year", 0.09, 0.0, 0.3, "health",
-          "assumption: adult mortality doubles about every 8 years (Gompertz law)",
+          "recalled: adult mortality doubles about every 8 years in human life tables "
+          "(Gompertz law)",
           "Growth of the incapacity hazard with age."),
     Param("health_risk_multiplier", "m_h", "1", 1.0, 0.0, 50.0, "health",
           "assumption: scenario lever; unconfirmed health reports (region-facts) are "
@@ -164,7 +165,7 @@ _DECLARED: tuple[Param, ...] = (
           "calibrated: inside the accepted region of the joint calibration against "
           "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
           "Loyalty below which the security bloc may defect."),
-    Param("defection_rate", "kappa_d", "1/week", 2.4, 0.0, 20.0, "defection",
+    Param("defection_rate", "kappa_def", "1/week", 2.4, 0.0, 20.0, "defection",
           "calibrated: inside the accepted region of the joint calibration against "
           "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
           "Weekly defection hazard at full pressure and zero loyalty, relative to the "
@@ -175,8 +176,9 @@ _DECLARED: tuple[Param, ...] = (
           "Scales the combined dependence matrix."),
     Param("max_dependence_row_sum", "D_max", "1", 0.9, 0.5, 0.99, "contagion",
           "assumption: DebtRank echoes along cycles die out when every row of D sums to "
-          "less than one (Bardoscia et al. 2015); 0.9 leaves a margin. It binds only for "
-          "actors whose layers add up to more (the power centres)",
+          "less than one (Bardoscia et al. 2015); 0.9 leaves a margin. It binds for the "
+          "actors whose layers add up to more (the power centres, Belarus and the Baltic "
+          "states)",
           "Largest total dependence of one actor in the contagion matrix (rows above it "
           "are scaled down)."),
     Param("stability_recovery", "r_s", "1/week", 0.03, 0.0, 1.0, "contagion",

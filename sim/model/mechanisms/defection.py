@@ -17,7 +17,7 @@ reference point, with known exceptions: every post-Soviet case in which the stre
 weaker repression. Each week::
 
     s_SEC <- s_SEC - eps_d * P * s_SEC                     (loyalty erodes)
-    h_d    = kappa_d * P * (1 - s_SEC / lambda_d)^+        (defection hazard)
+    h_d    = kappa_def * P * (1 - s_SEC / lambda_d)^+      (defection hazard)
     p_d    = 1 - exp(-h_d)
 
 A patron's security help (``reactions.py``) and relaxation restore the bloc's loyalty,
