@@ -81,9 +81,10 @@ compare: $(STAMP) ## Compare two scenarios member by member: make compare A=stat
 	@"$(PY)" -m sim compare "$$A" "$$B" $${UNPAIRED:+--unpaired}
 
 .PHONY: replay
-replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENARIO=incapacity MEMBER=137 [MEMBERS= SEED= WEEKS=]
-	@"$(PY)" -m sim replay "$$SCENARIO" --member "$$MEMBER" $${MEMBERS:+--members "$$MEMBERS"} \
-	  $${SEED:+--seed "$$SEED"} $${WEEKS:+--weeks "$$WEEKS"}
+replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENARIO=incapacity MEMBER=137 [MEMBERS= SEED= WEEKS= SET=]
+	@$(SET_ARGS); "$(PY)" -m sim replay "$$SCENARIO" --member "$$MEMBER" \
+	  $${MEMBERS:+--members "$$MEMBERS"} $${SEED:+--seed "$$SEED"} $${WEEKS:+--weeks "$$WEEKS"} \
+	  "$${set_args[@]}"
 
 .PHONY: test
 test: $(STAMP) ## Run the test suite

@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="replay the run made with this --seed override")
     replay.add_argument("--weeks", type=_positive_int,
                         help="replay the run made with this --weeks override")
+    replay.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        type=_parameter_setting,
+                        help="replay the run made with these --set overrides")
 
     sub.add_parser("bench", help="run the speed and memory benchmark",
                    description="Run the benchmark cases; writes results/bench/bench.csv.")
@@ -169,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             from sim.analyses.replay import replay
 
             target = replay(args.scenario, args.member, charts=not args.no_charts,
-                            members=args.members, seed=args.seed, weeks=args.weeks)
+                            members=args.members, seed=args.seed, weeks=args.weeks,
+                            parameters=tuple(args.set))
             print(f"replay written to {target}")
         elif args.command == "bench":
             from sim.analyses import bench

@@ -60,3 +60,24 @@ def test_no_runaway_at_either_end_of_any_parameter_range(region, name):
         protest = (result.high[:, UNREST, :] >= 0.02)[:, states].mean(axis=0)
         assert protest.max() <= 0.25, f"{name}={value}: mass protest without a cause"
         assert np.isfinite(result.quantiles).all()
+
+
+@pytest.mark.parametrize("name", ["belarus", "russia"])
+def test_no_runaway_in_every_shipped_region_at_the_defaults(name):
+    """Status quo and a natural incapacity: no state tips into mass protest in a quarter
+    of members (the Belarus-region test above checks every parameter's range)."""
+    from sim.model.context import build_context
+    from sim.model.scenario import Scenario
+    from sim.paths import REGIONS_DIR
+    from sim.regions.loader import load_region
+
+    region = load_region(REGIONS_DIR / name)
+    states = np.array([k == "state" for k in region.kinds])
+    for events in ([], [{"type": "leader_incapacitated", "week": 4, "mode": "natural"}]):
+        scenario = Scenario.model_validate(dict(
+            name="runaway", description="test", weeks=104, seed=3, members=200,
+            parameters={}, events=events))
+        result = run_ensemble(build_context(scenario, region))
+        protest = (result.high[:, UNREST, :] >= 0.02)[:, states].mean(axis=0)
+        assert protest.max() <= 0.25, dict(zip(np.array(region.ids)[states], protest,
+                                               strict=True))

@@ -80,3 +80,18 @@ def test_overview_runs_what_is_missing_and_tabulates_every_scenario(results_dir,
     assert "running incapacity" in capsys.readouterr().err
     overview_module.overview(workers=1)
     assert "running" not in capsys.readouterr().err            # nothing stale: nothing re-run
+
+
+def test_a_run_with_set_can_be_replayed_exactly(results_dir):
+    import numpy as np
+
+    args = ["--members", "6", "--weeks", "8", "--set", "patron_support_gain=0.5"]
+    assert main(["run", "incapacity", *args, "--quiet", "--no-charts", "--no-report",
+                 "--workers", "1"]) == 0
+    assert main(["replay", "incapacity", "--member", "5", *args, "--no-charts"]) == 0
+    folder = results_dir / result_folder_name(
+        "incapacity", {"members": 6, "weeks": 8, "patron_support_gain": 0.5})
+    agents = pd.read_csv(folder / "replay" / "member_5" / "agents.csv")
+    members = pd.read_csv(folder / "members.csv").set_index("member")
+    final = agents[(agents.week == 8) & (agents.actor == "BLR")].iloc[0]
+    assert np.isclose(float(f"{final.stability:.6g}"), members.loc[5, "BLR_stability_end"])

@@ -2,8 +2,8 @@
 
 The member is re-run alone, agent by agent, with the scenario's root seed, horizon and
 ensemble size; a run made with ``--members``/``--seed``/``--weeks`` overrides is
-replayed by passing the same overrides again (its results live in their own folder,
-``results/<scenario>__<overrides>/``; runs with ``--set`` are not replayable yet). Its
+replayed by passing the same overrides again, ``--set`` included (its results live in
+their own folder, ``results/<scenario>__<overrides>/``). Its
 values equal that member's record in the ensemble exactly: both engines call
 :func:`sim.model.week.advance` and draw the same counter-based random numbers. Results
 go to ``<run folder>/replay/member_<k>/``:
@@ -32,7 +32,8 @@ from sim.paths import result_folder_name, results_dir_for
 
 
 def replay(scenario: str, member: int, charts: bool = True, members: int | None = None,
-           seed: int | None = None, weeks: int | None = None) -> Path:
+           seed: int | None = None, weeks: int | None = None,
+           parameters: tuple[tuple[str, float], ...] = ()) -> Path:
     """Re-run ``member`` of ``scenario`` in Mesa and write its detailed record.
 
     With ``members``, ``seed`` or ``weeks`` it replays the run made with those overrides
@@ -44,7 +45,8 @@ def replay(scenario: str, member: int, charts: bool = True, members: int | None 
         For an unknown scenario or a member outside the ensemble.
     """
     started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
-    request = RunRequest(scenario, members=members, seed=seed, weeks=weeks)
+    request = RunRequest(scenario, members=members, seed=seed, weeks=weeks,
+                         parameters=tuple(parameters))
     path, spec, ctx = prepare(request)
     overrides = request.overrides()
     run_folder = results_dir_for(result_folder_name(spec.name, overrides))
