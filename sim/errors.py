@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class UserError(Exception):
     """A mistake in user input: names the file, the field and what is allowed.
@@ -30,3 +32,25 @@ class RunError(Exception):
     For example a worker process that was killed. The command line prints it without a
     traceback and exits with code 1; earlier results are left as they were.
     """
+
+
+def from_validation(origin: str, exc: ValidationError, unknown_key: str = "unknown key",
+                    missing: str | None = None) -> UserError:
+    """One :class:`UserError` from the first problem pydantic found in a file.
+
+    Parameters
+    ----------
+    origin : str
+        The file the data came from.
+    exc : pydantic.ValidationError
+    unknown_key, missing : str, optional
+        The message for an unknown key and, if given, for a missing one.
+    """
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or None
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = unknown_key
+    elif first["type"] == "missing" and missing is not None:
+        message = missing
+    return UserError(origin, field, message)

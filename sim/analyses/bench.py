@@ -120,9 +120,8 @@ def case_synthetic_1000_actors(members: int = 1000, actors: int = 1000) -> list[
     from sim.regions.synthetic import synthetic_region
 
     region = synthetic_region(actors, seed=2026)
-    scenario = Scenario.model_validate(dict(
-        name="synthetic", description="benchmark", weeks=104, seed=1, members=members,
-        events=[{"type": "leader_incapacitated", "week": 4}]))
+    scenario = Scenario.in_code("synthetic", weeks=104, members=members, seed=1,
+                                events=[{"type": "leader_incapacitated", "week": 4}])
     ctx = build_context(scenario, region)
     t0 = time.perf_counter()
     run_ensemble(ctx, progress=False)

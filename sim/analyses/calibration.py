@@ -85,11 +85,11 @@ TARGETS: tuple[Target, ...] = (
 )
 
 
-def _holder_at(region: Region, weeks: int, members: int, events: list[dict],
-               parameters: dict[str, float]) -> np.ndarray:
-    scenario = Scenario.model_validate(dict(
-        name="calibration", description="calibration case", weeks=weeks, seed=SEED,
-        members=members, parameters=parameters, events=events))
+def _holder_at(region: Region | None, weeks: int, members: int, events: list[dict],
+               parameters: dict[str, float], seed: int = SEED) -> np.ndarray:
+    """Holder codes at the horizon ``weeks`` of a calibration case, one per member."""
+    scenario = Scenario.in_code("calibration", weeks=weeks, members=members, seed=seed,
+                                events=events, parameters=parameters)
     return run_ensemble(build_context(scenario, region), progress=False).holder[:, weeks]
 
 
@@ -209,10 +209,7 @@ def accepted_region(design: pd.DataFrame) -> pd.DataFrame:
 def regime_survival(mode: str, members: int = 4000, seed: int = SEED, region=None,
                     parameters: dict | None = None) -> tuple[float, np.ndarray]:
     """Share of members whose regime is in place 52 weeks after a week-0 incapacity."""
-    scenario = Scenario.model_validate(dict(
-        name="calibration", description="forced incapacity at week 0", weeks=53, seed=seed,
-        members=members, parameters=parameters or {}, events=_death(mode)))
-    holder = run_ensemble(build_context(scenario, region), progress=False).holder[:, 53]
+    holder = _holder_at(region, 53, members, _death(mode), parameters or {}, seed)
     return float(np.isin(holder, [HOLDER[h] for h in CONTINUING]).mean()), holder
 
 

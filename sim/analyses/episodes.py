@@ -29,16 +29,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import UserError
+from sim.errors import UserError, from_validation
 from sim.model.scenario import Event, Scenario
 from sim.regions.loader import Region, load_region
+from sim.safe_yaml import load_yaml
 
 HORIZON_WEEKS = 52
 MEMBERS = 1000
@@ -128,21 +128,15 @@ def load_episode(path: Path) -> Episode:
     if not file.is_file():
         raise UserError(origin, None, "episode file not found (an episode is a folder with "
                         "episode.yaml and its region tables)")
-    from sim.safe_yaml import load_yaml
-
     data = load_yaml(file, origin)  # the strict reader scenarios use
     if not isinstance(data, dict):
         raise UserError(origin, None, "must be a YAML mapping (see docs/model.md, Backtests)")
     try:
         spec = EpisodeSpec.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or None
-        message = first["msg"]
-        if first["type"] == "extra_forbidden":
-            message = ("unknown key; allowed: " + ", ".join(sorted(EpisodeSpec.model_fields))
-                       + " (an episode cannot set parameters)")
-        raise UserError(origin, field, message) from None
+        raise from_validation(origin, exc, unknown_key=(
+            "unknown key; allowed: " + ", ".join(sorted(EpisodeSpec.model_fields))
+            + " (an episode cannot set parameters)")) from None
     if isinstance(spec.crowd, CrowdRange) and spec.crowd.low > spec.crowd.high:
         raise UserError(origin, "crowd", "low must not exceed high")
     region = load_region(folder)
@@ -156,13 +150,11 @@ def load_episode(path: Path) -> Episode:
     if share > 0:
         protests[0]["crowd_share"] = min(share, 0.5)
     try:
-        scenario = Scenario.model_validate(dict(
-            name=spec.name, description=spec.title, region=str(folder), weeks=HORIZON_WEEKS,
-            seed=SEED, members=MEMBERS, parameters={}, events=events))
+        scenario = Scenario.in_code(spec.name, weeks=HORIZON_WEEKS, members=MEMBERS, seed=SEED,
+                                    events=events, description=spec.title,
+                                    region=str(folder))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise UserError(origin, ".".join(str(p) for p in first["loc"]) or None,
-                        re.sub(r"^Value error, ", "", first["msg"])) from None
+        raise from_validation(origin, exc) from None
     from sim.model.scenario import check_against_region
 
     check_against_region(scenario, region.roles,

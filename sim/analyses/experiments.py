@@ -40,9 +40,8 @@ WAVERING = 0.75
 
 
 def _scenario(weeks: int, members: int, events: list, parameters: dict) -> Scenario:
-    return Scenario.model_validate(dict(
-        name="experiment", description="mechanism experiment", weeks=weeks, seed=SEED,
-        members=members, parameters=parameters, events=events))
+    return Scenario.in_code("experiment", weeks=weeks, members=members, seed=SEED,
+                            events=events, parameters=parameters)
 
 
 def calm_ripple(region: Region, members: int) -> pd.DataFrame:

@@ -80,9 +80,8 @@ CASES = {
 
 def _run(region: Region, case: Case, members: int, overrides: dict[str, float]):
     parameters = {**dict(case.fixed), **overrides}
-    scenario = Scenario.model_validate(dict(
-        name="sensitivity", description="one-at-a-time sensitivity", weeks=case.weeks,
-        seed=SEED, members=members, parameters=parameters, events=list(case.events)))
+    scenario = Scenario.in_code("sensitivity", weeks=case.weeks, members=members, seed=SEED,
+                                events=case.events, parameters=parameters)
     ctx = build_context(scenario, region)
     return ctx, run_ensemble(ctx)
 

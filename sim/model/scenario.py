@@ -179,6 +179,18 @@ class Scenario(_Strict):
                              "per scenario (the ruler leaves office once)")
         return self
 
+    @classmethod
+    def in_code(cls, name: str, *, weeks: int, members: int, seed: int,
+                events: list[dict] | tuple = (), parameters: dict[str, float] | None = None,
+                description: str = "built in code", region: str = "belarus") -> Scenario:
+        """A scenario built by an analysis rather than read from a file (validated alike).
+
+        Raises pydantic's ``ValidationError`` on bad values (the caller names the origin).
+        """
+        return cls.model_validate(dict(
+            name=name, description=description, region=region, weeks=weeks, seed=seed,
+            members=members, parameters=dict(parameters or {}), events=list(events)))
+
     def region_folder(self) -> Path:
         """The folder of the region this scenario runs on."""
         from sim.regions.loader import region_folder

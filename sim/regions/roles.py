@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.errors import UserError
+from sim.errors import UserError, from_validation
+from sim.safe_yaml import load_yaml
 
 #: Power-centre roles of the fixed template, in the order the loader checks them.
 POWER_CENTRE_ROLES: tuple[str, ...] = ("leader", "security", "apparatus", "public")
@@ -174,21 +174,14 @@ def load_roles(path: Path, kinds: dict[str, str], parents: dict[str, str]) -> Re
     if not path.is_file():
         raise UserError(origin, None, "roles file missing: every region folder needs "
                         "roles.yaml (see docs/model.md, Regions)")
-    data = _read_yaml(path, origin)
+    data = load_yaml(path, origin)
     if not isinstance(data, dict):
         raise UserError(origin, None, "must be a YAML mapping with keys focal, leader, "
                         "security, apparatus, public, leader_age, patrons, reported, succession")
     try:
         spec = RolesSpec.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        message = first["msg"]
-        if first["type"] == "missing":
-            message = "required role or rule missing"
-        elif first["type"] == "extra_forbidden":
-            message = "unknown key"
-        raise UserError(origin, field, message) from None
+        raise from_validation(origin, exc, missing="required role or rule missing") from None
     _check(origin, spec, kinds, parents)
     return RegionRoles(
         focal=spec.focal, leader=spec.leader, security=spec.security,
@@ -204,13 +197,6 @@ def load_roles(path: Path, kinds: dict[str, str], parents: dict[str, str]) -> Re
         election_days=(spec.succession.election_days[0], spec.succession.election_days[1]),
         succession_source=spec.succession.source,
     )
-
-
-def _read_yaml(path: Path, origin: str) -> object:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UserError(origin, None, f"cannot read: {exc}") from None
 
 
 def _check(origin: str, spec: RolesSpec, kinds: dict[str, str],

@@ -176,7 +176,7 @@ def _loyalty_lines(ax: Axes, agents: pd.DataFrame, model_vars: pd.DataFrame,
     for k, patron in enumerate(region.roles.patrons):
         ax.plot(support["week"], support[f"support_{patron}"], color=SUPPORT_COLOUR,
                 linestyle=SUPPORT_STYLES[k % len(SUPPORT_STYLES)], linewidth=1.4,
-                label=f"{names.get(patron, patron)}'s support for the rulers")
+                label=f"{names.get(patron, patron)}'s commitment to the rulers")
     ax.set_ylim(0.0, 1.02)
     ax.set_ylabel("loyalty / support (0-1)")
     ax.set_xlabel("week of simulation")
