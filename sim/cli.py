@@ -130,9 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=_positive_int,
-                        help="worker processes (default: all cores; more than the cores "
-                             "is reduced to the cores; results are identical for any "
-                             "number)")
+                        help="worker processes (default: chosen by the job's size: this "
+                             "process, with one thread per core for large ensembles; more "
+                             "than the cores is reduced to the cores; results are identical "
+                             "for any number)")
     parser.add_argument("--executor", choices=("processes", "local", "dask"),
                         default="processes",
                         help="where members run: worker processes (default), this process "

@@ -32,6 +32,11 @@ def test_blocks_in_one_process_equal_one_block(ctx, reference):
     _same(run_ensemble(ctx, keep_trajectories=True, executor=LocalExecutor(blocks=7)), reference)
 
 
+def test_threads_stepping_blocks_equal_one_block(ctx, reference):
+    threaded = LocalExecutor(blocks=5, threads=2)
+    _same(run_ensemble(ctx, keep_trajectories=True, executor=threaded), reference)
+
+
 def test_two_worker_processes_equal_one(ctx, reference):
     _same(run_ensemble(ctx, keep_trajectories=True, executor=ProcessExecutor(2)), reference)
 
@@ -58,6 +63,13 @@ def test_make_executor_choices():
     assert isinstance(make_executor("local", 4), LocalExecutor)
     assert isinstance(make_executor("processes", 1), LocalExecutor)
     assert isinstance(make_executor("processes", 2), ProcessExecutor)
+
+
+def test_automatic_choice_follows_the_job_size():
+    small = make_executor("processes", None, members=1000, actors=15)
+    assert isinstance(small, LocalExecutor) and (small.blocks, small.threads) == (1, 1)
+    large = make_executor("processes", None, members=100_000, actors=15)
+    assert isinstance(large, LocalExecutor) and large.blocks == 10 and large.threads >= 1
 
 
 def test_cli_on_a_dask_cluster_gives_the_same_bytes(results_dir):

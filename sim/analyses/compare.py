@@ -120,6 +120,8 @@ def run_pair(ctx_a: Context, ctx_b: Context, members: np.ndarray, weeks: int,
     finally:
         for _, executor in sides:
             executor.close()
+        for summary in summaries:
+            summary.close()
     return PairResult(a=summaries[0].result(ctx_a.region.ids),
                       b=summaries[1].result(ctx_b.region.ids), diff=diff, paired=paired)
 

@@ -203,9 +203,10 @@ def run(request: RunRequest) -> Path:
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     path, scenario, ctx = prepare(request)
-    executor = make_executor(request.executor, request.workers, request.scheduler)
+    executor = make_executor(request.executor, request.workers, request.scheduler,
+                             members=scenario.members, actors=ctx.region.n)
     engine = {"engine": "ensemble", "executor": type(executor).__name__,
-              "blocks": executor.blocks}
+              "blocks": executor.blocks, "threads": getattr(executor, "threads", 1)}
     target = results_dir_for(result_folder_name(scenario.name, request.overrides()))
     _claim(target, path, scenario)
     with outputs.atomic_directory(target) as out:

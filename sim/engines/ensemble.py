@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,10 +66,18 @@ class EnsembleResult:
 
 
 class RunSummary:
-    """Accumulates week records into an :class:`EnsembleResult` as the run goes."""
+    """Accumulates week records into an :class:`EnsembleResult` as the run goes.
+
+    A week's array work (the across-member quantiles, a sort of every column, and the
+    running extremes; numpy releases the GIL for both) runs on one helper thread while
+    the engine steps the next week. Tasks run in week order on that one thread and each
+    week's numbers go to their own row, so the result does not depend on timing.
+    """
 
     def __init__(self, members: np.ndarray, weeks: int, n: int, keep: bool) -> None:
         check_memory(len(members), weeks, n, keep)  # refuse before allocating anything
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summary")
+        self._pending: list[Future] = []
         self.members = members
         self.quantiles = np.empty((weeks + 1, len(METRICS), len(STAT_NAMES), n))
         self.holder = np.empty((len(members), weeks + 1), dtype=np.int8)
@@ -78,10 +87,19 @@ class RunSummary:
 
     def add(self, record: WeekRecord) -> None:
         """Fold one week's joined record (all members, in member order) into the summary."""
+        for future in [f for f in self._pending if f.done()]:
+            future.result()  # re-raise a failure of the helper thread here
+            self._pending.remove(future)
+        self._pending.append(self._pool.submit(self._fold_week, record))
+        self.holder[:, record.week] = record.holder
+        self.events.extend(record.events)
+        self.last = record
+
+    def _fold_week(self, record: WeekRecord) -> None:
+        """Quantiles, extremes and trajectory of one week (on the helper thread)."""
         snap, week = record.snapshot, record.week
         stats = record.stats if record.stats is not None else summarise(snap)
         self.quantiles[week] = stats.swapaxes(0, 1)
-        self.holder[:, week] = record.holder
         if self.low is None:
             self.low, self.high = snap.copy(), snap.copy()
         else:
@@ -89,11 +107,19 @@ class RunSummary:
             np.maximum(self.high, snap, out=self.high)
         if self.trajectories is not None:
             self.trajectories[:, week] = snap
-        self.events.extend(record.events)
-        self.last = record
+
+    def close(self) -> None:
+        """Wait for the helper thread's work (re-raising its errors) and stop it."""
+        try:
+            for future in self._pending:
+                future.result()
+        finally:
+            self._pending = []
+            self._pool.shutdown(wait=True)
 
     def result(self, actor_ids: tuple[str, ...]) -> EnsembleResult:
         """The finished summary (call after the last week)."""
+        self.close()
         return EnsembleResult(
             members=self.members, quantiles=self.quantiles, holder=self.holder,
             end=self.last.snapshot, low=self.low, high=self.high,
@@ -156,5 +182,6 @@ def run_ensemble(ctx: Context, members: np.ndarray | None = None, weeks: int | N
             bar.update()
     finally:
         executor.close()
+        summary.close()
         bar.close()
     return summary.result(ctx.region.ids)

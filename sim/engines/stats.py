@@ -38,8 +38,20 @@ def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054
     return (low, high)
 
 
+#: The percentiles as numpy's ``percentile`` turns them into quantiles (q / 100).
+_QUANTILES = np.true_divide(np.asarray(PERCENTILES), 100)
+
+
 def summarise(values: np.ndarray) -> np.ndarray:
     """Mean and percentiles over the member axis (axis 0).
+
+    The percentiles equal ``np.percentile(values, PERCENTILES, axis=0)`` byte for byte
+    (numpy's default "linear" method, its virtual index, gamma and two-sided lerp
+    written out), but read them off one sort of each column instead of numpy's
+    selection, which is several times faster for thousands of members. Two cases where
+    a sort could change bytes are handed to ``np.percentile`` column by column: a
+    column holding NaN, and a column whose interpolation touches zeros of both signs
+    (a vectorised sort may hand back -0.0 for +0.0).
 
     Parameters
     ----------
@@ -48,9 +60,38 @@ def summarise(values: np.ndarray) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (len(STAT_NAMES), ...)
+
+    Examples
+    --------
+    >>> values = np.arange(10.0).reshape(5, 2)
+    >>> bool(np.array_equal(summarise(values)[1:],
+    ...                     np.percentile(values, PERCENTILES, axis=0)))
+    True
     """
-    return np.concatenate([values.mean(axis=0)[None],
-                           np.percentile(values, PERCENTILES, axis=0)], axis=0)
+    count = values.shape[0]
+    columns = values.reshape(count, -1)
+    ordered = np.sort(columns.T, axis=1)  # (columns, M), each row sorted
+    virtual = (count - 1) * _QUANTILES
+    previous = np.floor(virtual)
+    following = previous + 1
+    above = virtual >= count - 1  # numpy takes the last value there
+    previous[above] = -1
+    following[above] = -1
+    previous_index = previous.astype(np.intp)
+    gamma = virtual - previous_index
+    low = ordered[:, previous_index]
+    high = ordered[:, following.astype(np.intp)]
+    difference = high - low
+    result = np.add(low, difference * gamma)
+    np.subtract(high, difference * (1 - gamma), out=result, where=gamma >= 0.5)
+    suspect = ((low == 0) | (high == 0)).any(axis=1) | np.isnan(ordered[:, -1])
+    for column in np.flatnonzero(suspect):
+        original = columns[:, column]
+        zero_signs = np.signbit(original[original == 0])
+        if np.isnan(ordered[column, -1]) or (zero_signs.any() and not zero_signs.all()):
+            result[column] = np.percentile(original, PERCENTILES)
+    percentiles = result.T.reshape((len(PERCENTILES),) + values.shape[1:])
+    return np.concatenate([values.mean(axis=0)[None], percentiles], axis=0)
 
 
 def newcombe_unpaired_interval(successes_1: int, trials_1: int, successes_2: int,

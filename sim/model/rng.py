@@ -32,6 +32,11 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)
 _ROUNDS = 10
 
+#: Draw grids of at least this many numbers (members x slots) are made by the compiled
+#: kernel of :mod:`sim.model.compiled`; smaller ones here in numpy, which needs no
+#: compiler start-up. Both give the same bytes.
+COMPILED_FROM = 20_000
+
 #: The named random streams, one per stochastic mechanism. A new mechanism adds a
 #: name here; existing streams keep their keys, so their draws do not move.
 STREAMS: tuple[str, ...] = (
@@ -116,15 +121,24 @@ class RandomStreams:
             words = seq.generate_state(2, dtype=np.uint32)
             self._keys[name] = (int(words[0]), int(words[1]))
 
-    def _words(
-        self, stream: str, members: np.ndarray, week: int, width: int, draw: int
-    ) -> list[np.ndarray]:
+    def _grid(self, stream: str, members: np.ndarray, week: int, width: int, draw: int,
+              pairs: int) -> np.ndarray:
         if stream not in self._keys:
             raise KeyError(f"unknown random stream {stream!r}; known: {STREAMS}")
-        member_axis = np.asarray(members, dtype=np.uint64)[:, None]
+        k0, k1 = self._keys[stream]
+        members = np.ascontiguousarray(members, dtype=np.uint64)
+        if members.shape[0] * width >= COMPILED_FROM:
+            from sim.model.compiled import uniform_grid
+
+            return uniform_grid(members, int(week), int(width), int(draw), np.uint64(k0),
+                                np.uint64(k1), pairs)
+        member_axis = members[:, None]
         slot_axis = np.arange(width, dtype=np.uint64)[None, :]
-        return philox4x32((member_axis, np.uint64(week), slot_axis, np.uint64(draw)),
-                          self._keys[stream])
+        w = philox4x32((member_axis, np.uint64(week), slot_axis, np.uint64(draw)), (k0, k1))
+        grid = [_to_unit_interval(w[0], w[1])]
+        if pairs == 2:
+            grid.append(_to_unit_interval(w[2], w[3]))
+        return np.stack(grid)
 
     def uniform(
         self, stream: str, members: np.ndarray, week: int, width: int, draw: int = 0
@@ -144,14 +158,19 @@ class RandomStreams:
         draw : int, default 0
             Distinguishes several draws of one stream in the same week.
         """
-        w = self._words(stream, members, week, width, draw)
-        return _to_unit_interval(w[0], w[1])
+        return self._grid(stream, members, week, width, draw, 1)[0]
 
     def normal(
         self, stream: str, members: np.ndarray, week: int, width: int, draw: int = 0
     ) -> np.ndarray:
         """Standard normal draws (Box-Muller), shape ``(len(members), width)``."""
-        w = self._words(stream, members, week, width, draw)
-        u1 = _to_unit_interval(w[0], w[1])
-        u2 = _to_unit_interval(w[2], w[3])
-        return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+        u1, u2 = self._grid(stream, members, week, width, draw, 2)
+        # Box-Muller stays in numpy (numpy's log and cos are the reference's), in place:
+        # sqrt(-2 log u1) cos(2 pi u2), each product the same IEEE operation as written.
+        radius = np.log(u1, out=u1)
+        radius *= -2.0
+        np.sqrt(radius, out=radius)
+        angle = np.multiply(u2, 2.0 * np.pi, out=u2)
+        np.cos(angle, out=angle)
+        radius *= angle
+        return radius

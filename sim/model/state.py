@@ -30,6 +30,19 @@ HOLDERS: tuple[str, ...] = (
 )
 HOLDER = {name: code for code, name in enumerate(HOLDERS)}
 
+
+def holder_in(holder: np.ndarray, codes) -> np.ndarray:
+    """``holder`` is one of ``codes``: ``np.isin`` by a lookup table (several times faster).
+
+    Examples
+    --------
+    >>> holder_in(np.array([0, 3, 1], dtype=np.int8), [1, 3]).tolist()
+    [False, True, True]
+    """
+    table = np.zeros(len(HOLDERS), dtype=bool)
+    table[np.asarray(codes, dtype=np.intp)] = True
+    return table[holder]
+
 #: How the leader left office, stored in ``State.incapacity_kind``.
 INCAPACITY_KINDS: tuple[str, ...] = ("none", "natural", "violent", "handover")
 

@@ -39,7 +39,7 @@ import numpy as np
 
 from sim.model.mechanisms.succession import SETTLED, TRANSITION
 from sim.model.params import Parameters
-from sim.model.state import HOLDER
+from sim.model.state import HOLDER, holder_in
 
 
 def street_pressure(unrest_focal: np.ndarray, unrest0_focal: float, repression_focal: float,
@@ -85,5 +85,5 @@ def apply(holder: np.ndarray, defects: np.ndarray) -> np.ndarray:
     ...     HOLDER["opposition_led"], HOLDER["contested"], HOLDER["incumbent"]]
     True
     """
-    regime = np.isin(holder, np.concatenate([SETTLED, TRANSITION]))
+    regime = holder_in(holder, np.concatenate([SETTLED, TRANSITION]))
     return np.where(regime & defects, HOLDER["opposition_led"], holder).astype(np.int8)

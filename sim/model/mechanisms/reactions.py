@@ -59,7 +59,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.params import Parameters
-from sim.model.state import HOLDER
+from sim.model.state import HOLDER, holder_in
 from sim.regions.graph import SparseRows, pull
 
 UNSETTLED = np.array([HOLDER["constitutional_interim"], HOLDER["emergency_body"],
@@ -83,7 +83,7 @@ def patron_support_target(distress_focal: np.ndarray, drift_focal: np.ndarray,
         Uses ``patron_support_gain``.
     """
     need = (distress_focal + np.maximum(drift_focal, 0.0)
-            + 0.5 * np.isin(holder, UNSETTLED))
+            + 0.5 * holder_in(holder, UNSETTLED))
     target = np.clip(params.patron_support_gain * need[:, None] * capacity, 0.0, 1.0)
     return np.where(can_support, target, 0.0)
 
@@ -181,8 +181,8 @@ def intervention_probability(support: np.ndarray, holder: np.ndarray, moved: np.
 
     ``presence_p`` (shape (P,)) scales each patron's hazard (:func:`presence`).
     """
-    opening = np.isin(holder, [HOLDER["contested"], HOLDER["opposition_led"]])[:, None]
-    opening = opening | (moved & np.isin(holder, UNSETTLED)[:, None])
+    opening = holder_in(holder, [HOLDER["contested"], HOLDER["opposition_led"]])[:, None]
+    opening = opening | (moved & holder_in(holder, UNSETTLED)[:, None])
     rate = params.patron_intervention_rate * support * presence_p
     rate = np.where(moved, rate * params.patron_move_multiplier, rate)
     return np.where(opening & can_take_over, -np.expm1(-rate), 0.0)

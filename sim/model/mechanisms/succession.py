@@ -37,7 +37,7 @@ import math
 import numpy as np
 
 from sim.model.params import Parameters
-from sim.model.state import HOLDER
+from sim.model.state import HOLDER, holder_in
 
 DAYS_PER_WEEK = 7.0
 #: Floor of the baseline looseness ``1 - c_0`` in the split hazard: an elite loyal to the
@@ -110,8 +110,8 @@ def split_probability(holder: np.ndarray, violent: np.ndarray, cohesion: np.ndar
                   * (1.0 + params.split_unrest_gain * unrest_focal))
     transition = np.where(violent, transition * params.violent_split_multiplier, transition)
     settled = params.coup_attempt_rate / 52.0 * looseness * np.clip(1.0 - cohesion, 0.0, 1.0)
-    hazard = np.where(np.isin(holder, TRANSITION), transition,
-                      np.where(np.isin(holder, SETTLED), settled, 0.0))
+    hazard = np.where(holder_in(holder, TRANSITION), transition,
+                      np.where(holder_in(holder, SETTLED), settled, 0.0))
     return -np.expm1(-hazard)
 
 
@@ -147,7 +147,7 @@ def entry_effects(holder_before: np.ndarray, holder: np.ndarray, stability: np.n
         The focal state's Friedkin-Johnsen anchor.
     """
     entered = holder != holder_before
-    breaking = entered & np.isin(holder, [HOLDER["contested"], HOLDER["opposition_led"],
+    breaking = entered & holder_in(holder, [HOLDER["contested"], HOLDER["opposition_led"],
                                           HOLDER["patron_controlled"]])
     stability = stability.copy()
     shock = params.contested_stability_shock * stability0[shocked]
@@ -172,7 +172,7 @@ def coup_outcome(holder: np.ndarray, succeeds: np.ndarray) -> np.ndarray:
     ...     HOLDER["contested"], HOLDER["incumbent"], HOLDER["opposition_led"]]
     True
     """
-    regime = np.isin(holder, np.concatenate([TRANSITION, SETTLED]))
+    regime = holder_in(holder, np.concatenate([TRANSITION, SETTLED]))
     return np.where(regime & succeeds, HOLDER["contested"], holder).astype(np.int8)
 
 
@@ -191,9 +191,9 @@ def next_holder(holder: np.ndarray, week: int, election: np.ndarray, split: np.n
         opposition.
     """
     out = holder.copy()
-    in_transition = np.isin(holder, TRANSITION)
+    in_transition = holder_in(holder, TRANSITION)
     out[in_transition & (election == week) & ~split] = HOLDER["insider_successor"]
-    out[np.isin(holder, np.concatenate([TRANSITION, SETTLED])) & split] = HOLDER["contested"]
+    out[holder_in(holder, np.concatenate([TRANSITION, SETTLED])) & split] = HOLDER["contested"]
     contested = holder == HOLDER["contested"]
     out[contested & resolves & opposition_wins] = HOLDER["opposition_led"]
     out[contested & resolves & ~opposition_wins] = HOLDER["insider_successor"]
