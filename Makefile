@@ -27,7 +27,11 @@ MEMBER ?= 0
 UNPAIRED ?=
 UPGRADE ?=
 SET ?=
-USER_VARS := SCENARIO MEMBERS SEED WEEKS WORKERS A B MEMBER UNPAIRED UPGRADE SET
+METHOD ?= morris
+SAMPLES ?=
+REPLICATES ?=
+USER_VARS := SCENARIO MEMBERS SEED WEEKS WORKERS A B MEMBER UNPAIRED UPGRADE SET METHOD \
+             SAMPLES REPLICATES
 # Keep each value's text as typed (make does not expand a '$' in it), then hand it to
 # the recipes' shell as an environment variable.
 $(foreach v,$(USER_VARS),$(eval override $(v) := $$(value $(v))))
@@ -97,6 +101,11 @@ lint: $(STAMP) ## Lint the code with ruff
 .PHONY: overview
 overview: $(STAMP) ## Headline outcomes of every scenario in one table and chart (runs what is stale)
 	@"$(PY)" -m sim overview
+
+.PHONY: explore
+explore: $(STAMP) ## Which assumptions drive the answer: make explore SCENARIO=incapacity [METHOD=morris|sobol|lhs SAMPLES= REPLICATES= WEEKS=]
+	@"$(PY)" -m sim explore "$$SCENARIO" --method "$$METHOD" $${SAMPLES:+--samples "$$SAMPLES"} \
+	  $${REPLICATES:+--replicates "$$REPLICATES"} $${WEEKS:+--weeks "$$WEEKS"}
 
 .PHONY: backtest
 backtest: $(STAMP) ## Score the model on the historical episodes, writes results/backtest/

@@ -116,6 +116,25 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run every scenario of scenarios/ whose results are missing or stale, "
                     "then write results/overview/overview.csv and overview.png.")
     overview.add_argument("--workers", type=_positive_int, help="worker processes")
+    explore = sub.add_parser(
+        "explore", help="which assumptions drive the answer: Morris, Sobol or LHS designs",
+        description="Sample the scenario's uncertain parameters, run the whole design as "
+                    "one ensemble with replicate members per point, and write sensitivity "
+                    "indices, Monte Carlo noise shares and PRIM boxes to "
+                    "results/explore/<scenario>_<method>/.")
+    explore.add_argument("scenario", help="scenario name or YAML path")
+    explore.add_argument("--method", default="morris", choices=("morris", "sobol", "lhs"))
+    explore.add_argument("--samples", type=_positive_int,
+                         help="trajectories (morris, default 20), N (sobol, a power of two, "
+                              "default 512) or points (lhs, default 500)")
+    explore.add_argument("--replicates", type=_positive_int,
+                         help="members per design point (default 200; sobol 32)")
+    explore.add_argument("--weeks", type=_positive_int, help="horizon")
+    explore.add_argument("--case", action="append",
+                         help="OUTPUT>THRESHOLD for PRIM, repeatable (default: "
+                              "p_regime_change>0.1 and p_patron_takeover>0.05)")
+    explore.add_argument("--no-charts", action="store_true", help="write CSVs only")
+    explore.add_argument("--quiet", action="store_true", help="no progress or summary")
     backtest = sub.add_parser(
         "backtest", help="score the model on historical episodes",
         description="Run every episode (default: the development set in sim/episodes/) as "
@@ -185,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
 
             target = overview(workers=args.workers)
             print(f"overview written to {target}")
+        elif args.command == "explore":
+            from sim.analyses.explore_run import DEFAULT_CASES, explore
+
+            target = explore(args.scenario, args.method, args.samples, args.replicates,
+                             tuple(args.case or DEFAULT_CASES), args.weeks,
+                             not args.no_charts, args.quiet)
+            print(f"exploration written to {target}")
         elif args.command == "backtest":
             from pathlib import Path
 

@@ -36,7 +36,8 @@ BENCH_DIR = RESULTS_DIR / "bench"
 STAGING_NAME = ".tmp"
 #: Folders of results/ written by analyses other than a scenario run. An analysis that
 #: writes under results/ must take its folder from :func:`analysis_dir` (so from here).
-ANALYSIS_DIRS = ("compare", "bench", "backtest", "calibration", "sensitivity", "overview")
+ANALYSIS_DIRS = ("compare", "bench", "backtest", "calibration", "sensitivity", "overview",
+                 "explore")
 #: Names under results/ that are never a scenario's result folder (compared ignoring
 #: case, for case-insensitive file systems). Names starting with "." and the files
 #: git tracks under results/ are reserved as well.

@@ -1,6 +1,7 @@
 """Docs that must follow the code."""
 
-from sim.model.params import PARAMS, parameter_table_markdown
+from sim.model.params import PARAMS
+from sim.model.params_doc import parameter_table_markdown
 from sim.paths import PROJECT_ROOT
 
 MODEL_DOC = (PROJECT_ROOT / "docs" / "model.md").read_text(encoding="utf-8")

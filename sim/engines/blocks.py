@@ -66,9 +66,11 @@ class Block:
     """
 
     def __init__(self, ctx: Context, members: np.ndarray) -> None:
-        self.ctx = ctx
+        # In a design, rows carry their own parameters and draw the numbers of their
+        # replicate's member (Context.for_rows); otherwise both are the member indices.
+        self.ctx, self.draws_of = ctx.for_rows(members)
         self.members = np.asarray(members)
-        self.state = ctx.initial_state(len(self.members))
+        self.state = self.ctx.initial_state(len(self.members))
         self.week = -1
 
     def step(self) -> WeekRecord:
@@ -76,7 +78,7 @@ class Block:
         events: list[tuple] = []
         if self.week >= 0:
             before = Before.of(self.state)
-            advance(self.state, self.ctx, self.week, self.members)
+            advance(self.state, self.ctx, self.week, self.draws_of)
             roles = self.ctx.roles
             events = detect(before, self.state, self.week, self.members, self.ctx.region.ids,
                             roles.focal, roles.leader,

@@ -91,9 +91,11 @@ class RegionModel(mesa.Model):
         # the simulation's draws come from ctx.streams, keyed the same way.
         seed_words = np.random.SeedSequence(ctx.scenario.seed, spawn_key=(member,))
         super().__init__(rng=np.random.default_rng(seed_words))
-        self.ctx = ctx
         self.member = member
         self.members = np.array([member])
+        # A row of a design runs with its own parameters and its replicate's numbers.
+        self.ctx, self.draws_of = ctx.for_rows(self.members)
+        ctx = self.ctx
         self.week = 0
         self.state = ctx.initial_state(1)
         self.events: list[tuple] = []
@@ -115,7 +117,7 @@ class RegionModel(mesa.Model):
     def step(self) -> None:
         """Advance one week (see :mod:`sim.model.week` for the order) and record it."""
         before = Before.of(self.state)
-        advance(self.state, self.ctx, self.week, self.members)
+        advance(self.state, self.ctx, self.week, self.draws_of)
         roles = self.ctx.roles
         found = detect(before, self.state, self.week, self.members, self.ctx.region.ids,
                        roles.focal, roles.leader,

@@ -7,12 +7,13 @@ while the run steps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from sim.model.mechanisms import alignment, mobilisation, reactions, succession
-from sim.model.params import Parameters
+from sim.model.params import Parameters, per_actor
 from sim.model.rng import RandomStreams
 from sim.model.scenario import (
     CoupAttempt,
@@ -101,6 +102,37 @@ class Context:
     elite: np.ndarray
     elite_weight: np.ndarray
     cohesion0: float
+    #: An experimental design run as one ensemble: per-row parameter values (rows are
+    #: the ensemble's member indices), and how many replicate members each design point
+    #: has; row ``k`` draws the random numbers of member ``k % replicates`` of a plain
+    #: run (common random numbers across the design). Empty for a plain run.
+    design: Mapping[str, np.ndarray] = field(default_factory=dict)
+    replicates: int = 0
+
+    def for_rows(self, rows: np.ndarray) -> tuple[Context, np.ndarray]:
+        """The context of a block of rows and the members whose random numbers they draw.
+
+        For a plain run this is ``(self, rows)``. In a design, the rows' parameter
+        values become per-member arrays and the constants derived from them (threshold
+        centres, susceptibility, anchors) are recomputed per member.
+        """
+        rows = np.asarray(rows)
+        if not self.design:
+            return self, rows
+        params = self.params.replace(**{k: v[rows] for k, v in self.design.items()})
+        susceptibility, prejudice0, theta = member_constants(self.region, params,
+                                                             self.influence, self.spill)
+        block = replace(self, params=params, susceptibility=susceptibility,
+                        prejudice0=prejudice0, theta=theta, design={})
+        return block, rows % self.replicates
+
+    def with_design(self, design: Mapping[str, np.ndarray], replicates: int) -> Context:
+        """A copy of this context running a design: ``design[name][row]`` for every row."""
+        sizes = {len(np.asarray(v)) for v in design.values()}
+        if len(sizes) > 1 or replicates < 1:
+            raise ValueError("a design needs equally long value arrays and replicates >= 1")
+        return replace(self, design={k: np.asarray(v, dtype=np.float64)
+                                     for k, v in design.items()}, replicates=replicates)
 
     def initial_state(self, members: int) -> State:
         """The undisturbed state for ``members`` members."""
@@ -171,6 +203,27 @@ class Context:
         return self.events_at(week, CoupAttempt)
 
 
+def member_constants(region: Region, params: Parameters, influence: SparseRows,
+                     spill: SparseRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Constants that follow from parameters which may differ from member to member.
+
+    Returns
+    -------
+    susceptibility, prejudice0, theta : numpy.ndarray, shape (N,) or (M, N)
+        Friedkin-Johnsen susceptibility and anchors, and the threshold centres that
+        make the baseline unrest a fixed point; per member when a parameter they use is.
+    """
+    attrs = region.attrs
+    susceptibility = per_actor(params.alignment_susceptibility) * (1.0 - attrs["stubbornness"])
+    prejudice0 = alignment.anchored_prejudice(attrs["alignment0"], influence, susceptibility)
+    baseline_drive = mobilisation.drive(
+        unrest=attrs["unrest0"], spill=pull(attrs["unrest0"], spill),
+        grievance=attrs["grievance"], stress_excess=np.zeros(region.n),
+        weakness=np.zeros(region.n), repression=attrs["repression"], params=params)
+    theta = mobilisation.baseline_thresholds(baseline_drive, attrs["unrest0"], params)
+    return susceptibility, prejudice0, theta
+
+
 def build_context(scenario: Scenario, region: Region | None = None) -> Context:
     """Derive every constant of a run from the scenario and the region data.
 
@@ -197,15 +250,10 @@ def build_context(scenario: Scenario, region: Region | None = None) -> Context:
     # Refugees leave i toward j in proportion to the share of i's border shared with j.
     no_border = np.zeros((region.n, region.n))
     outflow_share = SparseRows.from_dense(region.layers.get("border", no_border).T)
-    susceptibility = params.alignment_susceptibility * (1.0 - attrs["stubbornness"])
-    prejudice0 = alignment.anchored_prejudice(attrs["alignment0"], influence, susceptibility)
+    susceptibility, prejudice0, theta = member_constants(region, params, influence, spill)
     carrier = np.arange(region.n)
     carrier[roles.focal] = roles.security
-    baseline_drive = mobilisation.drive(
-        unrest=attrs["unrest0"], spill=pull(attrs["unrest0"], spill),
-        grievance=attrs["grievance"], stress_excess=np.zeros(region.n),
-        weakness=np.zeros(region.n), repression=attrs["repression"], params=params)
-    theta = mobilisation.baseline_thresholds(baseline_drive, attrs["unrest0"], params)
+
     def layer(name: str) -> np.ndarray:
         return region.layers.get(name, np.zeros((region.n, region.n)))
 

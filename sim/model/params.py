@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Param:
@@ -369,6 +371,12 @@ MOVED_TO_REGION: MappingProxyType[str, str] = MappingProxyType({
 PARAMS: MappingProxyType[str, Param] = MappingProxyType({p.name: p for p in _DECLARED})
 
 
+#: Parameters that shape a run's constant inputs (the elite's starting loyalty, the
+#: capped dependence graph) rather than a mechanism's weekly rule. They take one value
+#: per ensemble, not one per member; vary them across separate runs.
+CONTEXT_ONLY: frozenset[str] = frozenset({"elite_loyalty_factor", "max_dependence_row_sum"})
+
+
 class Parameters:
     """Parameter values for one run: defaults plus validated overrides.
 
@@ -377,20 +385,40 @@ class Parameters:
     overrides : dict of str to float, optional
         Values that replace defaults. Names and ranges must be valid; the scenario
         loader checks them first so that errors name the file.
+    per_member : dict of str to numpy.ndarray, optional
+        Values that differ from member to member, each of shape (M,) in the order of
+        the block's members (an experimental design run as one ensemble). Such a
+        parameter reads as that array; mechanisms combine it with arrays over actors
+        through :func:`per_actor`. Not allowed for :data:`CONTEXT_ONLY`.
 
     Examples
     --------
     >>> Parameters({"coup_attempt_rate": 0.05}).coup_attempt_rate
     0.05
+    >>> Parameters(per_member={"coup_attempt_rate": np.array([0.05, 0.1])}).coup_attempt_rate
+    array([0.05, 0.1 ])
     """
 
-    def __init__(self, overrides: dict[str, float] | None = None) -> None:
-        values = {name: p.default for name, p in PARAMS.items()}
+    def __init__(self, overrides: dict[str, float] | None = None,
+                 per_member: dict[str, np.ndarray] | None = None) -> None:
+        values: dict[str, float | np.ndarray] = {name: p.default for name, p in PARAMS.items()}
         for name, value in (overrides or {}).items():
             problem = check_value(name, value)
             if problem:
                 raise ValueError(f"{name}: {problem}")
             values[name] = float(value)
+        for name, array in (per_member or {}).items():
+            array = np.asarray(array, dtype=np.float64)
+            if name in CONTEXT_ONLY:
+                raise ValueError(f"{name}: one value per ensemble (it shapes the run's "
+                                 "constant inputs); vary it across runs instead")
+            if array.ndim != 1:
+                raise ValueError(f"{name}: per-member values must be 1-D, got {array.shape}")
+            problem = check_value(name, float(array.min())) or check_value(
+                name, float(array.max()))
+            if problem:
+                raise ValueError(f"{name}: {problem}")
+            values[name] = array
         self._values = values
 
     def __getattr__(self, name: str) -> float:
@@ -399,6 +427,10 @@ class Parameters:
         except KeyError as exc:
             raise AttributeError(f"no parameter named {name!r}") from exc
 
+    def varied(self) -> tuple[str, ...]:
+        """Names of the parameters that differ from member to member."""
+        return tuple(k for k, v in self._values.items() if isinstance(v, np.ndarray))
+
     def as_dict(self) -> dict[str, float]:
         """Return all values as a plain dict (for manifests)."""
         return dict(self._values)
@@ -406,7 +438,38 @@ class Parameters:
     def replace(self, **changes: float) -> Parameters:
         """Return a copy with some values changed (validated)."""
         merged = {**self._values, **changes}
-        return Parameters(merged)
+        scalars = {k: v for k, v in merged.items() if not isinstance(v, np.ndarray)}
+        arrays = {k: v for k, v in merged.items() if isinstance(v, np.ndarray)}
+        return Parameters(scalars, arrays)
+
+
+def per_actor(value: float | np.ndarray) -> float | np.ndarray:
+    """A parameter shaped to combine with an array over (member, actor).
+
+    A per-member value of shape (M,) becomes (M, 1); a single value stays as it is,
+    so the arithmetic, and its bytes, are the same in both cases.
+
+    Examples
+    --------
+    >>> per_actor(0.5), per_actor(np.array([1.0, 2.0])).shape
+    (0.5, (2, 1))
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        return value[:, None]
+    return value
+
+
+def elementwise(function, value: float | np.ndarray) -> float | np.ndarray:
+    """Apply a scalar ``math`` function to a parameter value, element by element.
+
+    Mechanisms that use ``math.exp`` or ``math.expm1`` on a parameter keep that exact
+    function for per-member arrays too (numpy's vectorised versions may differ in the
+    last bit), so a member's numbers do not depend on whether it runs in a design.
+    """
+    if isinstance(value, np.ndarray):
+        unique, inverse = np.unique(value, return_inverse=True)
+        return np.array([function(float(v)) for v in unique])[inverse]
+    return function(value)
 
 
 def check_value(name: str, value: object) -> str | None:
@@ -423,41 +486,3 @@ def check_value(name: str, value: object) -> str | None:
     if value != value or not (p.low <= value <= p.high):  # value != value: NaN
         return f"must be a number from {p.low:g} to {p.high:g} ({p.unit})"
     return None
-
-
-def parameter_table_markdown() -> str:
-    """The parameter table of ``docs/model.md`` (``python -m sim.model.params`` prints it).
-
-    A test checks that the docs hold exactly this table, so they cannot drift.
-    """
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|")
-
-    lines = ["| name | symbol | unit | default | plausible range | hard range | grade | source |",
-             "|---|---|---|---|---|---|---|---|"]
-    for p in PARAMS.values():
-        lines.append(f"| `{p.name}` | `{p.symbol}` | {cell(p.unit)} | {p.default:g} | "
-                     f"{p.plausible[0]:g} to {p.plausible[1]:g} ({cell(p.plausible_source)}) | "
-                     f"{p.low:g} to {p.high:g} | {p.grade} | {cell(p.source)} |")
-    return "\n".join(lines)
-
-
-def update_doc_table(path: str) -> None:
-    """Replace the parameter table in a Markdown file with the current one."""
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    header = parameter_table_markdown().splitlines()[0]
-    start = text.index(header)
-    end = text.find("\n\n", start)
-    end = len(text) if end < 0 else end
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text[:start] + parameter_table_markdown() + text[end:])
-
-
-if __name__ == "__main__":
-    import sys
-
-    if sys.argv[1:2] == ["--update"]:
-        update_doc_table(sys.argv[2])  # python -m sim.model.params --update docs/model.md
-    else:
-        print(parameter_table_markdown())

@@ -12,6 +12,8 @@ A scenario is YAML (see ``scenarios/*.yaml`` for commented examples)::
       health_risk_multiplier: 1.0
     events:             # forced events
       - {type: leader_incapacitated, week: 4, mode: natural}
+    uncertainties:      # optional: ranges for `make explore` (default: plausible ranges)
+      patron_support_speed: {low: 0.1, high: 0.5}
 
 Unknown keys, unknown parameters, unknown actors and out-of-range values are errors
 that name the file and the field. Events that name actors are checked against the
@@ -36,7 +38,7 @@ from pydantic import (
 )
 
 from sim.errors import UserError
-from sim.model.params import check_value
+from sim.model.params import CONTEXT_ONLY, check_value
 
 if TYPE_CHECKING:
     from sim.regions.roles import RegionRoles
@@ -146,6 +148,31 @@ RENAMED_EVENTS = {"russian_move": "type: patron_move (and patron: <the patron's 
 ENDING_EVENTS = ("leader_incapacitated", "voluntary_handover")
 
 
+class Uncertainty(_Strict):
+    """A parameter's range in an exploration (``make explore``): what we do not know.
+
+    ``uniform`` spreads points evenly from ``low`` to ``high``; ``triangular`` puts
+    more of them near ``mode``. Kept apart from ``parameters:``, which fixes values
+    (levers a player chooses, or the scenario's assumptions).
+    """
+
+    low: float
+    high: float
+    distribution: Literal["uniform", "triangular"] = "uniform"
+    mode: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uncertainty:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        if self.distribution == "triangular":
+            if self.mode is None or not self.low <= self.mode <= self.high:
+                raise ValueError("a triangular distribution needs a mode from low to high")
+        elif self.mode is not None:
+            raise ValueError("mode is only for distribution: triangular")
+        return self
+
+
 class Scenario(_Strict):
     """A validated scenario file."""
 
@@ -158,6 +185,9 @@ class Scenario(_Strict):
     region: Annotated[str, Field(min_length=1, max_length=4096)] = "belarus"
     parameters: dict[str, float] = Field(default_factory=dict)
     events: Annotated[list[Event], Field(max_length=MAX_EVENTS)] = Field(default_factory=list)
+    #: Ranges explored by ``make explore`` (default: every plausible range, see
+    #: :func:`sim.analyses.explore.uncertainties_of`); ignored by a plain run.
+    uncertainties: dict[str, Uncertainty] = Field(default_factory=dict)
     #: sha256 of the file's bytes as read and validated (set by :func:`load_scenario`).
     _source_sha256: str | None = PrivateAttr(default=None)
 
@@ -206,6 +236,19 @@ class Scenario(_Strict):
             problem = check_value(str(name), number)
             if problem:
                 raise ValueError(f"parameter {name!r}: {problem}")
+        return value
+
+    @field_validator("uncertainties", mode="after")
+    @classmethod
+    def _known_uncertainties(cls, value: dict[str, Uncertainty]) -> dict[str, Uncertainty]:
+        for name, spec in value.items():
+            for bound in (spec.low, spec.high):
+                problem = check_value(str(name), bound)
+                if problem:
+                    raise ValueError(f"uncertainty {name!r}: {problem}")
+            if name in CONTEXT_ONLY:
+                raise ValueError(f"uncertainty {name!r}: one value per ensemble (it shapes "
+                                 "the run's constant inputs); explore it with separate runs")
         return value
 
     def with_overrides(self, *, members: int | None = None, seed: int | None = None,

@@ -109,8 +109,9 @@ def initial_state(baseline: dict[str, np.ndarray], prejudice: np.ndarray, member
     ----------
     baseline : dict
         ``stability0``, ``alignment0``, ``unrest0``, ``posture0``, ``stress0`` per actor.
-    prejudice : numpy.ndarray, shape (N,)
-        Friedkin-Johnsen anchors that make the baseline a fixed point.
+    prejudice : numpy.ndarray, shape (N,) or (members, N)
+        Friedkin-Johnsen anchors that make the baseline a fixed point (per member when
+        the susceptibility differs from member to member).
     members : int
         Number of members.
     patrons : int
@@ -119,14 +120,15 @@ def initial_state(baseline: dict[str, np.ndarray], prejudice: np.ndarray, member
     def tile(values: np.ndarray) -> np.ndarray:
         return np.tile(np.asarray(values, dtype=np.float64), (members, 1))
 
-    n = len(prejudice)
+    n = np.shape(prejudice)[-1]
     return State(
         stability=tile(baseline["stability0"]),
         alignment=tile(baseline["alignment0"]),
         unrest=tile(baseline["unrest0"]),
         posture=tile(baseline["posture0"]),
         stress=tile(baseline["stress0"]),
-        prejudice=tile(prejudice),
+        prejudice=np.broadcast_to(np.asarray(prejudice, dtype=np.float64),
+                                  (members, n)).copy(),
         distress_sent=np.zeros((members, n)),
         stress_sent=tile(baseline["stress0"]),
         holder=np.full(members, HOLDER["incumbent"], dtype=np.int8),

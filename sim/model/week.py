@@ -41,6 +41,7 @@ from sim.model.mechanisms import (
     reactions,
     succession,
 )
+from sim.model.params import per_actor
 from sim.model.state import HOLDER, State
 from sim.regions.graph import pull
 
@@ -230,5 +231,5 @@ def _relaxation(state: State, ctx: Context) -> None:
         state.stability, base["stability0"],
         np.maximum(state.stress - base["stress0"], 0.0),
         np.maximum(state.unrest - base["unrest0"], 0.0), params)
-    state.stress = np.clip(state.stress + params.stress_recovery * (base["stress0"] - state.stress),
-                           0.0, 1.0)
+    recovery = per_actor(params.stress_recovery)
+    state.stress = np.clip(state.stress + recovery * (base["stress0"] - state.stress), 0.0, 1.0)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.params import Parameters
+from sim.model.params import Parameters, per_actor
 from sim.regions.graph import SparseRows, pull
 
 
@@ -53,20 +53,20 @@ def propagate(stability: np.ndarray, distress_sent: np.ndarray, stability0: np.n
     """
     distress = relative_distress(stability, stability0)
     new_distress = np.maximum(distress - distress_sent, 0.0)
-    received = params.contagion_strength * pull(new_distress, dependence)
+    received = per_actor(params.contagion_strength) * pull(new_distress, dependence)
     return np.maximum(stability - stability0 * received, 0.0), distress, new_distress
 
 
 def distress_to_stress(stress: np.ndarray, new_distress: np.ndarray,
                        params: Parameters) -> np.ndarray:
     """New distress raises economic stress: ``e += kappa_he delta``, clipped to [0, 1]."""
-    return np.clip(stress + params.distress_to_stress * new_distress, 0.0, 1.0)
+    return np.clip(stress + per_actor(params.distress_to_stress) * new_distress, 0.0, 1.0)
 
 
 def relax(stability: np.ndarray, stability0: np.ndarray, stress_excess: np.ndarray,
           unrest_excess: np.ndarray, params: Parameters) -> np.ndarray:
     """Weekly recovery toward baseline, less the drag of excess stress and unrest."""
-    recovered = stability + params.stability_recovery * (stability0 - stability)
-    dragged = (recovered - params.stress_drag * stress_excess
-               - params.unrest_drag * unrest_excess)
+    recovered = stability + per_actor(params.stability_recovery) * (stability0 - stability)
+    dragged = (recovered - per_actor(params.stress_drag) * stress_excess
+               - per_actor(params.unrest_drag) * unrest_excess)
     return np.clip(dragged, 0.0, 1.0)

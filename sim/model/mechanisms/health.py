@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from sim.model.params import Parameters
+from sim.model.params import Parameters, elementwise
 
 WEEKS_PER_YEAR = 52.0
 
@@ -48,8 +48,8 @@ def weekly_incapacity_probability(week: int, age0: float, params: Parameters) ->
     """
     age = age0 + week / WEEKS_PER_YEAR
     annual = (params.health_risk_multiplier * params.incapacity_hazard_at_72
-              * math.exp(params.gompertz_slope * (age - 72.0)))
-    return -math.expm1(-annual / WEEKS_PER_YEAR)
+              * elementwise(math.exp, params.gompertz_slope * (age - 72.0)))
+    return -elementwise(math.expm1, -annual / WEEKS_PER_YEAR)
 
 
 def draw_incapacity(capable: np.ndarray, uniform: np.ndarray, probability: float) -> np.ndarray:

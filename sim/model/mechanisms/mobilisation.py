@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.params import Parameters
+from sim.model.params import Parameters, per_actor
 
 
 def logistic(x: np.ndarray) -> np.ndarray:
@@ -48,9 +48,10 @@ def drive(unrest: np.ndarray, spill: np.ndarray, grievance: np.ndarray,
     weakness : relative loss of stability, ``(1 - s/s0)^+``.
     repression : effective repression capacity.
     """
-    return (unrest + params.grievance_weight * (grievance + stress_excess)
-            + params.weakness_weight * weakness + params.spillover_weight * spill
-            - params.repression_weight * repression)
+    return (unrest + per_actor(params.grievance_weight) * (grievance + stress_excess)
+            + per_actor(params.weakness_weight) * weakness
+            + per_actor(params.spillover_weight) * spill
+            - per_actor(params.repression_weight) * repression)
 
 
 def baseline_thresholds(baseline_drive: np.ndarray, unrest0: np.ndarray,
@@ -60,10 +61,10 @@ def baseline_thresholds(baseline_drive: np.ndarray, unrest0: np.ndarray,
     Actors whose baseline unrest is 0 (power centres) or not below ``u_max`` get an
     infinite threshold and never mobilise.
     """
-    share = unrest0 / params.max_participation
+    share = unrest0 / per_actor(params.max_participation)
     mobilisable = (share > 0.0) & (share < 1.0)
     safe = np.where(mobilisable, share, 0.5)
-    theta = baseline_drive - params.threshold_spread * np.log(safe / (1.0 - safe))
+    theta = baseline_drive - per_actor(params.threshold_spread) * np.log(safe / (1.0 - safe))
     return np.where(mobilisable, theta, np.inf)
 
 
@@ -75,6 +76,7 @@ def update(unrest: np.ndarray, drive_now: np.ndarray, theta: np.ndarray, noise: 
     ----------
     noise : standard normal draws from the ``mobilisation`` stream, shape (..., N).
     """
-    target = params.max_participation * logistic((drive_now - theta) / params.threshold_spread
-                                                 + params.protest_noise * noise)
-    return unrest + params.mobilisation_speed * (target - unrest)
+    target = per_actor(params.max_participation) * logistic(
+        (drive_now - theta) / per_actor(params.threshold_spread)
+        + per_actor(params.protest_noise) * noise)
+    return unrest + per_actor(params.mobilisation_speed) * (target - unrest)

@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.params import Parameters
+from sim.model.params import Parameters, per_actor
 from sim.model.state import HOLDER, holder_in
 from sim.regions.graph import SparseRows, pull
 
@@ -84,14 +84,14 @@ def patron_support_target(distress_focal: np.ndarray, drift_focal: np.ndarray,
     """
     need = (distress_focal + np.maximum(drift_focal, 0.0)
             + 0.5 * holder_in(holder, UNSETTLED))
-    target = np.clip(params.patron_support_gain * need[:, None] * capacity, 0.0, 1.0)
+    target = np.clip(per_actor(params.patron_support_gain) * need[:, None] * capacity, 0.0, 1.0)
     return np.where(can_support, target, 0.0)
 
 
 def update_support(support: np.ndarray, target: np.ndarray, moved: np.ndarray,
                    params: Parameters) -> np.ndarray:
     """Move support toward its target; a patron's ``patron_move`` fixes its support at 1."""
-    stepped = support + params.patron_support_speed * (target - support)
+    stepped = support + per_actor(params.patron_support_speed) * (target - support)
     return np.where(moved, 1.0, stepped)
 
 
@@ -133,10 +133,10 @@ def support_effects(support: np.ndarray, stress_focal: np.ndarray, stress0_focal
     security : the security bloc's loyalty, restored by ``h_R sigma (s0 - s)``.
     """
     excess = np.maximum(stress_focal - stress0_focal, 0.0)
-    relieved = stress_focal - (params.patron_loan_relief * support
+    relieved = stress_focal - (per_actor(params.patron_loan_relief) * support
                                * excess[:, None]).sum(axis=-1)
-    costed = stress_patrons + params.patron_support_cost * support
-    helped = security + (params.patron_security_help * support).sum(axis=-1) * (
+    costed = stress_patrons + per_actor(params.patron_support_cost) * support
+    helped = security + (per_actor(params.patron_security_help) * support).sum(axis=-1) * (
         security0 - security)
     return relieved, costed, helped
 
@@ -183,8 +183,8 @@ def intervention_probability(support: np.ndarray, holder: np.ndarray, moved: np.
     """
     opening = holder_in(holder, [HOLDER["contested"], HOLDER["opposition_led"]])[:, None]
     opening = opening | (moved & holder_in(holder, UNSETTLED)[:, None])
-    rate = params.patron_intervention_rate * support * presence_p
-    rate = np.where(moved, rate * params.patron_move_multiplier, rate)
+    rate = per_actor(params.patron_intervention_rate) * support * presence_p
+    rate = np.where(moved, rate * per_actor(params.patron_move_multiplier), rate)
     return np.where(opening & can_take_over, -np.expm1(-rate), 0.0)
 
 
@@ -238,8 +238,8 @@ def threat(distress_focal: np.ndarray, source_posture_excess: np.ndarray,
 def update_posture(posture: np.ndarray, posture0: np.ndarray, exposure: np.ndarray,
                    threat_now: np.ndarray, params: Parameters) -> np.ndarray:
     """Move military posture toward its threat-driven target."""
-    target = np.minimum(1.0, posture0 + params.posture_gain * exposure * threat_now)
-    return posture + params.posture_speed * (target - posture)
+    target = np.minimum(1.0, posture0 + per_actor(params.posture_gain) * exposure * threat_now)
+    return posture + per_actor(params.posture_speed) * (target - posture)
 
 
 def refugee_stress(unrest_excess: np.ndarray, repression: np.ndarray,
@@ -266,7 +266,8 @@ def refugee_stress(unrest_excess: np.ndarray, repression: np.ndarray,
     outflow = unrest_excess * repression * population
     safe_population = np.where(population > 0.0, population, 1.0)
     inflow = pull(outflow, outflow_share)
-    return np.where(population > 0.0, params.refugee_rate * inflow / safe_population, 0.0)
+    rate = per_actor(params.refugee_rate)
+    return np.where(population > 0.0, rate * inflow / safe_population, 0.0)
 
 
 def trade_passthrough(stress: np.ndarray, stress_sent: np.ndarray, trade: SparseRows,
@@ -276,5 +277,5 @@ def trade_passthrough(stress: np.ndarray, stress_sent: np.ndarray, trade: Sparse
     Returns the new stress and the updated record of stress already passed on.
     """
     new_stress = np.maximum(stress - stress_sent, 0.0)
-    received = params.trade_passthrough * pull(new_stress, trade)
+    received = per_actor(params.trade_passthrough) * pull(new_stress, trade)
     return np.clip(stress + received, 0.0, 1.0), stress

@@ -36,7 +36,7 @@ import math
 
 import numpy as np
 
-from sim.model.params import Parameters
+from sim.model.params import Parameters, elementwise, per_actor
 from sim.model.state import HOLDER, holder_in
 
 DAYS_PER_WEEK = 7.0
@@ -117,7 +117,7 @@ def split_probability(holder: np.ndarray, violent: np.ndarray, cohesion: np.ndar
 
 def contested_resolution_probability(params: Parameters) -> float:
     """Weekly probability that a contested succession resolves."""
-    return -math.expm1(-1.0 / params.contested_mean_weeks)
+    return -elementwise(math.expm1, -1.0 / params.contested_mean_weeks)
 
 
 def opposition_win_probability(unrest_focal: np.ndarray, security_loyalty: np.ndarray,
@@ -150,7 +150,7 @@ def entry_effects(holder_before: np.ndarray, holder: np.ndarray, stability: np.n
     breaking = entered & holder_in(holder, [HOLDER["contested"], HOLDER["opposition_led"],
                                           HOLDER["patron_controlled"]])
     stability = stability.copy()
-    shock = params.contested_stability_shock * stability0[shocked]
+    shock = per_actor(params.contested_stability_shock) * stability0[shocked]
     stability[:, shocked] -= np.where(breaking[:, None], shock, 0.0)
     opposition = entered & (holder == HOLDER["opposition_led"])
     patron = entered & (holder == HOLDER["patron_controlled"])

@@ -1,0 +1,219 @@
+"""``make explore``: run an exploration and write ``results/explore/<scenario>_<method>/``.
+
+Files (every CSV with one header row; the folder is swapped in atomically):
+
+``design.csv``
+    One row per design point: its parameter values (and its unit-hypercube position).
+``outcomes.csv``
+    One row per point: the focal outcome probabilities, each state's mean peak fall in
+    stability, and the Monte Carlo variance of each (``var_...``).
+``indices.csv``
+    Morris ``mu_star``/``sigma`` (method ``morris``) or Sobol ``S1``/``ST`` with 95%
+    intervals (``sobol``), per output and parameter, with the output's noise share.
+``noise.csv``
+    Per output: the variance across points, the mean Monte Carlo variance and their
+    ratio (the noise share).
+``prim_<k>.csv``, ``prim_<k>_trajectory.csv``, ``prim.csv``
+    PRIM boxes for the named cases (``--case OUTPUT>THRESHOLD``, default
+    :data:`DEFAULT_CASES`).
+``charts/``
+    ``tornado.png`` (Morris) or ``sobol.png`` (Sobol), ``prim_<k>.png``,
+    ``fans.png`` (stability fans with Monte Carlo noise only beside those with
+    parameter uncertainty).
+``manifest.json``
+    Scenario, method, samples, replicates, seeds, uncertainties, timings, versions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+from sim import paths
+from sim.analyses.explore import METHODS, evaluate, output_columns, sample, uncertainties_of
+from sim.analyses.explore_analysis import (
+    Case,
+    morris_indices,
+    noise_share,
+    prim_box,
+    sobol_indices,
+)
+from sim.analyses.run import RunRequest, code_fingerprint, git_commit, package_versions, prepare
+from sim.engines.ensemble import run_ensemble
+from sim.engines.executors import plan_local
+from sim.errors import UserError
+from sim.outputs import tables
+from sim.outputs.atomic import atomic_directory
+
+#: Cases searched with PRIM when none is named (the README's worked example).
+DEFAULT_CASES = ("p_regime_change>0.1", "p_patron_takeover>0.05")
+#: Seed of the design itself (the simulation's numbers come from the scenario's seed).
+DESIGN_SEED = 20261129
+#: Outputs shown in the charts (the rest are in the CSVs).
+HEADLINE = ("p_regime_continues", "p_patron_takeover")
+
+
+def explore(scenario: str, method: str = "morris", samples: int | None = None,
+            replicates: int | None = None, cases: tuple[str, ...] = DEFAULT_CASES,
+            weeks: int | None = None, charts: bool = True, quiet: bool = False):
+    """Run the exploration and write its folder; return the folder's path."""
+    if method not in METHODS:
+        raise UserError("--method", None, f"must be one of {', '.join(METHODS)}")
+    samples = samples or METHODS[method]["samples"]
+    replicates = replicates or METHODS[method]["replicates"]
+    try:
+        parsed = [Case.parse(c) for c in cases]
+    except ValueError as exc:
+        raise UserError("--case", None, str(exc)) from None
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    path, scen, ctx = prepare(RunRequest(scenario, weeks=weeks, progress=False))
+    problem = uncertainties_of(scen)
+    if not problem.names:
+        raise UserError(str(path), "uncertainties", "nothing to explore: every parameter "
+                        "is fixed by the scenario or is a lever")
+    try:
+        unit = sample(problem, method, samples, DESIGN_SEED)
+    except ValueError as exc:
+        raise UserError("--samples", None, str(exc)) from None
+    values = problem.values(unit)
+
+    def report(done: int, total: int) -> None:
+        if not quiet:
+            print(f"explore: {done}/{total} points", file=sys.stderr, flush=True)
+
+    outcomes, pooled = evaluate(ctx, problem.names, values, replicates, progress=report)
+    ran = time.perf_counter() - t0
+    for case in parsed:
+        if case.output not in outcomes.columns:
+            raise UserError("--case", None, f"unknown output {case.output!r}; known: "
+                            f"{', '.join(output_columns(outcomes))}")
+    design = pd.DataFrame(values, columns=list(problem.names))
+    design.insert(0, "point", np.arange(len(design)))
+    headline = [o for o in HEADLINE if o in outcomes.columns]
+    russia = [c for c in outcomes.columns if c == "drop_RUS"]
+    outputs = output_columns(outcomes)
+    if method == "morris":
+        indices = morris_indices(problem.salib(), unit, outcomes, outputs, DESIGN_SEED)
+    elif method == "sobol":
+        indices = sobol_indices(problem.salib(), outcomes, outputs, DESIGN_SEED)
+    else:
+        indices = pd.DataFrame()
+    noise = pd.DataFrame([{"output": o, "variance_across_points": outcomes[o].var(ddof=1),
+                           "mean_monte_carlo_variance": outcomes[f"var_{o}"].mean(),
+                           "noise_share": noise_share(outcomes, o)} for o in outputs])
+    target = paths.analysis_dir("explore") / f"{paths.check_result_name(scen.name)}_{method}"
+    with atomic_directory(target) as out:
+        tables.write_csv(design, out / "design.csv")
+        tables.write_csv(outcomes, out / "outcomes.csv")
+        if len(indices):
+            tables.write_csv(indices, out / "indices.csv")
+        tables.write_csv(noise, out / "noise.csv")
+        boxes = _write_prim(out, design[list(problem.names)], outcomes, parsed, charts)
+        if charts:
+            _write_charts(out, ctx, scen, method, indices, headline + russia, pooled,
+                          replicates)
+        tables.write_json({
+            "scenario": scen.name, "scenario_file": str(path), "method": method,
+            "samples": samples, "points": len(design), "replicates": replicates,
+            "members_run": len(design) * replicates, "design_seed": DESIGN_SEED,
+            "root_seed": scen.seed, "weeks": scen.weeks,
+            "uncertainties": {n: s.model_dump() for n, s in
+                              zip(problem.names, problem.specs, strict=True)},
+            "fixed_parameters": dict(scen.parameters), "cases": [c.name for c in parsed],
+            "prim": boxes, "run_s": round(ran, 2),
+            "wall_time_s": round(time.perf_counter() - t0, 2),
+            "started_utc": started.isoformat(timespec="seconds"),
+            "code_sha256": code_fingerprint(), "git_commit": git_commit(),
+            "packages": package_versions(),
+        }, out / "manifest.json")
+    if not quiet:
+        _print_summary(indices, noise, boxes, method, headline + russia)
+    return target
+
+
+def _write_prim(out, design: pd.DataFrame, outcomes: pd.DataFrame, cases: list[Case],
+                charts: bool) -> list[dict]:
+    from sim.outputs.charts import explore_charts
+
+    found = []
+    for k, case in enumerate(cases, start=1):
+        box = prim_box(design, outcomes, case)
+        if box is None:
+            found.append({"case": case.name, "note": "no point, or every point, is in the "
+                          "case: nothing to discover"})
+            continue
+        trajectory, limits, stats = box
+        tables.write_csv(trajectory, out / f"prim_{k}_trajectory.csv")
+        tables.write_csv(limits, out / f"prim_{k}.csv")
+        found.append(stats)
+        if charts:
+            (out / "charts").mkdir(exist_ok=True)
+            explore_charts.prim_charts(trajectory, limits, stats, out / "charts" / f"prim_{k}.png")
+    tables.write_csv(pd.DataFrame(found), out / "prim.csv")
+    return found
+
+
+def _write_charts(out, ctx, scenario, method: str, indices: pd.DataFrame,
+                  shown: list[str], pooled: np.ndarray, replicates: int) -> None:
+    from sim.outputs.charts import explore_charts
+
+    charts = out / "charts"
+    charts.mkdir(exist_ok=True)
+    if method == "morris" and len(indices):
+        explore_charts.tornado(indices, shown, charts / "tornado.png", "mu_star",
+                               "mu_star_conf")
+    elif method == "sobol" and len(indices):
+        explore_charts.sobol_bars(indices, [o for o in shown
+                                            if o in set(indices["output"])],
+                                  charts / "sobol.png")
+    plain = run_ensemble(ctx, members=np.arange(replicates), progress=False,
+                         executor=plan_local(replicates, ctx.region.n))
+    ids = list(ctx.region.ids)
+    actors = [(ids.index(a), a) for a in (ctx.region.roles.focal, "RUS") if a in ids]
+    explore_charts.fans_side_by_side(plain.quantiles, pooled, actors, charts / "fans.png")
+
+
+def _print_summary(indices: pd.DataFrame, noise: pd.DataFrame, boxes: list[dict],
+                   method: str, shown: list[str]) -> None:
+    value = {"morris": "mu_star", "sobol": "ST"}.get(method)
+    for output in shown:
+        share = float(noise.loc[noise["output"] == output, "noise_share"].iloc[0])
+        print(f"{output} (Monte Carlo noise {share:.0%} of its variance across points)")
+        if value and len(indices):
+            top = indices[indices["output"] == output].nlargest(5, value)
+            for row in top.itertuples():
+                print(f"    {row.parameter:32s} {value} {getattr(row, value):.4f}")
+    for box in boxes:
+        if "coverage" in box:
+            print(f"PRIM {box['case']}: coverage {box['coverage']:.0%}, density "
+                  f"{box['density']:.0%}, {box['restricted']} parameter(s) restricted")
+        else:
+            print(f"PRIM {box['case']}: {box['note']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line of ``python -m sim explore``."""
+    parser = argparse.ArgumentParser(prog="python -m sim explore", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario")
+    parser.add_argument("--method", default="morris", choices=sorted(METHODS))
+    parser.add_argument("--samples", type=int, help="trajectories (morris), N (sobol, a "
+                        "power of two) or points (lhs)")
+    parser.add_argument("--replicates", type=int, help="members per design point")
+    parser.add_argument("--weeks", type=int, help="horizon (default: the scenario's)")
+    parser.add_argument("--case", action="append", help="OUTPUT>THRESHOLD for PRIM "
+                        "(repeatable; default: " + ", ".join(DEFAULT_CASES) + ")")
+    parser.add_argument("--no-charts", action="store_true")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    folder = explore(args.scenario, args.method, args.samples, args.replicates,
+                     tuple(args.case or DEFAULT_CASES), args.weeks, not args.no_charts,
+                     args.quiet)
+    print(f"exploration written to {folder}")
+    return 0
