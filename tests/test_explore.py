@@ -1,0 +1,138 @@
+"""Exploration (issue 13): designs, the analysis path against known answers, the
+simulator's design run, PRIM and bad input."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import INCAPACITY, make_context, make_scenario
+
+from sim.analyses import explore_run
+from sim.analyses.explore import Problem, evaluate, sample, uncertainties_of
+from sim.analyses.explore_analysis import (
+    Case,
+    morris_indices,
+    noise_share,
+    prim_box,
+    sobol_indices,
+)
+from sim.cli import main
+from sim.engines.ensemble import run_ensemble
+from sim.model.params import CONTEXT_ONLY, PARAMS
+from sim.model.scenario import Uncertainty
+
+
+def _problem(bounds):
+    names = tuple(f"x{i + 1}" for i in range(len(bounds)))
+    return Problem(names, tuple(Uncertainty(low=lo, high=hi) for lo, hi in bounds))
+
+
+def _outcomes(y):
+    return pd.DataFrame({"point": np.arange(len(y)), "y": y, "var_y": np.zeros(len(y))})
+
+
+def test_sobol_path_recovers_the_ishigami_indices():
+    # Ishigami (a=7, b=0.1) on [-pi, pi]^3: analytic S1 and ST (Saltelli et al. 2008).
+    problem = _problem([(-math.pi, math.pi)] * 3)
+    unit = sample(problem, "sobol", 2048, seed=7)
+    x = problem.values(unit)
+    y = np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+    found = sobol_indices(problem.salib(), _outcomes(y), ["y"], seed=7).set_index("parameter")
+    expected_s1 = {"x1": 0.3139, "x2": 0.4424, "x3": 0.0}
+    expected_st = {"x1": 0.5576, "x2": 0.4424, "x3": 0.2437}
+    for name in expected_s1:
+        assert found.loc[name, "S1"] == pytest.approx(expected_s1[name], abs=0.04)
+        assert found.loc[name, "ST"] == pytest.approx(expected_st[name], abs=0.04)
+
+
+def test_morris_path_recovers_a_linear_model_exactly():
+    problem = _problem([(0.0, 2.0), (10.0, 11.0), (-1.0, 1.0)])
+    unit = sample(problem, "morris", 12, seed=3)
+    x = problem.values(unit)
+    y = 3.0 * x[:, 0] - 5.0 * x[:, 1] + 0.0 * x[:, 2]
+    found = morris_indices(problem.salib(), unit, _outcomes(y), ["y"], seed=3)
+    found = found.set_index("parameter")
+    assert found.loc["x1", "mu_star"] == pytest.approx(6.0)  # 3 x range 2
+    assert found.loc["x2", "mu_star"] == pytest.approx(5.0)  # |-5| x range 1
+    assert found.loc["x3", "mu_star"] == pytest.approx(0.0)
+    assert found["sigma"].max() == pytest.approx(0.0, abs=1e-9)
+
+
+def test_noise_share_counts_the_replicates_variance():
+    frame = pd.DataFrame({"y": [0.0, 1.0], "var_y": [0.05, 0.15]})
+    assert noise_share(frame, "y") == pytest.approx(0.1 / 0.5)
+
+
+def test_default_uncertainties_leave_out_levers_fixed_and_context_parameters():
+    scenario = make_scenario(parameters={"patron_support_gain": 1.0})
+    names = uncertainties_of(scenario).names
+    assert "patron_support_gain" not in names
+    assert not set(names) & set(CONTEXT_ONLY)
+    assert all(PARAMS[n].grade != "lever" for n in names)
+    assert len(names) >= 20
+
+
+def test_triangular_uncertainty_maps_the_unit_interval():
+    spec = Uncertainty(low=0.0, high=1.0, distribution="triangular", mode=1.0)
+    values = Problem(("a",), (spec,)).values(np.array([[0.0], [0.25], [1.0]]))[:, 0]
+    assert values == pytest.approx([0.0, 0.5, 1.0])  # F(x) = x^2
+
+
+def test_design_points_equal_plain_runs_of_each_point(region):
+    ctx = make_context(region, weeks=20, members=8, events=INCAPACITY)
+    names = ("patron_intervention_rate", "threshold_spread")
+    values = np.array([[0.001, 0.08], [0.02, 0.15], [0.05, 0.1]])
+    outcomes, _ = evaluate(ctx, names, values, replicates=8, chunk_rows=16)
+    for point, row in enumerate(values):
+        alone = make_context(region, weeks=20, members=8, events=INCAPACITY,
+                             parameters=dict(zip(names, row, strict=True)))
+        result = run_ensemble(alone)
+        taken = (result.holder[:, -1] == 7).mean()  # patron_controlled
+        assert outcomes.loc[point, "p_patron_takeover"] == pytest.approx(taken, abs=0)
+
+
+def test_prim_finds_the_box_that_makes_the_case():
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame(rng.random((400, 3)), columns=["a", "b", "c"])
+    outcomes = pd.DataFrame({"y": ((x["a"] > 0.7) & (x["b"] < 0.4)).astype(float)})
+    trajectory, limits, stats = prim_box(x, outcomes, Case.parse("y>0.5"))
+    assert set(limits["parameter"]) == {"a", "b"}
+    assert stats["density"] >= 0.8 and stats["coverage"] >= 0.8
+    assert limits.set_index("parameter").loc["a", "box_low"] == pytest.approx(0.7, abs=0.05)
+
+
+def test_explore_writes_its_folder_end_to_end(results_dir, capsys):
+    code = main(["explore", "incapacity", "--samples", "2", "--replicates", "10",
+                 "--weeks", "12", "--quiet"])
+    assert code == 0
+    folder = results_dir / "explore" / "incapacity_morris"
+    for name in ("design.csv", "outcomes.csv", "indices.csv", "noise.csv", "prim.csv",
+                 "manifest.json", "charts/tornado.png", "charts/fans.png"):
+        assert (folder / name).exists(), name
+    design = pd.read_csv(folder / "design.csv")
+    outcomes = pd.read_csv(folder / "outcomes.csv")
+    assert len(design) == len(outcomes) == 2 * (len(design.columns) - 1 + 1)
+
+
+def test_bad_exploration_input_is_a_clear_error(results_dir, capsys, tmp_path):
+    assert main(["explore", "incapacity", "--method", "sobol", "--samples", "3",
+                 "--weeks", "8"]) == 2
+    assert "power of two" in capsys.readouterr().err
+    assert main(["explore", "incapacity", "--case", "nonsense", "--samples", "1",
+                 "--replicates", "2", "--weeks", "8", "--quiet"]) == 2
+    assert "OUTPUT>THRESHOLD" in capsys.readouterr().err
+    text = yaml.safe_load(open("scenarios/incapacity.yaml"))
+    text["uncertainties"] = {"max_dependence_row_sum": {"low": 0.5, "high": 0.9}}
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(text))
+    assert main(["explore", str(path), "--samples", "1", "--weeks", "8"]) == 2
+    err = capsys.readouterr().err
+    assert "uncertainties" in err and "separate runs" in err and "Traceback" not in err
+    assert not (results_dir / "explore").exists() or not any(
+        (results_dir / "explore").glob("bad*"))
+
+
+def test_explore_constants_are_sane():
+    assert set(explore_run.DEFAULT_CASES) and all(">" in c for c in explore_run.DEFAULT_CASES)
