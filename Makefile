@@ -27,11 +27,12 @@ MEMBER ?= 0
 UNPAIRED ?=
 UPGRADE ?=
 SET ?=
+UNCERTAIN ?=
 METHOD ?= morris
 SAMPLES ?=
 REPLICATES ?=
 USER_VARS := SCENARIO MEMBERS SEED WEEKS WORKERS A B MEMBER UNPAIRED UPGRADE SET METHOD \
-             SAMPLES REPLICATES
+             SAMPLES REPLICATES UNCERTAIN
 # Keep each value's text as typed (make does not expand a '$' in it), then hand it to
 # the recipes' shell as an environment variable.
 $(foreach v,$(USER_VARS),$(eval override $(v) := $$(value $(v))))
@@ -77,8 +78,9 @@ $(STAMP): pyproject.toml $(LOCK)
 venv: $(STAMP) ## Create .venv and install the locked dependencies and the project (done automatically by other targets)
 
 .PHONY: run
-run: $(STAMP) ## Run a scenario ensemble: make run SCENARIO=incapacity [MEMBERS= SEED= WEEKS= WORKERS= SET="name=value ..."]
-	@$(SET_ARGS); "$(PY)" -m sim run "$$SCENARIO" $(RUN_OPTS) "$${set_args[@]}"
+run: $(STAMP) ## Run a scenario ensemble: make run SCENARIO=incapacity [MEMBERS= SEED= WEEKS= WORKERS= SET="name=value ..." UNCERTAIN=1]
+	@$(SET_ARGS); "$(PY)" -m sim run "$$SCENARIO" $(RUN_OPTS) "$${set_args[@]}" \
+	  $${UNCERTAIN:+--uncertain}
 
 .PHONY: compare
 compare: $(STAMP) ## Compare two scenarios member by member: make compare A=status_quo B=incapacity [UNPAIRED=1]

@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "run goes to its own folder results/<scenario>__<overrides>/")
     run.add_argument("--no-charts", action="store_true", help="write CSVs only")
     run.add_argument("--no-report", action="store_true", help="no report.html")
+    run.add_argument("--uncertain", action="store_true",
+                     help="draw each member's parameters from the scenario's uncertainties "
+                          "(default: every plausible range); results go to "
+                          "results/<name>__uncertain-1/")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_engine_options(run)
     run.add_argument("--save-members", action="store_true",
@@ -178,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
                                     scheduler=args.scheduler,
                                     save_members=args.save_members,
                                     parameters=tuple(args.set),
-                                    report=not args.no_report))
+                                    report=not args.no_report,
+                                    uncertain=args.uncertain))
             from sim.outputs.summary import console_summary
 
             print(console_summary(target))

@@ -136,3 +136,21 @@ def test_bad_exploration_input_is_a_clear_error(results_dir, capsys, tmp_path):
 
 def test_explore_constants_are_sane():
     assert set(explore_run.DEFAULT_CASES) and all(">" in c for c in explore_run.DEFAULT_CASES)
+
+
+def test_run_with_uncertain_parameters_gets_its_own_folder_and_says_so(results_dir):
+    import json
+
+    assert main(["run", "incapacity", "--members", "40", "--weeks", "12", "--quiet",
+                 "--uncertain", "--no-charts"]) == 0
+    assert main(["run", "incapacity", "--members", "40", "--weeks", "12", "--quiet",
+                 "--no-charts"]) == 0
+    uncertain = results_dir / "incapacity__members-40_uncertain-1_weeks-12"
+    fixed = results_dir / "incapacity__members-40_weeks-12"
+    manifest = json.loads((uncertain / "manifest.json").read_text())
+    assert manifest["engine"]["mode"]["parameters"].startswith("uncertain")
+    assert "threshold_spread" in manifest["engine"]["mode"]["uncertainties"]
+    assert "Parameter mode: uncertain" in (uncertain / "report.html").read_text()
+    assert "Parameter mode: fixed" in (fixed / "report.html").read_text()
+    # Different parameters per member: the members' end states differ from the fixed run.
+    assert (uncertain / "members.csv").read_bytes() != (fixed / "members.csv").read_bytes()

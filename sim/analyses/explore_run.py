@@ -96,7 +96,9 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
     design = pd.DataFrame(values, columns=list(problem.names))
     design.insert(0, "point", np.arange(len(design)))
     headline = [o for o in HEADLINE if o in outcomes.columns]
-    russia = [c for c in outcomes.columns if c == "drop_RUS"]
+    # The patrons' own stability (for Belarus: Russia's) is the headline ripple.
+    patron_drops = [f"drop_{p}" for p in ctx.region.roles.patrons
+                    if f"drop_{p}" in outcomes.columns]
     outputs = output_columns(outcomes)
     if method == "morris":
         indices = morris_indices(problem.salib(), unit, outcomes, outputs, DESIGN_SEED)
@@ -116,7 +118,7 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
         tables.write_csv(noise, out / "noise.csv")
         boxes = _write_prim(out, design[list(problem.names)], outcomes, parsed, charts)
         if charts:
-            _write_charts(out, ctx, scen, method, indices, headline + russia, pooled,
+            _write_charts(out, ctx, scen, method, indices, headline + patron_drops, pooled,
                           replicates)
         tables.write_json({
             "scenario": scen.name, "scenario_file": str(path), "method": method,
@@ -133,7 +135,7 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
             "packages": package_versions(),
         }, out / "manifest.json")
     if not quiet:
-        _print_summary(indices, noise, boxes, method, headline + russia)
+        _print_summary(indices, noise, boxes, method, headline + patron_drops)
     return target
 
 
@@ -175,7 +177,7 @@ def _write_charts(out, ctx, scenario, method: str, indices: pd.DataFrame,
     plain = run_ensemble(ctx, members=np.arange(replicates), progress=False,
                          executor=plan_local(replicates, ctx.region.n))
     ids = list(ctx.region.ids)
-    actors = [(ids.index(a), a) for a in (ctx.region.roles.focal, "RUS") if a in ids]
+    actors = [(ids.index(a), a) for a in (ctx.region.roles.focal, *ctx.region.roles.patrons)]
     explore_charts.fans_side_by_side(plain.quantiles, pooled, actors, charts / "fans.png")
 
 

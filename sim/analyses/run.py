@@ -56,12 +56,17 @@ class RunRequest:
     save_members: bool = False
     parameters: tuple[tuple[str, float], ...] = ()
     report: bool = True
+    #: Draw each member's parameters from the scenario's uncertainties (``UNCERTAIN=1``),
+    #: so the outcomes include parameter uncertainty, not only Monte Carlo noise.
+    uncertain: bool = False
 
     def overrides(self) -> dict[str, float]:
-        """The overrides that were given (size, seed, horizon and parameters)."""
+        """The overrides that were given (size, seed, horizon, parameters, mode)."""
         given = {"members": self.members, "seed": self.seed, "weeks": self.weeks}
         out: dict[str, float] = {k: v for k, v in given.items() if v is not None}
         out.update(dict(self.parameters))
+        if self.uncertain:
+            out["uncertain"] = 1
         return out
 
 
@@ -203,6 +208,9 @@ def run(request: RunRequest) -> Path:
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     path, scenario, ctx = prepare(request)
+    mode = {"parameters": "fixed (Monte Carlo noise only)"}
+    if request.uncertain:
+        ctx, mode = with_uncertain_parameters(ctx, scenario)
     executor = make_executor(request.executor, request.workers, request.scheduler,
                              members=scenario.members, actors=ctx.region.n)
     engine = {"engine": "ensemble", "executor": type(executor).__name__,
@@ -217,6 +225,32 @@ def run(request: RunRequest) -> Path:
                               on_week=writer.write if writer else None)
         if writer is not None:
             writer.close()
-        write_results(out, path, scenario, ctx, result, started, t0, request.charts, engine,
-                      request.overrides(), report=request.report)
+        write_results(out, path, scenario, ctx, result, started, t0, request.charts,
+                      {**engine, "mode": mode}, request.overrides(), report=request.report)
     return target
+
+
+def with_uncertain_parameters(ctx: Context, scenario: Scenario) -> tuple[Context, dict]:
+    """Give every member its own parameter values, drawn from the scenario's uncertainties.
+
+    A Latin hypercube of ``members`` points (seeded by the scenario's root seed) over
+    :func:`sim.analyses.explore.uncertainties_of`; member ``k`` takes point ``k`` and
+    keeps its own random numbers, so the run answers with parameter uncertainty and
+    Monte Carlo noise together.
+    """
+    from scipy.stats import qmc
+
+    from sim.analyses.explore import uncertainties_of
+
+    problem = uncertainties_of(scenario)
+    if not problem.names:
+        raise UserError(scenario.name, "uncertainties", "nothing uncertain to draw")
+    unit = qmc.LatinHypercube(d=len(problem.names), seed=scenario.seed).random(
+        scenario.members)
+    values = problem.values(unit)
+    design = {name: values[:, j] for j, name in enumerate(problem.names)}
+    mode = {"parameters": "uncertain: drawn per member (Latin hypercube, seeded by the "
+                          "root seed) from the uncertainties below",
+            "uncertainties": {n: s.model_dump() for n, s in
+                              zip(problem.names, problem.specs, strict=True)}}
+    return ctx.with_design(design, replicates=scenario.members), mode
