@@ -144,7 +144,14 @@ def _shot(page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.wait_for_timeout(700)
+        # The app scrolls inside its own container: grow the window to the content.
+        height = page.evaluate("Math.max(...Array.from(document.querySelectorAll('*'), "
+                               "e => e.scrollHeight))")
+        size = page.viewport_size
+        page.set_viewport_size({"width": size["width"], "height": min(int(height), 9000)})
+        page.wait_for_timeout(500)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+        page.set_viewport_size(size)
 
 
 def _pick(page, css_class: str, option: str) -> None:

@@ -31,6 +31,8 @@ def ComparisonDetails(folder: Path) -> None:
     a, b = manifest.get("a", {}), manifest.get("b", {})
     region = data.region_of(data.read_manifest(results_root() / str(a.get("scenario"))))
     names = dict(zip(region.ids, region.names, strict=True)) if region else {}
+    focal = region.roles.focal if region else str(outcomes["actor"].iloc[0])
+    patron = (" or ".join(names.get(p, p) for p in region.roles.patrons) if region else "")
     paired = manifest.get("paired", True)
     solara.HTML(tag="h3", unsafe_innerHTML=(
         f"{escape(str(b.get('scenario')))} minus {escape(str(a.get('scenario')))} &nbsp;"
@@ -41,11 +43,17 @@ def ComparisonDetails(folder: Path) -> None:
         f"; made {manifest.get('started_utc', '?')}.")
     if not paired:
         widgets.notice("warning", "Unpaired: " + "; ".join(manifest.get("pairing_problems", [])))
-    with solara.Card("Outcomes: A, B and the paired difference B - A with its 95% interval"):
+    title = f"Who rules {names.get(focal, focal)}: A, B and the difference B - A"
+    with solara.Card(title):
         solara.HTML(unsafe_innerHTML=widgets.compare_table(
-            outcomes, names, str(a.get("scenario")), str(b.get("scenario"))))
-        solara.HTML(tag="p", unsafe_innerHTML="<span class='muted'>Red: B clearly higher; "
-                    "green: B clearly lower (the interval excludes zero).</span>")
+            outcomes, focal, str(a.get("scenario")), str(b.get("scenario")),
+            patron or "a patron"))
+        solara.HTML(tag="p", unsafe_innerHTML=(
+            "<span class='muted'>Differences in percentage points (pp) with their 95% "
+            f"{'paired ' if paired else ''}Newcombe interval; coloured when the interval "
+            "excludes zero (orange: more likely in B, blue: less likely in B).</span>"))
+    with solara.Card("Ripple outcomes by state: A / B and the difference B - A"):
+        solara.HTML(unsafe_innerHTML=widgets.compare_ripple_table(outcomes, names))
     charts = data.charts(folder)
     with solara.Card("Charts"):
         for stem, path in charts.items():
@@ -71,17 +79,18 @@ def ComparePage() -> None:
     names = list(by_name)
     a = pick_a.value if pick_a.value in by_name else names[0]
     b = pick_b.value if pick_b.value in by_name else names[min(1, len(names) - 1)]
-    unpaired = solara.use_reactive(False)
+    pairing = solara.use_reactive("paired only")
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Select("A (baseline)", values=names, value=a, on_value=pick_a.set,
                       style={"min-width": "240px"}, classes=["pick-a"])
         solara.Select("B (compared)", values=names, value=b, on_value=pick_b.set,
                       style={"min-width": "240px"}, classes=["pick-b"])
-        solara.Checkbox(label="allow unpaired", value=unpaired)
+        solara.ToggleButtonsSingle(value=pairing, values=["paired only", "allow unpaired"])
         solara.Button("Compare", color="primary", classes=["run-compare"],
                       disabled=jobs.compare_job.pending or a == b,
                       on_click=lambda: jobs.compare_job(str(by_name[a].path),
-                                                        str(by_name[b].path), unpaired.value))
+                                                        str(by_name[b].path),
+                                                        pairing.value != "paired only"))
     sa, sb = by_name[a], by_name[b]
     solara.Text(f"A: {sa.description}  ({sa.members} members, {sa.weeks} weeks, "
                 f"region {sa.region})", style={"font-size": "12px"})

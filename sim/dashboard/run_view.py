@@ -52,16 +52,17 @@ def FanCharts(timeseries, region, names: dict[str, str]) -> None:
               if region is not None else sorted(timeseries["actor"].unique()))
     default = states[:6]
     actors = solara.use_reactive(default)
-    shared = solara.use_reactive(False)
+    scale = solara.use_reactive("zoom on the data")
     all_actors = sorted(timeseries["actor"].unique(), key=lambda a: (a not in states, a))
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.ToggleButtonsSingle(value=metric, values=list(METRIC_LABELS))
-        solara.Checkbox(label="full range on every panel", value=shared)
+        solara.ToggleButtonsSingle(value=scale, values=["zoom on the data", "full range"])
     solara.SelectMultiple("actors (up to 12)", values=actors, all_values=all_actors,
                           dense=True)
     figure = solara.use_memo(
-        lambda: fan_figure(timeseries, metric.value, actors.value, names, shared.value),
-        dependencies=[id(timeseries), metric.value, tuple(actors.value), shared.value])
+        lambda: fan_figure(timeseries, metric.value, actors.value, names,
+                           shared_y=scale.value == "full range"),
+        dependencies=[id(timeseries), metric.value, tuple(actors.value), scale.value])
     solara.FigureMatplotlib(figure, dependencies=[id(figure)], format="png")
 
 

@@ -33,6 +33,8 @@ OFFLINE_ENV: dict[str, str] = {
     "SOLARA_THEME_TITLE": "Scenario dashboard",
     "SOLARA_CHECK_HOOKS": "off",
     "MPLBACKEND": "Agg",
+    # Solara warns on every page load that a 127.0.0.1 cookie cannot be SameSite=None.
+    "PYTHONWARNINGS": "ignore:Cookies with samesite:UserWarning",
 }
 
 

@@ -42,7 +42,10 @@ CSS = """
 .badge { display: inline-block; color: white; border-radius: 8px; padding: 0 7px;
   font-size: 11px; line-height: 17px; white-space: nowrap; }
 .muted { color: #666; font-size: 12px; }
-.diff-pos { color: #b71c1c; } .diff-neg { color: #1b5e20; }
+.diff-up { color: #bf360c; font-weight: 600; }
+.diff-down { color: #0d47a1; font-weight: 600; }
+.dash-table td.nowrap { white-space: nowrap; }
+.dash-download { text-transform: none !important; letter-spacing: normal !important; }
 """
 
 
@@ -122,25 +125,56 @@ def parameter_table(params: pd.DataFrame) -> str:
         value = f"<b>{r.value:g}</b> (changed)" if r.changed else f"{r.value:g}"
         rows.append([f"<code>{escape(r.name)}</code><br><span class='muted'>"
                      f"{escape(r.description)}</span>", escape(r.symbol), value,
-                     f"{r.default:g}", escape(r.unit), escape(r.plausible), badge(r.grade),
+                     f"{r.default:g}", escape(r.unit), escape(r.plausible).replace(" ", "&nbsp;"),
+                     badge(r.grade),
                      escape(r.source)])
         classes.append("changed" if r.changed else "")
     return table(["parameter", "symbol", "value", "default", "unit", "plausible range",
                   "grade", "source"], rows, numeric=(2, 3), row_classes=classes)
 
 
-def compare_table(outcomes: pd.DataFrame, names: dict[str, str], a: str, b: str) -> str:
-    """Outcomes of a comparison: P(A), P(B), the difference B - A and its 95% interval."""
-    labels = {k: v[0] for k, v in FOCAL_OUTCOMES.items()} | RIPPLE_LABELS
+def _difference(diff: float, low: float, high: float) -> str:
+    """``B - A`` in points, coloured when its 95% interval excludes zero, and the interval."""
+    klass = "diff-up" if low > 0 else "diff-down" if high < 0 else ""
+    return (f'<span class="{klass}">{signed_pct(diff)}</span><br><span class="muted">'
+            f"{signed_pct(low)} to {signed_pct(high)}</span>")
+
+
+def compare_table(outcomes: pd.DataFrame, focal: str, a: str, b: str,
+                  patron: str = "a patron") -> str:
+    """The focal state's outcomes in A and B, the difference B - A and its 95% interval."""
     rows = []
-    for r in outcomes.itertuples():
-        klass = "diff-pos" if r.ci_low > 0 else "diff-neg" if r.ci_high < 0 else ""
-        rows.append([f"{escape(names.get(r.actor, r.actor))}",
-                     escape(labels.get(r.outcome, r.outcome)), pct(r.probability_a),
-                     pct(r.probability_b), f'<span class="{klass}">{signed_pct(r.diff)}</span>',
-                     f"{signed_pct(r.ci_low)} to {signed_pct(r.ci_high)}"])
-    return table(["actor", "outcome", f"P in A ({a})", f"P in B ({b})", "B - A",
-                  "95% interval of B - A"], rows, numeric=(2, 3, 4, 5))
+    for name, (label, _) in FOCAL_OUTCOMES.items():
+        hit = outcomes[(outcomes["actor"] == focal) & (outcomes["outcome"] == name)]
+        if hit.empty:
+            continue
+        r = hit.iloc[0]
+        label = f"Takeover by {patron}" if name == "patron_takeover" else label
+        rows.append([escape(label), pct(r.probability_a), pct(r.probability_b),
+                     _difference(r["diff"], r.ci_low, r.ci_high)])
+    return table(["outcome", f"P in A ({a})", f"P in B ({b})",
+                  "B - A (95% interval)"], rows, numeric=(1, 2, 3))
+
+
+def compare_ripple_table(outcomes: pd.DataFrame, names: dict[str, str]) -> str:
+    """Ripple outcomes per state: A, B and the difference with its interval."""
+    ripple = outcomes[outcomes["outcome"].isin(list(RIPPLE_LABELS))]
+    headers = ["state"]
+    for label in RIPPLE_LABELS.values():
+        headers += [f"{label}: A / B", "B - A (95% interval)"]
+    rows = []
+    for actor, group in ripple.groupby("actor", sort=False):
+        row = [f"{escape(names.get(actor, actor))} <span class='muted'>{escape(actor)}</span>"]
+        for outcome in RIPPLE_LABELS:
+            hit = group[group["outcome"] == outcome]
+            if hit.empty:
+                row += ["", ""]
+                continue
+            r = hit.iloc[0]
+            row += [f"{pct(r.probability_a)} / {pct(r.probability_b)}",
+                    _difference(r["diff"], r.ci_low, r.ci_high)]
+        rows.append(row)
+    return table(headers, rows, numeric=tuple(range(1, len(headers))))
 
 
 #: Border and background colours of the notices (info, warning, error, success).
