@@ -66,14 +66,14 @@ def NewRunPage() -> None:
                 if (target / "manifest.json").is_file() else "")
         solara.Text(f"Writes: results/{target.name}/.{note}",
                     style={"font-size": "13px"}, classes=["form-target"])
-    solara.Button("Run", color="primary", classes=["form-run"],
+    solara.Button("Run", color="primary", classes=["form-run"], style={"max-width": "200px"},
                   disabled=bool(problems) or form is None or task.pending,
                   on_click=lambda: task(form))
     if task.pending:
         progress = task.progress or 0
         solara.ProgressLinear(value=progress)
         solara.Text(f"Running: {progress:.0f}% of weeks done (the page stays usable; the "
-                    "other tabs work meanwhile).", classes=["run-progress"])
+                    "other pages work meanwhile).", classes=["run-progress"])
     elif task.error:
         widgets.notice("error", str(task.exception))
     elif task.finished and task.value is not None:
