@@ -14,6 +14,7 @@ Modules: :mod:`~sim.dashboard.settings` (folders, limits, offline environment),
 :mod:`~sim.dashboard.data` (reading result folders), :mod:`~sim.dashboard.figures`
 (matplotlib fan charts), :mod:`~sim.dashboard.jobs` (runs and comparisons in a
 background thread), :mod:`~sim.dashboard.widgets` (shared HTML pieces),
+:mod:`~sim.dashboard.download` (download buttons),
 :mod:`~sim.dashboard.run_view`, :mod:`~sim.dashboard.compare_view`,
 :mod:`~sim.dashboard.new_run_view` (the three pages) and :mod:`~sim.dashboard.app`.
 """
