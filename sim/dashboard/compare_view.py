@@ -65,13 +65,14 @@ def ComparisonDetails(folder: Path) -> None:
                 path = folder / name
                 if path.is_file():
                     DownloadButton(lambda path=path: path.read_bytes(),
-                                        filename=f"{folder.name}_{name}", label=name)
+                                   filename=f"{folder.name}_{name}", label=name)
 
 
 @solara.component
 def ComparePage() -> None:
     """Pick A and B, (re)compute their comparison, show it."""
     scenarios = [s for s in data.list_scenarios(scenarios_dir()) if not s.problem]
+    pairing = solara.use_reactive("paired only")
     if len(scenarios) < 2:
         widgets.notice("info", f"Need two valid scenario files in {scenarios_dir()}.")
         return
@@ -79,7 +80,6 @@ def ComparePage() -> None:
     names = list(by_name)
     a = pick_a.value if pick_a.value in by_name else names[0]
     b = pick_b.value if pick_b.value in by_name else names[min(1, len(names) - 1)]
-    pairing = solara.use_reactive("paired only")
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Select("A (baseline)", values=names, value=a, on_value=pick_a.set,
                       style={"min-width": "240px"}, classes=["pick-a"])

@@ -19,21 +19,22 @@ from sim.errors import UserError
 def NewRunPage() -> None:
     """The run form, its progress and its outcome."""
     scenarios = [s for s in data.list_scenarios(scenarios_dir()) if not s.problem]
+    by_name = {s.name: s for s in scenarios}
+    name = solara.use_reactive(scenarios[0].name if scenarios else "")
+    members = solara.use_reactive(min(200, MAX_MEMBERS))
+    file_weeks = by_name[name.value].weeks if name.value in by_name else 52
+    weeks = solara.use_reactive(min(file_weeks, MAX_WEEKS))  # follows the chosen file
+    seed = solara.use_reactive(None)
+    overrides = solara.use_reactive("")
     if not scenarios:
         widgets.notice("info", f"No valid scenario files in {scenarios_dir()}.")
         return
-    by_name = {s.name: s for s in scenarios}
-    name = solara.use_reactive(scenarios[0].name)
-    members = solara.use_reactive(min(200, MAX_MEMBERS))
-    weeks = solara.use_reactive(min(by_name[name.value].weeks, MAX_WEEKS))
-    seed = solara.use_reactive(None)
-    overrides = solara.use_reactive("")
     chosen = by_name.get(name.value, scenarios[0])
 
     solara.Text(f"Run a scenario of {scenarios_dir()} as an ensemble. Members are "
-                    f"capped at {MAX_MEMBERS:,} and weeks at {MAX_WEEKS}. The run gets its "
-                    "own result folder (named after its overrides), so it never replaces "
-                    "the scenario's own results.")
+                f"capped at {MAX_MEMBERS:,} and weeks at {MAX_WEEKS}. The run gets its "
+                "own result folder (named after its overrides), so it never replaces "
+                "the scenario's own results.")
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "gap": "12px"}):
         solara.Select("Scenario", values=list(by_name), value=name,
                       style={"min-width": "260px"}, classes=["form-scenario"])

@@ -36,12 +36,12 @@ def Downloads(folder: Path, manifest: dict) -> None:
         for name in data.DOWNLOADS:
             path = folder / name
             if path.is_file():
+                mime = "text/csv" if name.endswith(".csv") else "application/octet-stream"
                 DownloadButton(lambda path=path: path.read_bytes(), filename=name,
-                                    label=name, mime_type="text/csv"
-                                    if name.endswith(".csv") else "application/octet-stream")
+                               label=name, mime_type=mime)
         yaml_name = f"{manifest.get('scenario', 'scenario')}.yaml"
         DownloadButton(lambda: data.scenario_yaml(manifest), filename=yaml_name,
-                            label=f"scenario file ({yaml_name})", mime_type="text/yaml")
+                       label=f"scenario file ({yaml_name})", mime_type="text/yaml")
 
 
 @solara.component
