@@ -63,8 +63,8 @@ def NewRunPage() -> None:
     for problem in problems:
         widgets.notice("error", problem)
     if target is not None:
-        note = (" It holds an earlier run with the same overrides, which this run replaces."
-                if (target / "manifest.json").is_file() else "")
+        note = (" (The folder exists: pressing Run again replaces it with a new run of the "
+                "same scenario and overrides.)" if (target / "manifest.json").is_file() else "")
         solara.Text(f"Writes: results/{target.name}/.{note}",
                     style={"font-size": "13px"}, classes=["form-target"])
     solara.Button("Run", color="primary", classes=["form-run"], style={"max-width": "200px"},
@@ -81,4 +81,5 @@ def NewRunPage() -> None:
         folder = task.value
         widgets.notice("success", f"Finished: results/{folder.name}/", "run-finished")
         solara.Button("Show it on the Results page", on_click=lambda: show_run(folder),
+                      style={"max-width": "320px"},
                       classes=["open-results"])
