@@ -161,8 +161,8 @@ def _pick(page, css_class: str, option: str) -> None:
                  has_text=option).first.click()
 
 
-def _expect_text(page, text: str) -> None:
-    expect(page.locator("body")).to_contain_text(text)
+def _expect_text(page, text: str, timeout: float = 30_000) -> None:
+    expect(page.locator("body")).to_contain_text(text, timeout=timeout)
 
 
 def test_pick_scenario_shows_outcomes_csv(browser_page, folders):
