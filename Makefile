@@ -3,7 +3,7 @@
 # locked dependency set (requirements.lock) and then the project into it; later calls
 # reuse it.
 #
-# User values (SCENARIO, A, B, MEMBER, MEMBERS, SEED, WEEKS, WORKERS, UNPAIRED) reach
+# User values (SCENARIO, A, B, MEMBER, MEMBERS, SEED, WEEKS, WORKERS, UNPAIRED, PORT) reach
 # the recipes only through the environment and are expanded by the shell inside double
 # quotes, so each is passed as one argument and never run as a command: a name with
 # spaces works, and `SCENARIO='x; touch hacked #'` is just an unknown scenario.
@@ -31,8 +31,9 @@ UNCERTAIN ?=
 METHOD ?= morris
 SAMPLES ?=
 REPLICATES ?=
+PORT ?= 8765
 USER_VARS := SCENARIO MEMBERS SEED WEEKS WORKERS A B MEMBER UNPAIRED UPGRADE SET METHOD \
-             SAMPLES REPLICATES UNCERTAIN
+             SAMPLES REPLICATES UNCERTAIN PORT
 # Keep each value's text as typed (make does not expand a '$' in it), then hand it to
 # the recipes' shell as an environment variable.
 $(foreach v,$(USER_VARS),$(eval override $(v) := $$(value $(v))))
@@ -91,6 +92,10 @@ replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENAR
 	@$(SET_ARGS); "$(PY)" -m sim replay "$$SCENARIO" --member "$$MEMBER" \
 	  $${MEMBERS:+--members "$$MEMBERS"} $${SEED:+--seed "$$SEED"} $${WEEKS:+--weeks "$$WEEKS"} \
 	  "$${set_args[@]}"
+
+.PHONY: dashboard
+dashboard: $(STAMP) ## Browse results in a local web app on 127.0.0.1 (offline; prints the URL): make dashboard [PORT=8765]
+	@"$(PY)" -m sim.dashboard --port "$$PORT"
 
 .PHONY: test
 test: $(STAMP) ## Run the test suite

@@ -35,3 +35,8 @@ def results_dir(tmp_path, monkeypatch):
     target = tmp_path / "results"
     monkeypatch.setattr(paths, "RESULTS_DIR", target)
     return target
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives the dashboard in headless Chromium "
+                                       "(skipped when chromium or playwright is missing)")

@@ -14,12 +14,14 @@ import platform
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from sim import __version__
+from sim.engines.blocks import WeekRecord
 from sim.engines.ensemble import EnsembleResult, run_ensemble
 from sim.engines.executors import make_executor
 from sim.errors import UserError
@@ -59,6 +61,8 @@ class RunRequest:
     #: Draw each member's parameters from the scenario's uncertainties (``UNCERTAIN=1``),
     #: so the outcomes include parameter uncertainty, not only Monte Carlo noise.
     uncertain: bool = False
+    #: Called with each week's record as the ensemble steps (e.g. a progress display).
+    on_week: Callable[[WeekRecord], None] | None = field(default=None, compare=False)
 
     def overrides(self) -> dict[str, float]:
         """The overrides that were given (size, seed, horizon, parameters, mode)."""
@@ -221,8 +225,14 @@ def run(request: RunRequest) -> Path:
         members = np.arange(scenario.members)
         writer = (outputs.TrajectoryWriter(out / "trajectories.parquet", ctx, members)
                   if request.save_members else None)
+        hooks = [hook for hook in (writer.write if writer else None, request.on_week) if hook]
+
+        def on_week(record: WeekRecord) -> None:
+            for hook in hooks:
+                hook(record)
+
         result = run_ensemble(ctx, members, progress=request.progress, executor=executor,
-                              on_week=writer.write if writer else None)
+                              on_week=on_week if hooks else None)
         if writer is not None:
             writer.close()
         write_results(out, path, scenario, ctx, result, started, t0, request.charts,

@@ -1,0 +1,20 @@
+"""Local web dashboard of stored results: ``make dashboard`` (``python -m sim.dashboard``).
+
+A Solara app served on 127.0.0.1 that browses ``results/``: a run's description, event
+timeline, outcome bars with intervals, fan charts, ripple map and parameter table; a
+paired comparison of two scenarios (:func:`sim.analyses.compare.compare`); a form that
+runs a scenario with capped overrides through :func:`sim.analyses.run.run` (so the run
+gets its own result folder); downloads of the CSVs, the report and the scenario file.
+
+It works offline: Solara's front-end assets come from the locally installed
+``solara-assets`` package, the CDN is pointed at a dead local address, telemetry and the
+version check are off (:data:`sim.dashboard.settings.OFFLINE_ENV`).
+
+Modules: :mod:`~sim.dashboard.settings` (folders, limits, offline environment),
+:mod:`~sim.dashboard.data` (reading result folders), :mod:`~sim.dashboard.figures`
+(matplotlib fan charts), :mod:`~sim.dashboard.jobs` (runs and comparisons in a
+background thread), :mod:`~sim.dashboard.widgets` (shared HTML pieces),
+:mod:`~sim.dashboard.download` (download buttons),
+:mod:`~sim.dashboard.run_view`, :mod:`~sim.dashboard.compare_view`,
+:mod:`~sim.dashboard.new_run_view` (the three pages) and :mod:`~sim.dashboard.app`.
+"""

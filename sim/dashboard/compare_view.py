@@ -1,0 +1,115 @@
+"""The Compare page: scenario B against scenario A, member by member.
+
+The statistics are :func:`sim.analyses.compare.compare`'s (paired differences with
+Newcombe intervals); this page starts it in the background and shows what it wrote to
+``results/compare/<A>_vs_<B>/``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+import solara
+
+from sim.dashboard import data, jobs, widgets
+from sim.dashboard.download import DownloadButton
+from sim.dashboard.run_view import results_version
+from sim.dashboard.settings import results_root, scenarios_dir
+from sim.paths import compare_dir_for
+
+pick_a = solara.reactive("")
+pick_b = solara.reactive("")
+
+
+@solara.component
+def ComparisonDetails(folder: Path) -> None:
+    """What a comparison folder holds: outcome differences, charts, downloads."""
+    manifest = data.read_manifest(folder)
+    outcomes = pd.read_csv(folder / "outcomes.csv")
+    a, b = manifest.get("a", {}), manifest.get("b", {})
+    region = data.region_of(data.read_manifest(results_root() / str(a.get("scenario"))))
+    names = dict(zip(region.ids, region.names, strict=True)) if region else {}
+    focal = region.roles.focal if region else str(outcomes["actor"].iloc[0])
+    patron = (" or ".join(names.get(p, p) for p in region.roles.patrons) if region else "")
+    paired = manifest.get("paired", True)
+    solara.HTML(tag="h3", unsafe_innerHTML=(
+        f"{escape(str(b.get('scenario')))} minus {escape(str(a.get('scenario')))} &nbsp;"
+        f"<small class='muted'>results/compare/{escape(folder.name)}</small>"))
+    solara.Text(
+        f"{manifest.get('members_compared')} members over {manifest.get('weeks_compared')} "
+        f"weeks, {'paired member by member (common random numbers)' if paired else 'UNPAIRED'}"
+        f"; made {manifest.get('started_utc', '?')}.")
+    if not paired:
+        widgets.notice("warning", "Unpaired: " + "; ".join(manifest.get("pairing_problems", [])))
+    title = f"Who rules {names.get(focal, focal)}: A, B and the difference B - A"
+    with solara.Card(title):
+        solara.HTML(unsafe_innerHTML=widgets.compare_table(
+            outcomes, focal, str(a.get("scenario")), str(b.get("scenario")),
+            patron or "a patron"))
+        solara.HTML(tag="p", unsafe_innerHTML=(
+            "<span class='muted'>Differences in percentage points (pp) with their 95% "
+            f"{'paired ' if paired else ''}Newcombe interval; coloured when the interval "
+            "excludes zero (orange: more likely in B, blue: less likely in B).</span>"))
+    with solara.Card("Ripple outcomes by state: A / B and the difference B - A"):
+        solara.HTML(unsafe_innerHTML=widgets.compare_ripple_table(outcomes, names))
+    charts = data.charts(folder)
+    with solara.Card("Charts"):
+        for stem, path in charts.items():
+            solara.HTML(tag="b", unsafe_innerHTML=escape(stem.replace("_", " ")))
+            solara.Image(path, width="820px")
+    with solara.Card("Downloads"):
+        with solara.Row():
+            for name in ("outcomes.csv", "deltas.csv", "ripple.csv", "report.html"):
+                path = folder / name
+                if path.is_file():
+                    DownloadButton(lambda path=path: path.read_bytes(),
+                                   filename=f"{folder.name}_{name}", label=name)
+
+
+@solara.component
+def ComparePage() -> None:
+    """Pick A and B, (re)compute their comparison, show it."""
+    scenarios = [s for s in data.list_scenarios(scenarios_dir()) if not s.problem]
+    pairing = solara.use_reactive("paired only")
+    if len(scenarios) < 2:
+        widgets.notice("info", f"Need two valid scenario files in {scenarios_dir()}.")
+        return
+    by_name = {s.name: s for s in scenarios}
+    names = list(by_name)
+    a = pick_a.value if pick_a.value in by_name else names[0]
+    b = pick_b.value if pick_b.value in by_name else names[min(1, len(names) - 1)]
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Select("A (baseline)", values=names, value=a, on_value=pick_a.set,
+                      style={"min-width": "240px"}, classes=["pick-a"])
+        solara.Select("B (compared)", values=names, value=b, on_value=pick_b.set,
+                      style={"min-width": "240px"}, classes=["pick-b"])
+        solara.ToggleButtonsSingle(value=pairing, values=["paired only", "allow unpaired"])
+        solara.Button("Compare", color="primary", classes=["run-compare"],
+                      disabled=jobs.compare_job.pending or a == b,
+                      on_click=lambda: jobs.compare_job(str(by_name[a].path),
+                                                        str(by_name[b].path),
+                                                        pairing.value != "paired only"))
+    sa, sb = by_name[a], by_name[b]
+    solara.Text(f"A: {sa.description}  ({sa.members} members, {sa.weeks} weeks, "
+                f"region {sa.region})", style={"font-size": "12px"})
+    solara.Text(f"B: {sb.description}  ({sb.members} members, {sb.weeks} weeks, "
+                f"region {sb.region})", style={"font-size": "12px"})
+    if a == b:
+        widgets.notice("info", "Pick two different scenarios.")
+        return
+    task = jobs.compare_job
+    if task.pending:
+        solara.ProgressLinear(True)
+        solara.Text("Comparing (each side is run first if its own results are missing or "
+                    "stale) ...")
+    elif task.error:
+        widgets.notice("error", str(task.exception))
+    elif task.finished and task.value is not None:
+        results_version.value  # noqa: B018  (re-read when new results arrive)
+    folder = compare_dir_for(a, b)
+    if (folder / "outcomes.csv").is_file() and not task.pending:
+        ComparisonDetails(folder)
+    elif not task.pending:
+        widgets.notice("info", "No stored comparison of these two yet: press Compare.")

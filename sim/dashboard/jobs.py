@@ -1,0 +1,162 @@
+"""Runs and comparisons started from the browser, in a background thread.
+
+Both go through the project's own code paths: :func:`sim.analyses.run.run` (so a run
+with overrides gets its own folder ``results/<name>__<overrides>/`` and never replaces
+the scenario's own results) and :func:`sim.analyses.compare.compare`. They are Solara
+tasks (:func:`solara.lab.task`): the page stays responsive and shows their progress.
+One job at a time runs per server (:data:`JOB_LOCK`), so two browser tabs never write
+the same folder at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import solara.lab
+
+from sim.analyses.run import RunRequest, prepare
+from sim.analyses.run import run as run_scenario
+from sim.dashboard.settings import MAX_MEMBERS, MAX_WEEKS
+from sim.engines.blocks import WeekRecord
+from sim.errors import RunError, UserError
+from sim.model.params import check_value
+from sim.paths import result_folder_name, results_dir_for
+
+#: Held while a run or comparison started from the dashboard is working.
+JOB_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class RunForm:
+    """What the run form asks for.
+
+    Attributes
+    ----------
+    scenario : str
+        Path of the scenario file.
+    members, weeks : int
+        Ensemble size and horizon (capped at :data:`MAX_MEMBERS`, :data:`MAX_WEEKS`).
+    seed : int, optional
+        Root seed override.
+    parameters : tuple of (str, float)
+        Parameter overrides.
+    """
+
+    scenario: str
+    members: int
+    weeks: int
+    seed: int | None = None
+    parameters: tuple[tuple[str, float], ...] = ()
+
+    def request(self, on_week=None) -> RunRequest:
+        """The :class:`~sim.analyses.run.RunRequest` of this form."""
+        return RunRequest(scenario=self.scenario, members=self.members, weeks=self.weeks,
+                          seed=self.seed, parameters=self.parameters, progress=False,
+                          charts=True, report=True, on_week=on_week)
+
+
+def parse_parameters(text: str) -> tuple[tuple[str, float], ...]:
+    """``"name=value, name=value"`` (commas, spaces or new lines between) as overrides.
+
+    Raises
+    ------
+    sim.errors.UserError
+        Naming the setting and what is allowed.
+
+    Examples
+    --------
+    >>> parse_parameters("patron_support_gain=1  defection_crowd=0.03")
+    (('defection_crowd', 0.03), ('patron_support_gain', 1.0))
+    """
+    out = {}
+    for item in text.replace(",", " ").split():
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise UserError("parameters", None, f"expected NAME=VALUE, got {item!r}")
+        try:
+            number = float(value)
+        except ValueError:
+            raise UserError("parameters", name, f"not a number: {value!r}") from None
+        problem = check_value(name, number)
+        if problem:
+            raise UserError("parameters", name, problem)
+        out[name] = number
+    return tuple(sorted(out.items()))
+
+
+def check_form(form: RunForm) -> list[str]:
+    """What is wrong with the form's sizes (empty when it can run)."""
+    problems = []
+    if not 1 <= form.members <= MAX_MEMBERS:
+        problems.append(f"members must be 1 to {MAX_MEMBERS:,}")
+    if not 1 <= form.weeks <= MAX_WEEKS:
+        problems.append(f"weeks must be 1 to {MAX_WEEKS}")
+    if form.seed is not None and form.seed < 0:
+        problems.append("seed must be 0 or more")
+    return problems
+
+
+def target_folder(form: RunForm) -> Path:
+    """The folder the run will write (``results/<name>__<overrides>/``).
+
+    Raises
+    ------
+    sim.errors.UserError
+        If the scenario file is invalid.
+    """
+    _, scenario, _ = prepare(RunRequest(scenario=form.scenario))
+    return results_dir_for(result_folder_name(scenario.name, form.request().overrides()))
+
+
+def _describe(exc: BaseException) -> str:
+    """A one-line message for an error of a job."""
+    if isinstance(exc, UserError | RunError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "out of memory; lower the members or weeks"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc} ({exc.filename or 'file system'})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class JobFailed(Exception):
+    """A job's failure, with a message fit for the page."""
+
+
+def _locked(work):
+    """Run ``work()`` holding :data:`JOB_LOCK`; refuse if another job holds it."""
+    if not JOB_LOCK.acquire(blocking=False):
+        raise JobFailed("another run or comparison is working; wait for it to finish")
+    try:
+        return work()
+    except Exception as exc:  # shown on the page; the previous results are untouched
+        raise JobFailed(_describe(exc) + "; earlier results were left as they were") from exc
+    finally:
+        JOB_LOCK.release()
+
+
+@solara.lab.task
+def run_job(form: RunForm) -> Path:
+    """Run the form's scenario; :attr:`run_job.progress` is the share of weeks done (%)."""
+    done = [0, -1]
+
+    def on_week(_record: WeekRecord) -> None:
+        done[0] += 1
+        percent = int(100 * done[0] / (form.weeks + 1))
+        if percent != done[1]:
+            done[1] = percent
+            run_job.progress = percent
+
+    run_job.progress = 0
+    return _locked(lambda: run_scenario(form.request(on_week)))
+
+
+@solara.lab.task
+def compare_job(path_a: str, path_b: str, unpaired: bool = False) -> Path:
+    """Compare scenario ``path_b`` with ``path_a`` member by member."""
+    from sim.analyses.compare import compare
+
+    return _locked(lambda: compare(path_a, path_b, unpaired=unpaired, workers=2,
+                                   charts=True, progress=False))
