@@ -22,6 +22,10 @@ Files (every CSV with one header row; the folder is swapped in atomically):
     parameter uncertainty).
 ``manifest.json``
     Scenario, method, samples, replicates, seeds, uncertainties, timings, versions.
+``report.html``
+    One self-contained page (:mod:`sim.outputs.explore_report`): how far the headline
+    outcomes move, the top drivers, the noise shares, the PRIM boxes, the charts, the
+    uncertainties with their grades and sources, and the provenance.
 """
 
 from __future__ import annotations
@@ -128,12 +132,15 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
             "uncertainties": {n: s.model_dump() for n, s in
                               zip(problem.names, problem.specs, strict=True)},
             "fixed_parameters": dict(scen.parameters), "cases": [c.name for c in parsed],
-            "prim": boxes, "run_s": round(ran, 2),
+            "prim": boxes, "headline": headline + patron_drops, "run_s": round(ran, 2),
             "wall_time_s": round(time.perf_counter() - t0, 2),
             "started_utc": started.isoformat(timespec="seconds"),
             "code_sha256": code_fingerprint(), "git_commit": git_commit(),
             "packages": package_versions(),
         }, out / "manifest.json")
+        from sim.outputs.explore_report import write_explore_report
+
+        write_explore_report(out)
     if not quiet:
         _print_summary(indices, noise, boxes, method, headline + patron_drops)
     return target

@@ -122,12 +122,22 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
             {"metric": r.metric, "model": f"{r.model:.3f}",
              "interval": f"{r.model_ci_low:.3f}-{r.model_ci_high:.3f}", "null": f"{r.null:.3f}"}
             for r in backtest.itertuples()],
-        limits=LIMITS,
+        limits=LIMITS, exploration=_exploration(scenario.name),
         provenance=[(k, manifest.get(k)) for k in (
             "scenario_file", "scenario_sha256", "region", "root_seed", "members", "weeks",
             "overrides", "project_version", "git_commit", "code_sha256", "command",
             "started_utc", "wall_time_s")],
     )
+
+
+def _exploration(name: str) -> dict | None:
+    """The newest exploration of the scenario, for the run report (or None)."""
+    from sim.outputs.explore_report import exploration_standing
+
+    found = exploration_standing(name)
+    if found is None:
+        return None
+    return {**found, "folder": str(found["folder"])}
 
 
 def write_run_report(folder: Path, region: Region, scenario) -> Path:
