@@ -109,8 +109,15 @@ def test_explore_writes_its_folder_end_to_end(results_dir, capsys):
     assert code == 0
     folder = results_dir / "explore" / "incapacity_morris"
     for name in ("design.csv", "outcomes.csv", "indices.csv", "noise.csv", "prim.csv",
-                 "manifest.json", "charts/tornado.png", "charts/fans.png"):
+                 "manifest.json", "report.html", "charts/tornado.png", "charts/fans.png"):
         assert (folder / name).exists(), name
+    report = (folder / "report.html").read_text()
+    assert "which assumptions drive the answer" in report and "data:image/png;base64" in report
+    # A later run of the scenario quotes this exploration in its own report.
+    assert main(["run", "incapacity", "--members", "20", "--weeks", "12", "--quiet",
+                 "--no-charts"]) == 0
+    run_report = (results_dir / "incapacity__members-20_weeks-12" / "report.html").read_text()
+    assert "How far these numbers move" in run_report and "incapacity_morris" in run_report
     design = pd.read_csv(folder / "design.csv")
     outcomes = pd.read_csv(folder / "outcomes.csv")
     assert len(design) == len(outcomes) == 2 * (len(design.columns) - 1 + 1)
