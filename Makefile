@@ -88,10 +88,10 @@ compare: $(STAMP) ## Compare two scenarios member by member: make compare A=stat
 	@"$(PY)" -m sim compare "$$A" "$$B" $${UNPAIRED:+--unpaired}
 
 .PHONY: replay
-replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENARIO=incapacity MEMBER=137 [MEMBERS= SEED= WEEKS= SET=]
+replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENARIO=incapacity MEMBER=137 [MEMBERS= SEED= WEEKS= SET= UNCERTAIN=1]
 	@$(SET_ARGS); "$(PY)" -m sim replay "$$SCENARIO" --member "$$MEMBER" \
 	  $${MEMBERS:+--members "$$MEMBERS"} $${SEED:+--seed "$$SEED"} $${WEEKS:+--weeks "$$WEEKS"} \
-	  "$${set_args[@]}"
+	  "$${set_args[@]}" $${UNCERTAIN:+--uncertain}
 
 .PHONY: dashboard
 dashboard: $(STAMP) ## Browse results in a local web app on 127.0.0.1 (offline; prints the URL): make dashboard [PORT=8765]

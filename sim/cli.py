@@ -112,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         type=_parameter_setting,
                         help="replay the run made with these --set overrides")
+    replay.add_argument("--uncertain", action="store_true",
+                        help="replay the run made with --uncertain (same drawn parameters)")
 
     sub.add_parser("bench", help="run the speed and memory benchmark",
                    description="Run the benchmark cases; writes results/bench/bench.csv.")
@@ -198,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
 
             target = replay(args.scenario, args.member, charts=not args.no_charts,
                             members=args.members, seed=args.seed, weeks=args.weeks,
-                            parameters=tuple(args.set))
+                            parameters=tuple(args.set), uncertain=args.uncertain)
             print(f"replay written to {target}")
         elif args.command == "bench":
             from sim.analyses import bench

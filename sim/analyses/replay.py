@@ -22,7 +22,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analyses.run import RunRequest, code_fingerprint, prepare
+from sim.analyses.run import (
+    RunRequest,
+    code_fingerprint,
+    prepare,
+    with_uncertain_parameters,
+)
 from sim.engines.mesa_model import RegionModel
 from sim.errors import UserError
 from sim.model.events import EVENT_COLUMNS
@@ -33,11 +38,13 @@ from sim.paths import result_folder_name, results_dir_for
 
 def replay(scenario: str, member: int, charts: bool = True, members: int | None = None,
            seed: int | None = None, weeks: int | None = None,
-           parameters: tuple[tuple[str, float], ...] = ()) -> Path:
+           parameters: tuple[tuple[str, float], ...] = (), uncertain: bool = False) -> Path:
     """Re-run ``member`` of ``scenario`` in Mesa and write its detailed record.
 
     With ``members``, ``seed`` or ``weeks`` it replays the run made with those overrides
-    (its own result folder, as for ``run``); without, the scenario's own run.
+    (its own result folder, as for ``run``); without, the scenario's own run. With
+    ``uncertain`` it replays a run made with ``--uncertain``: the member gets the same
+    drawn parameter values (the design depends only on the scenario and its seed).
 
     Raises
     ------
@@ -46,8 +53,10 @@ def replay(scenario: str, member: int, charts: bool = True, members: int | None 
     """
     started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
     request = RunRequest(scenario, members=members, seed=seed, weeks=weeks,
-                         parameters=tuple(parameters))
+                         parameters=tuple(parameters), uncertain=uncertain)
     path, spec, ctx = prepare(request)
+    if uncertain:
+        ctx, _ = with_uncertain_parameters(ctx, spec)
     overrides = request.overrides()
     run_folder = results_dir_for(result_folder_name(spec.name, overrides))
     if member >= spec.members:
