@@ -132,9 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("--method", default="morris", choices=("morris", "sobol", "lhs"))
     explore.add_argument("--samples", type=_positive_int,
                          help="trajectories (morris, default 20), N (sobol, a power of two, "
-                              "default 512) or points (lhs, default 500)")
+                              "default 256) or points (lhs, default 500)")
     explore.add_argument("--replicates", type=_positive_int,
-                         help="members per design point (default 200; sobol 32)")
+                         help="members per design point (default 200; sobol 96)")
     explore.add_argument("--weeks", type=_positive_int, help="horizon")
     explore.add_argument("--case", action="append",
                          help="OUTPUT>THRESHOLD for PRIM, repeatable (default: "

@@ -45,7 +45,7 @@ CHUNK_ROWS = 40_000
 #: the base sample N, a power of two; LHS: points) and replicate members per point.
 METHODS: dict[str, dict[str, int]] = {
     "morris": {"samples": 20, "replicates": 200},
-    "sobol": {"samples": 512, "replicates": 32},
+    "sobol": {"samples": 256, "replicates": 96},
     "lhs": {"samples": 500, "replicates": 200},
 }
 
