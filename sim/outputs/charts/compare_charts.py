@@ -26,16 +26,17 @@ from sim.outputs.charts.common import (
     FOCAL_OUTCOMES,
     GRID_KW,
     METRIC_STYLES,
-    MetricStyle,
-    _centred_window,
+    _cell_legend,
     _figure,
+    _fixed_ticks,
     _focal_name,
     _focal_rows,
-    _grid_shape,
-    _metric_table,
+    _metric_tables,
     _names,
     _nice_limit,
     _outcome_labels,
+    _panel_grid,
+    _plain_number,
     _posture_ids,
     _posture_title,
     _save,
@@ -50,13 +51,11 @@ DIFF_COLOUR = "#7b3294"
 ZERO_COLOUR = "#222222"
 A_COLOUR = "#a6a6a6"
 B_COLOUR = BAND_COLOUR
-#: Smallest y-span of a difference panel, as a share of the metric's ``min_span``.
-DIFF_MIN_SPAN_SHARE = 0.25
-#: What a difference of each metric is measured in.
+#: What a difference of each metric is measured in (the unit of ``deltas.csv``).
 DIFF_UNITS: dict[str, str] = {
-    "stability": "difference in stability index (B - A)",
-    "unrest": "difference in share of public protesting (percentage points, B - A)",
-    "posture": "difference in posture index (B - A)",
+    "stability": "difference in stability index (B - A, as in deltas.csv)",
+    "unrest": "difference in share of the public protesting (0-1, B - A, as in deltas.csv)",
+    "posture": "difference in posture index (B - A, as in deltas.csv)",
 }
 
 
@@ -85,16 +84,9 @@ def _arrival_text(week: int | None) -> str:
     return "no clear ripple" if week is None else f"arrives wk {week}"
 
 
-def _diff_text(value: float, style: MetricStyle) -> str:
-    """A difference with two significant digits (percentage points for shares)."""
-    if style.percent:
-        return f"{100 * value:+.2g} pp"
+def _diff_text(value: float) -> str:
+    """A difference in the CSV's unit with two significant digits."""
     return f"{value:+.2g}"
-
-
-def _points_formatter(value: float, _pos: object = None) -> str:
-    """Tick label of a difference of shares in percentage points (0.001 -> '0.1')."""
-    return f"{100 * value:.3g}"
 
 
 def _diff_extent(rows: pd.DataFrame) -> tuple[float, float]:
@@ -104,88 +96,89 @@ def _diff_extent(rows: pd.DataFrame) -> tuple[float, float]:
     return low, high
 
 
-def _diff_bounds(style: MetricStyle) -> tuple[float, float]:
-    """Largest possible difference either way."""
-    width = style.bounds[1] - style.bounds[0]
-    return -width, width
+def diff_limits(metric: str,
+                tables: Sequence[pd.DataFrame]) -> tuple[tuple[float, float], bool]:
+    """The y-range of every panel of a difference chart of ``metric``; whether raised.
+
+    The fixed range is plus or minus half the width of the metric's fan range
+    (:data:`~sim.outputs.charts.common.METRIC_STYLES`: stability and posture -0.5 to
+    0.5, unrest -0.025 to 0.025), the same for every pair of scenarios. Only when a
+    panel's band or mean leaves it is the widest possible difference (the hard bounds'
+    width either way) used instead, and ``True`` returned.
+    """
+    style = METRIC_STYLES[metric]
+    half = (style.display[1] - style.display[0]) / 2
+    extents = [_diff_extent(t) for t in tables if not t.empty]
+    low = min((e[0] for e in extents), default=0.0)
+    high = max((e[1] for e in extents), default=0.0)
+    if low < -half or high > half:
+        width = style.bounds[1] - style.bounds[0]
+        return (-width, width), True
+    return (-half, half), False
 
 
-def _diff_span(tables: Sequence[pd.DataFrame], style: MetricStyle) -> float:
-    """Height of the y-window shared by every difference panel: the widest, padded."""
-    widths = [high - low for low, high in map(_diff_extent, tables)]
-    low, high = _diff_bounds(style)
-    floor = DIFF_MIN_SPAN_SHARE * style.min_span
-    return min(high - low, max(max(widths, default=0.0) * 1.15, floor))
-
-
-def _diff_note(rows: pd.DataFrame, arrival: int | None, style: MetricStyle) -> str:
+def _diff_note(rows: pd.DataFrame, arrival: int | None) -> str:
     """Peak mean difference and its week, and the arrival week, for a panel title."""
     means = rows["diff_mean"].to_numpy(dtype=float)
     i = int(np.argmax(np.abs(means)))
     if means[i] == 0.0:
         return "no difference"
     week = int(rows["week"].iloc[i])
-    return f"peak {_diff_text(means[i], style)} (wk {week}); {_arrival_text(arrival)}"
+    return f"peak {_diff_text(means[i])} (wk {week}); {_arrival_text(arrival)}"
 
 
-def _draw_diff(ax: Axes, rows: pd.DataFrame, title: str, limits: tuple[float, float],
-               style: MetricStyle) -> None:
+def _draw_diff(ax: Axes, rows: pd.DataFrame, title: str) -> None:
     """One difference panel: 90% band, mean difference and the zero line."""
     week = rows["week"].to_numpy()
-    ax.fill_between(week, rows["diff_p05"], rows["diff_p95"], color=DIFF_COLOUR, alpha=0.2,
-                    linewidth=0)
-    ax.plot(week, rows["diff_mean"], color=DIFF_COLOUR, linewidth=1.5)
+    ax.fill_between(week, rows["diff_p05"].to_numpy(), rows["diff_p95"].to_numpy(),
+                    color=DIFF_COLOUR, alpha=0.2, linewidth=0)
+    ax.plot(week, rows["diff_mean"].to_numpy(), color=DIFF_COLOUR, linewidth=1.5)
     ax.axhline(0.0, color=ZERO_COLOUR, linewidth=0.8)
-    ax.set_xlim(week.min(), week.max())
-    ax.set_ylim(*limits)
     ax.set_title(title, fontsize=9)
     ax.grid(True, **GRID_KW)
-    ax.tick_params(labelsize=8)
-    if style.percent:
-        ax.yaxis.set_major_formatter(FuncFormatter(_points_formatter))
 
 
-def _diff_legend(ax: Axes, paired: bool, style: MetricStyle, metric: str) -> None:
-    """Use a spare grid cell as the legend of the difference charts."""
-    ax.set_axis_off()
+def _diff_handles(paired: bool) -> list:
+    """Legend entries of the difference charts."""
     spread = "paired differences" if paired else "differences of independent draws"
-    handles = [
+    return [
         Line2D([], [], color=DIFF_COLOUR, linewidth=1.5, label="mean difference B - A"),
         Patch(color=DIFF_COLOUR, alpha=0.2, label=f"90% band of {spread}\n(p05-p95 of members)"),
         Line2D([], [], color=ZERO_COLOUR, linewidth=0.8, label="zero: no difference"),
     ]
-    ax.legend(handles=handles, loc="upper center", frameon=False, fontsize=8.5)
-    tolerance = _diff_text(ARRIVAL_TOLERANCE[metric], style).lstrip("+")
-    ax.text(0.5, 0.02, "The mean can lie outside the band\nwhen few members differ strongly.\n"
-            f"Arrival: first week the band clears\nzero by more than {tolerance} (ripple.csv).",
-            transform=ax.transAxes, ha="center", va="bottom", fontsize=8, color="#555555")
 
 
 def _diff_fan_chart(path: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
                     actors: Sequence[str], metric: str, region: Region, heading: str) -> Path:
-    """A grid of difference panels of ``metric``, one per actor, with a common y-span."""
-    style = METRIC_STYLES[metric]
+    """A grid of difference panels of ``metric``, one per actor, on a fixed y-range."""
     arrivals = _arrivals(ripple)
-    tables = [(a, _metric_table(deltas, metric, a)) for a in actors]
-    present = [(a, t) for a, t in tables if not t.empty]
-    rows, cols = _grid_shape(len(present))
-    fig = _figure(3.2 * cols, 2.6 * rows + 0.8)
-    axes = fig.subplots(rows, cols, sharex=True, squeeze=False).ravel()
-    span = _diff_span([t for _, t in present], style)
+    tables = _metric_tables(deltas, metric, actors)
+    limits, raised = diff_limits(metric, list(tables.values()))
+    grid = _panel_grid(len(tables), panel_w=2.75, panel_h=1.85, top=1.25, hspace=0.6)
     names = _names(region)
-    for ax, (actor, table) in zip(axes, present, strict=False):
-        note = _diff_note(table, arrivals.get((actor, metric)), style)
-        limits = _centred_window(*_diff_extent(table), span, _diff_bounds(style))
-        _draw_diff(ax, table, f"{actor} - {names.get(actor, actor)}\n{note}", limits, style)
-    for ax in axes[len(present):]:
-        ax.set_axis_off()
-    _diff_legend(axes[len(present)], _is_paired(deltas), style, metric)
-    fig.supxlabel("week of simulation", fontsize=10)
-    fig.supylabel(DIFF_UNITS[metric], fontsize=10)
-    fig.suptitle(f"{heading}\n(every panel spans the same y-range, centred on its own data, "
-                 "so panels compare at one scale;\nsmall ripples look flat: read their size "
-                 "and arrival week in the panel titles)", fontsize=11)
-    return _save(fig, path)
+    for ax, (actor, table) in zip(grid.axes, tables.items(), strict=False):
+        note = _diff_note(table, arrivals.get((actor, metric)))
+        _draw_diff(ax, table, f"{actor} - {names.get(actor, actor)}\n{note}")
+    if grid.axes:
+        first = grid.axes[0]
+        first.set_xlim(float(deltas["week"].min()), float(deltas["week"].max()))
+        first.set_ylim(*limits)
+        first.yaxis.set_major_locator(_fixed_ticks(limits, 5))
+        first.yaxis.set_major_formatter(FuncFormatter(_plain_number))
+    _cell_legend(grid.fig, grid.legend_box, _diff_handles(_is_paired(deltas)), fontsize=8)
+    tolerance = _diff_text(ARRIVAL_TOLERANCE[metric]).lstrip("+")
+    span = f"{limits[0]:g} to {limits[1]:g}"
+    scale = (f"every panel spans {span}, the widest possible difference: this pair leaves "
+             "the standard range" if raised else
+             f"every panel spans the fixed range {span}, the same for every pair")
+    grid.fig.supxlabel("week of simulation", fontsize=10, y=0.01, va="bottom")
+    grid.fig.supylabel(DIFF_UNITS[metric], fontsize=10, x=0.01, ha="left")
+    grid.fig.suptitle(f"{heading}\n({scale}; small ripples look flat: read their size and "
+                      "arrival week in the panel titles.\nThe mean can lie outside the band "
+                      "when few members differ strongly. Arrival: first week the band clears "
+                      f"zero by more than {tolerance}, ripple.csv)", fontsize=10.5, y=0.995,
+                      va="top")
+    return _save(grid.fig, path)
 
 
 # ------------------------------------------------------------- comparison: ripple map

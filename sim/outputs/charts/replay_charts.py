@@ -23,8 +23,8 @@ from sim.outputs.charts.common import (
     _grid_shape,
     _holder_colours,
     _names,
+    _plain_number,
     _save,
-    _short_percent,
     _state_ids,
 )
 from sim.regions.loader import Region
@@ -95,7 +95,7 @@ def _member_panel(ax: Axes, rows: pd.DataFrame, title: str, changes: Sequence[tu
     twin = ax.twinx()
     twin.plot(week, unrest, color=UNREST_COLOUR, linewidth=1.2, zorder=2)
     twin.set_ylim(0.0, max(1.15 * float(unrest.max()), 0.01))
-    twin.yaxis.set_major_formatter(FuncFormatter(_short_percent))
+    twin.yaxis.set_major_formatter(FuncFormatter(_plain_number))
     ax.tick_params(axis="y", labelsize=8, colors=STABILITY_COLOUR)
     twin.tick_params(axis="y", labelsize=8, colors=UNREST_COLOUR)
     ax.tick_params(axis="x", labelsize=8)
