@@ -25,7 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator, PercentFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
 
 from sim.regions.loader import Region
 
@@ -230,6 +230,8 @@ def _panel_grid(n_panels: int, panel_w: float, panel_h: float, top: float,
                              sharey=share if sharey else None)
         ax.tick_params(labelbottom=i + cols >= n_panels,
                        labelleft=not sharey or i % cols == 0, labelsize=8)
+        # Limits are set once by the caller: no autoscaling after every artist.
+        ax.set_autoscale_on(False)
         axes.append(ax)
     box = grid[n_panels // cols, n_panels % cols].get_position(fig)
     return PanelGrid(fig, axes, (box.x0, box.y0, box.width, box.height))
@@ -311,6 +313,17 @@ def _centred_window(low: float, high: float, span: float,
 def _fixed_ticks(limits: tuple[float, float], count: int) -> FixedLocator:
     """Evenly spaced ticks over ``limits``."""
     return FixedLocator(np.linspace(limits[0], limits[1], count))
+
+
+def _fix_axes(ax: Axes, weeks: pd.Series, limits: tuple[float, float], ticks: int) -> None:
+    """Week and value limits and fixed ticks of a panel grid (shared by every panel)."""
+    first, last = float(weeks.min()), float(weeks.max())
+    ax.set_xlim(first, last)
+    ax.set_ylim(*limits)
+    step = 20.0 if last - first > 40 else 5.0
+    ax.xaxis.set_major_locator(FixedLocator(np.arange(first, last + 1e-9, step)))
+    ax.yaxis.set_major_locator(_fixed_ticks(limits, ticks))
+    ax.yaxis.set_major_formatter(FuncFormatter(_plain_number))
 
 
 def _plain_number(value: float, _pos: object = None) -> str:

@@ -28,7 +28,7 @@ from sim.outputs.charts.common import (
     METRIC_STYLES,
     _cell_legend,
     _figure,
-    _fixed_ticks,
+    _fix_axes,
     _focal_name,
     _focal_rows,
     _metric_tables,
@@ -36,13 +36,12 @@ from sim.outputs.charts.common import (
     _nice_limit,
     _outcome_labels,
     _panel_grid,
-    _plain_number,
     _posture_ids,
     _posture_title,
     _save,
     _state_ids,
 )
-from sim.outputs.charts.maps import NodePaint, _draw_map
+from sim.outputs.charts.maps import NodePaint, _draw_map, _map_figure
 from sim.regions.loader import Region
 
 # ------------------------------------------------------------- comparison: fan charts
@@ -85,8 +84,9 @@ def _arrival_text(week: int | None) -> str:
 
 
 def _diff_text(value: float) -> str:
-    """A difference in the CSV's unit with two significant digits."""
-    return f"{value:+.2g}"
+    """A difference in the CSV's unit with two significant digits, never in e-notation."""
+    return np.format_float_positional(value, precision=2, unique=False, fractional=False,
+                                      trim="-", sign=True)
 
 
 def _diff_extent(rows: pd.DataFrame) -> tuple[float, float]:
@@ -154,17 +154,14 @@ def _diff_fan_chart(path: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
     arrivals = _arrivals(ripple)
     tables = _metric_tables(deltas, metric, actors)
     limits, raised = diff_limits(metric, list(tables.values()))
-    grid = _panel_grid(len(tables), panel_w=2.75, panel_h=1.85, top=1.25, hspace=0.6)
+    grid = _panel_grid(len(tables), panel_w=2.75, panel_h=1.85, top=1.25, hspace=0.5,
+                       left=1.0)
+    if grid.axes:
+        _fix_axes(grid.axes[0], deltas["week"], limits, 5)
     names = _names(region)
     for ax, (actor, table) in zip(grid.axes, tables.items(), strict=False):
         note = _diff_note(table, arrivals.get((actor, metric)))
         _draw_diff(ax, table, f"{actor} - {names.get(actor, actor)}\n{note}")
-    if grid.axes:
-        first = grid.axes[0]
-        first.set_xlim(float(deltas["week"].min()), float(deltas["week"].max()))
-        first.set_ylim(*limits)
-        first.yaxis.set_major_locator(_fixed_ticks(limits, 5))
-        first.yaxis.set_major_formatter(FuncFormatter(_plain_number))
     _cell_legend(grid.fig, grid.legend_box, _diff_handles(_is_paired(deltas)), fontsize=8)
     tolerance = _diff_text(ARRIVAL_TOLERANCE[metric]).lstrip("+")
     span = f"{limits[0]:g} to {limits[1]:g}"
@@ -183,9 +180,18 @@ def _diff_fan_chart(path: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
 
 # ------------------------------------------------------------- comparison: ripple map
 
-#: The comparison map's colours are linear within this share of the largest difference
-#: and logarithmic beyond, so that ripples a hundred times smaller still show.
-SYMLOG_SHARE = 0.01
+#: The comparison map's fixed colour scale: from the largest possible difference of
+#: stability (-1 to 1, its hard bounds), linear within +-0.001 and logarithmic beyond,
+#: so that ripples a thousand times smaller than the limit still show. The same for
+#: every pair of scenarios.
+COMPARE_LIMIT = 1.0
+COMPARE_LINTHRESH = 1e-3
+
+
+def compare_norm() -> SymLogNorm:
+    """The fixed colour scale of the comparison ripple map."""
+    return SymLogNorm(linthresh=COMPARE_LINTHRESH, vmin=-COMPARE_LIMIT, vmax=COMPARE_LIMIT,
+                      clip=True)
 
 
 def _compare_paint(ripple: pd.DataFrame, region: Region) -> NodePaint:
@@ -193,10 +199,8 @@ def _compare_paint(ripple: pd.DataFrame, region: Region) -> NodePaint:
     rows = ripple[ripple["metric"] == "stability"]
     peak = {str(a): float(v) for a, v in zip(rows["actor"], rows["peak_diff"], strict=True)}
     arrival = {a: w for (a, m), w in _arrivals(rows).items() if m == "stability"}
-    limit = max([abs(peak.get(a, 0.0)) for a in _state_ids(region)] + [1e-3])
-    norm = SymLogNorm(linthresh=limit * SYMLOG_SHARE, vmin=-limit, vmax=limit, clip=True)
     return NodePaint(
-        values=peak, norm=norm, cmap="RdBu", label_zoomed=False,
+        values=peak, norm=compare_norm(), cmap="RdBu", label_zoomed=False,
         label=lambda a: f"{a} {peak.get(a, 0.0):+.2g}\n{_arrival_text(arrival.get(a))}",
         tag=lambda a: f"{a} {peak.get(a, 0.0):+.2g}, {_arrival_text(arrival.get(a))}")
 
@@ -214,20 +218,19 @@ def _symlog_ticks(norm: SymLogNorm) -> list[float]:
 def _compare_ripple_map(path: Path, ripple: pd.DataFrame, region: Region,
                         heading: str) -> Path:
     """Map of the influence graph; nodes coloured by the peak stability difference."""
-    fig = _figure(10.5, 9.0)
-    ax = fig.subplots()
+    fig, ax, cax = _map_figure()
     points = _draw_map(ax, region, _compare_paint(ripple, region))
-    bar = fig.colorbar(points, ax=ax, shrink=0.7, extend="both")
+    bar = fig.colorbar(points, cax=cax)
     bar.set_ticks(_symlog_ticks(points.norm))
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.2g}"))
     bar.ax.yaxis.set_minor_locator(FixedLocator([]))
-    bar.set_label("peak mean difference in stability, B - A (red: less stable in B)\n"
-                  "symmetric log scale: linear near zero, so small ripples show")
+    bar.set_label("peak difference of MEAN stability, B - A (red: less stable in B);\n"
+                  "fixed symmetric log scale (linear within +-0.001), same for every pair",
+                  fontsize=9)
     ax.set_title(f"{heading}\nRipple map: peak difference in mean stability and when it "
                  f"arrives\n(arrival: first week the 90% band of differences clears zero by "
-                 f"more than {ARRIVAL_TOLERANCE['stability']:g};\n"
-                 "colours beyond the states' range are "
-                 f"clipped; {_focal_name(region)} is labelled in the zoom)", fontsize=11)
+                 f"more than {ARRIVAL_TOLERANCE['stability']:g}; "
+                 f"{_focal_name(region)} is labelled in the zoom)", fontsize=10.5)
     return _save(fig, path)
 
 
@@ -290,7 +293,7 @@ def _outcomes_side_by_side(path: Path, outcomes: pd.DataFrame, name_a: str, name
     """The focal state's outcomes in A and B side by side, and their difference (95% CI)."""
     rows = _focal_rows(outcomes, region.roles.focal)
     names = rows["outcome"].tolist()
-    fig = _figure(13.0, 4.8)
+    fig = _figure(13.0, 4.8, layout="constrained")
     left, right = fig.subplots(1, 2, sharey=True, width_ratios=[1.2, 1.0])
     _paired_bars(left, _outcome_labels(names, region), rows, name_a, name_b)
     left.set_title("Probability in A and in B", fontsize=10)

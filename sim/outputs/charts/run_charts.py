@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import PercentFormatter
 
 from sim.outputs.charts.common import (
     BAND_COLOUR,
@@ -24,7 +24,7 @@ from sim.outputs.charts.common import (
     _draw_fan,
     _fan_handles,
     _figure,
-    _fixed_ticks,
+    _fix_axes,
     _focal_name,
     _focal_rows,
     _holder_colours,
@@ -34,7 +34,6 @@ from sim.outputs.charts.common import (
     _names,
     _outcome_labels,
     _panel_grid,
-    _plain_number,
     _posture_ids,
     _posture_title,
     _range_note,
@@ -63,19 +62,14 @@ def _fan_chart(path: Path, timeseries: pd.DataFrame, actors: Sequence[str], metr
     tables = _metric_tables(timeseries, metric, actors)
     limits, raised = fan_limits(metric, list(tables.values()))
     grid = _panel_grid(len(tables), panel_w=2.75, panel_h=1.85, top=0.95)
+    if grid.axes:
+        _fix_axes(grid.axes[0], timeseries["week"], limits, style.ticks)
     names = _names(region)
     for ax, (actor, table) in zip(grid.axes, tables.items(), strict=False):
         _draw_fan(ax, table, f"{actor} - {names.get(actor, actor)}")
         if metric == "unrest":
             ax.axhline(MASS_PROTEST_SHARE, color=MASS_PROTEST_COLOUR, linestyle=":",
                        linewidth=1.0)
-    if grid.axes:
-        first = grid.axes[0]
-        weeks = timeseries["week"]
-        first.set_xlim(float(weeks.min()), float(weeks.max()))
-        first.set_ylim(*limits)
-        first.yaxis.set_major_locator(_fixed_ticks(limits, style.ticks))
-        first.yaxis.set_major_formatter(FuncFormatter(_plain_number))
     _cell_legend(grid.fig, grid.legend_box, _fan_handles(metric == "unrest"), fontsize=8.5)
     grid.fig.supxlabel("week of simulation", fontsize=10, y=0.01, va="bottom")
     grid.fig.supylabel(style.unit, fontsize=10, x=0.01, ha="left")
