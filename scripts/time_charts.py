@@ -27,6 +27,7 @@ from sim.regions.loader import load_region
 
 
 def main() -> None:
+    """Read the frames, time every chart function and print the table."""
     results = Path(sys.argv[1] if len(sys.argv) > 1 else "results")
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     region = load_region()

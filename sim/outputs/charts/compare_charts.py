@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import SymLogNorm
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
@@ -150,6 +151,12 @@ def _diff_handles(paired: bool) -> list:
 
 def _diff_fan_chart(path: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
                     actors: Sequence[str], metric: str, region: Region, heading: str) -> Path:
+    """Save :func:`_diff_fan_figure` as ``path``."""
+    return _save(_diff_fan_figure(deltas, ripple, actors, metric, region, heading), path)
+
+
+def _diff_fan_figure(deltas: pd.DataFrame, ripple: pd.DataFrame,
+                    actors: Sequence[str], metric: str, region: Region, heading: str) -> Figure:
     """A grid of difference panels of ``metric``, one per actor, on a fixed y-range."""
     arrivals = _arrivals(ripple)
     tables = _metric_tables(deltas, metric, actors)
@@ -175,7 +182,7 @@ def _diff_fan_chart(path: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
                       "when few members differ strongly. Arrival: first week the band clears "
                       f"zero by more than {tolerance}, ripple.csv)", fontsize=10.5, y=0.995,
                       va="top")
-    return _save(grid.fig, path)
+    return grid.fig
 
 
 # ------------------------------------------------------------- comparison: ripple map

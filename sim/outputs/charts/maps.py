@@ -353,6 +353,11 @@ def _map_figure() -> tuple[Figure, Axes, Axes]:
 
 
 def _ripple_map(path: Path, timeseries: pd.DataFrame, region: Region, heading: str) -> Path:
+    """Save :func:`_ripple_figure` as ``path``."""
+    return _save(_ripple_figure(timeseries, region, heading), path)
+
+
+def _ripple_figure(timeseries: pd.DataFrame, region: Region, heading: str) -> Figure:
     """Map of the influence graph; nodes coloured by the peak fall of MEAN stability.
 
     The statistic is the mean across members (column ``mean`` of ``timeseries.csv``),
@@ -370,4 +375,4 @@ def _ripple_map(path: Path, timeseries: pd.DataFrame, region: Region, heading: s
                  "members, not the median of the fan charts) relative to week 0\n"
                  f"(labels: actor and its peak change; {_focal_name(region)} is labelled in "
                  "the zoom)", fontsize=10.5)
-    return _save(fig, path)
+    return fig

@@ -128,6 +128,12 @@ def _member_legend(fig: Figure, box: tuple[float, float, float, float],
 
 def _member_states_chart(path: Path, agents: pd.DataFrame, runs: list[tuple[int, int, str]],
                          region: Region, heading: str) -> Path:
+    """Save :func:`_member_states_figure` as ``path``."""
+    return _save(_member_states_figure(agents, runs, region, heading), path)
+
+
+def _member_states_figure(agents: pd.DataFrame, runs: list[tuple[int, int, str]],
+                         region: Region, heading: str) -> Figure:
     """A grid of panels, one per state, of one member's stability and unrest."""
     present = set(agents["actor"])
     states = [a for a in _state_ids(region) if a in present]
@@ -145,7 +151,7 @@ def _member_states_chart(path: Path, agents: pd.DataFrame, runs: list[tuple[int,
     grid.fig.suptitle(f"{heading}: stability and unrest of each state\n(each panel has its "
                       "own y-ranges; dotted lines: changes of who holds power in "
                       f"{names[region.roles.focal]})", fontsize=12, y=0.99, va="top")
-    return _save(grid.fig, path)
+    return grid.fig
 
 
 def _holder_band(ax: Axes, runs: Sequence[tuple[int, int, str]], colours: dict[str, str],
@@ -202,6 +208,13 @@ def _loyalty_lines(ax: Axes, agents: pd.DataFrame, model_vars: pd.DataFrame,
 def _member_power_chart(path: Path, agents: pd.DataFrame, model_vars: pd.DataFrame,
                         runs: list[tuple[int, int, str]], region: Region,
                         heading: str) -> Path:
+    """Save :func:`_member_power_figure` as ``path``."""
+    return _save(_member_power_figure(agents, model_vars, runs, region, heading), path)
+
+
+def _member_power_figure(agents: pd.DataFrame, model_vars: pd.DataFrame,
+                        runs: list[tuple[int, int, str]], region: Region,
+                        heading: str) -> Figure:
     """Top: who holds power over the weeks; bottom: loyalty of the power centres."""
     colours = _holder_colour_map(runs)
     weeks = model_vars["week"].to_numpy(dtype=float)
@@ -219,7 +232,7 @@ def _member_power_chart(path: Path, agents: pd.DataFrame, model_vars: pd.DataFra
     top.set_title(f"{heading}: who holds power in {_names(region)[region.roles.focal]}, "
                   "and the loyalty behind it\n"
                   "(dotted lines: changes of power)", fontsize=12)
-    return _save(fig, path)
+    return fig
 
 
 # ----------------------------------------------------------------------------- public

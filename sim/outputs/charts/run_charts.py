@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim.outputs.charts.common import (
@@ -53,6 +54,12 @@ RIPPLE_OUTCOME = "stability_drop_10pct"
 
 def _fan_chart(path: Path, timeseries: pd.DataFrame, actors: Sequence[str], metric: str,
                region: Region, heading: str) -> Path:
+    """Save :func:`_fan_figure` as ``path``."""
+    return _save(_fan_figure(timeseries, actors, metric, region, heading), path)
+
+
+def _fan_figure(timeseries: pd.DataFrame, actors: Sequence[str], metric: str,
+               region: Region, heading: str) -> Figure:
     """A grid of fan panels of ``metric``, one per actor, on the metric's fixed y-range.
 
     Every panel shares one y-range (:func:`~sim.outputs.charts.common.fan_limits`), the
@@ -75,7 +82,7 @@ def _fan_chart(path: Path, timeseries: pd.DataFrame, actors: Sequence[str], metr
     grid.fig.supylabel(style.unit, fontsize=10, x=0.01, ha="left")
     grid.fig.suptitle(f"{heading}\n({_range_note(metric, limits, raised)})", fontsize=12,
                       y=0.99, va="top")
-    return _save(grid.fig, path)
+    return grid.fig
 
 
 # ------------------------------------------------------------------- focal outcomes
@@ -101,6 +108,11 @@ def _outcomes_chart(path: Path, outcomes: pd.DataFrame, region: Region, heading:
 
 
 def _holders_chart(path: Path, holders: pd.DataFrame, region: Region, heading: str) -> Path:
+    """Save :func:`_holders_figure` as ``path``."""
+    return _save(_holders_figure(holders, region, heading), path)
+
+
+def _holders_figure(holders: pd.DataFrame, region: Region, heading: str) -> Figure:
     """Stacked area of the share of members under each holder of power, per week."""
     # Only holders that occur: a legend entry for a holder no member ever had misleads.
     occurs = holders.groupby("holder", sort=False)["share"].max() > 0
@@ -125,7 +137,7 @@ def _holders_chart(path: Path, holders: pd.DataFrame, region: Region, heading: s
     handles, texts = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], texts[::-1], title="holder of power", loc="upper left",
               bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
-    return _save(fig, path)
+    return fig
 
 
 # --------------------------------------------------------------------- ripple summary
