@@ -6,7 +6,8 @@ Usage (from the worktree, after ``make run SCENARIO=incapacity``, ``make compare
     .venv/bin/python scripts/time_charts.py [RESULTS_DIR] [REPEATS]
 
 The frames are read from CSV once; each chart function is then called REPEATS times
-(default 3) into a temporary folder and the median wall time is printed. Only the
+(default 3, after one warm-up call of every chart) into a temporary folder and the
+median wall time is printed. Only the
 chart code is timed, never the simulation.
 """
 
@@ -75,7 +76,8 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        jobs["run: fan_stability"](folder)  # warm-up: fonts, imports, caches
+        for job in jobs.values():  # warm-up: fonts, glyph caches, imports
+            job(folder)
         totals: dict[str, float] = {}
         print(f"{'chart':34s} {'median s':>9s}")
         for name, job in jobs.items():
