@@ -17,15 +17,25 @@ from sim.outputs import charts
 from sim.outputs import tables as outputs
 from sim.outputs.charts import write_compare_charts, write_replay_charts, write_run_charts
 from sim.outputs.charts.arrival_charts import _arrival_chart, _jitter
-from sim.outputs.charts.common import _posture_ids
+from sim.outputs.charts.common import METRIC_STYLES, _posture_ids, _state_ids, fan_limits
 from sim.outputs.charts.compare_charts import (
     _compare_ripple_map,
     _diff_fan_chart,
+    _diff_fan_figure,
     _is_paired,
     _outcomes_side_by_side,
     _pairing_phrase,
+    diff_limits,
 )
-from sim.outputs.charts.replay_charts import _holder_changes, _holder_colour_map, _holder_runs
+from sim.outputs.charts.maps import _peak_change, _ripple_figure, ripple_norm
+from sim.outputs.charts.replay_charts import (
+    _holder_changes,
+    _holder_colour_map,
+    _holder_runs,
+    _member_power_figure,
+    _member_states_figure,
+)
+from sim.outputs.charts.run_charts import _fan_figure, _holders_figure
 from sim.regions.loader import Region
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -202,3 +212,133 @@ def test_pairing_phrase_follows_the_paired_column():
         == "B minus A, member by member (paired)"
     unpaired = pd.DataFrame({"paired": ["False", "False"]})
     assert "UNPAIRED: independent draws" in _pairing_phrase(_is_paired(unpaired))
+
+
+# ------------------------------------------------- scales, statistics, units, legends
+
+
+@pytest.fixture(scope="module")
+def calm_frames(region: Region) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, Region]:
+    """The chart-test run without the incapacity: a scenario with almost no movement."""
+    scenario = Scenario.model_validate({
+        "name": "chart_calm", "description": "", "weeks": 12, "members": 50, "seed": 1,
+        "events": []})
+    ctx = build_context(scenario, region)
+    result = run_ensemble(ctx, progress=False)
+    return (outputs.timeseries_frame(result, ctx), outputs.holders_frame(result),
+            outputs.outcomes_frame(result, ctx), ctx.region)
+
+
+def _panel_axes(fig) -> list:
+    """The panels of a fan figure (axes with a title)."""
+    return [ax for ax in fig.axes if ax.get_title()]
+
+
+@pytest.mark.parametrize("metric", ["stability", "unrest", "posture"])
+def test_fan_charts_of_two_scenarios_share_y_limits(frames, calm_frames, region, metric):
+    shock, calm = frames[0], calm_frames[0]
+    actors = _posture_ids(region) if metric == "posture" else _state_ids(region)
+    limits = set()
+    for timeseries in (shock, calm):
+        fig = _fan_figure(timeseries, actors, metric, region, "t")
+        panels = _panel_axes(fig)
+        assert len(panels) == len(actors)
+        limits |= {tuple(round(v, 12) for v in ax.get_ylim()) for ax in panels}
+    # One y-range for every panel of both scenarios: the metric's fixed display range.
+    assert limits == {METRIC_STYLES[metric].display}
+
+
+def test_fan_limits_are_fixed_and_raised_only_beyond_the_display_range():
+    calm = pd.DataFrame({"p05": [0.60, 0.599], "p95": [0.60, 0.601]})
+    shaken = pd.DataFrame({"p05": [0.60, 0.05], "p95": [0.60, 0.99]})
+    assert fan_limits("stability", [calm]) == fan_limits("stability", [shaken]) \
+        == ((0.0, 1.0), False)
+    assert fan_limits("unrest", [pd.DataFrame({"p05": [0.001], "p95": [0.006]})]) \
+        == ((0.0, 0.05), False)
+    # A run beyond the standard unrest range is drawn on the hard bounds, and says so.
+    assert fan_limits("unrest", [pd.DataFrame({"p05": [0.0], "p95": [0.2]})]) \
+        == ((0.0, 1.0), True)
+
+
+def test_difference_charts_have_fixed_limits(compare_frames, region):
+    deltas, ripple, _ = compare_frames
+    fig = _diff_fan_figure(deltas, ripple, _state_ids(region), "stability", region, "t")
+    assert {ax.get_ylim() for ax in _panel_axes(fig)} == {(-0.5, 0.5)}
+    stability = deltas[(deltas["metric"] == "stability")
+                       & deltas["actor"].isin(_state_ids(region))]
+    calm = stability.assign(diff_p05=0.0, diff_p95=0.0, diff_mean=0.0)
+    assert diff_limits("stability", [calm]) == diff_limits("stability", [stability]) \
+        == ((-0.5, 0.5), False)
+
+
+def test_unrest_is_drawn_in_the_csv_unit(frames, compare_frames, region):
+    """timeseries.csv and deltas.csv hold unrest as a share 0-1: so do the axes."""
+    timeseries = frames[0]
+    unrest = timeseries[timeseries["metric"] == "unrest"]
+    assert unrest["p95"].max() < 0.05  # a fraction in the CSV, not a percent
+    fig = _fan_figure(timeseries, _state_ids(region), "unrest", region, "t")
+    axis = _panel_axes(fig)[0].yaxis
+    labels = [axis.get_major_formatter()(v) for v in axis.get_majorticklocs()]
+    assert labels == ["0", "0.01", "0.02", "0.03", "0.04", "0.05"]
+    assert "0-1" in fig.get_supylabel() and "%" not in fig.get_supylabel()
+    deltas, ripple, _ = compare_frames
+    fig = _diff_fan_figure(deltas, ripple, _state_ids(region), "unrest", region, "t")
+    axis = _panel_axes(fig)[0].yaxis
+    labels = [axis.get_major_formatter()(v) for v in axis.get_majorticklocs()]
+    assert "0.025" in labels and not any("%" in t or "pp" in t for t in labels)
+    assert "percentage points" not in fig.get_supylabel()
+
+
+def test_holders_legend_lists_only_holders_that_occur(frames):
+    holders = frames[1]
+    fig = _holders_figure(holders, frames[3], "t")
+    shown = {t.get_text() for t in fig.axes[0].get_legend().get_texts()}
+    occurring = {h.replace("_", " ")
+                 for h, top in holders.groupby("holder")["share"].max().items() if top > 0}
+    assert shown == occurring
+    assert "emergency body" not in shown  # a natural vacancy never gives it
+
+
+def test_ripple_map_colour_scale_is_fixed_and_names_the_mean(frames, calm_frames, region):
+    norms = []
+    for timeseries in (frames[0], calm_frames[0]):
+        fig = _ripple_figure(timeseries, region, "t")
+        scatter = next(c for c in fig.axes[0].collections if c.get_array() is not None)
+        norms.append(tuple(scatter.norm.boundaries))
+        colourbar = fig.axes[1]
+        assert "MEAN" in colourbar.get_ylabel() and "'mean'" in colourbar.get_ylabel()
+        assert "mean across members" in fig.axes[0].get_title()
+    assert norms[0] == norms[1] == tuple(ripple_norm().boundaries)
+    assert norms[0][0] == -100.0 and norms[0][-1] == 0.0
+
+
+def test_ripple_map_reads_the_mean_column():
+    rows = pd.DataFrame({"week": [0, 1, 2], "actor": "BLR", "metric": "stability",
+                         "mean": [0.5, 0.4, 0.45], "p50": [0.5, 0.5, 0.5]})
+    assert _peak_change(rows, ["BLR"]) == {"BLR": pytest.approx(-0.2)}
+
+
+def test_replay_legends_apply_to_what_they_name(replay_frames, region):
+    agents, model_vars = replay_frames
+    runs = _holder_runs(model_vars)
+    changes = _holder_changes(runs)
+    fig = _member_states_figure(agents, runs, region, "t")
+    lines, marks = fig.legends
+    assert lines.get_title().get_text() == ""
+    assert [t.get_text() for t in lines.get_texts()][0] == "stability (left axis)"
+    assert "change of power" in marks.get_title().get_text()
+    assert [t.get_text() for t in marks.get_texts()] == \
+        [f"wk {w}: {h.replace('_', ' ')}" for w, h in changes]
+    fig = _member_power_figure(agents, model_vars, runs, region, "t")
+    loyalty = fig.axes[1].artists[0] if fig.axes[1].artists else None
+    legends = [loyalty, fig.axes[1].get_legend()]
+    titles = {lg.get_title().get_text(): [t.get_text() for t in lg.get_texts()]
+              for lg in legends if lg is not None}
+    centres = next(v for k, v in titles.items() if k.startswith("loyalty"))
+    assert all(t.startswith(tuple(region.roles.power_centres)) for t in centres)
+    patrons = next(v for k, v in titles.items() if "commitment" in k)
+    assert patrons == [dict(zip(region.ids, region.names, strict=True))[p]
+                       for p in region.roles.patrons]
+    band = fig.axes[0].get_legend()
+    assert [t.get_text() for t in band.get_texts()] == \
+        list(dict.fromkeys(h.replace("_", " ") for _, _, h in runs))

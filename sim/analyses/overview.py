@@ -52,7 +52,7 @@ def overview_chart(table: pd.DataFrame, path: Path) -> Path:
     from sim.outputs.charts.common import FOCAL_OUTCOMES, GRID_KW, _figure, _save
 
     scenarios = list(dict.fromkeys(table["scenario"]))
-    fig = _figure(11.0, 0.95 * len(scenarios) + 2.0)
+    fig = _figure(11.0, 0.95 * len(scenarios) + 2.0, layout="constrained")
     ax = fig.subplots()
     height = 0.8 / len(OUTCOMES)
     for k, outcome in enumerate(OUTCOMES):

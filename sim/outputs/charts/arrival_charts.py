@@ -73,7 +73,7 @@ def _arrival_chart(path: Path, ripple: pd.DataFrame, region: Region, heading: st
     focal_name = dict(zip(region.ids, region.names, strict=True))[region.roles.focal]
     rows = _arrival_rows(ripple, region)
     arrived, missing = rows[rows["arrived"]], rows[~rows["arrived"]]
-    fig = _figure(10.0, 7.0)
+    fig = _figure(10.0, 7.0, layout="constrained")
     strip, ax = fig.subplots(2, 1, sharex=True, height_ratios=[1.0, 4.5])
     week = arrived["arrival_week"].to_numpy(dtype=float)
     _scatter_labelled(ax, arrived, arrived["distance"] + _jitter(arrived, ["distance",
@@ -94,9 +94,12 @@ def _arrival_chart(path: Path, ripple: pd.DataFrame, region: Region, heading: st
     for frame in (strip, ax):
         frame.grid(True, axis="x", **GRID_KW)
     ax.grid(True, axis="y", **GRID_KW)
+    # Only the metrics that have points in this chart (arrived or not).
+    shown = set(rows["metric"])
     handles = [Line2D([], [], marker=m, color=c, linestyle="none", label=lab)
-               for m, c, lab in ARRIVAL_METRICS.values()]
-    ax.legend(handles=handles, loc="upper left", fontsize=8.5, framealpha=0.9)
+               for metric, (m, c, lab) in ARRIVAL_METRICS.items() if metric in shown]
+    if handles:
+        ax.legend(handles=handles, loc="upper left", fontsize=8.5, framealpha=0.9)
     strip.set_title(f"{heading}\nWhen does the difference arrive, by distance from "
                     f"{focal_name}?\n"
                     "(points sharing a spot are offset sideways; top strip: states with no "

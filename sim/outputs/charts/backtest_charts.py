@@ -21,7 +21,7 @@ CLASS_LABELS = {"A": "A: ruling group keeps power under its ruler or planned suc
 def _episodes_chart(path: Path, episodes: pd.DataFrame) -> Path:
     """Stacked bars of model and null probabilities per episode, observed class marked."""
     rows = episodes.reset_index(drop=True)
-    fig = _figure(11.0, 0.62 * len(rows) + 2.2)
+    fig = _figure(11.0, 0.62 * len(rows) + 2.2, layout="constrained")
     ax = fig.subplots()
     y = np.arange(len(rows))[::-1]
     height = 0.36
@@ -51,7 +51,7 @@ def _episodes_chart(path: Path, episodes: pd.DataFrame) -> Path:
 
 def _reliability_chart(path: Path, reliability: pd.DataFrame) -> Path:
     """Mean predicted P(C) against the observed frequency of C, per bin, sized by count."""
-    fig = _figure(6.2, 5.6)
+    fig = _figure(6.2, 5.6, layout="constrained")
     ax = fig.subplots()
     ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1,
             label="perfect calibration")

@@ -63,37 +63,80 @@ FOCAL_OUTCOMES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class MetricStyle:
-    """How one metric is labelled and bounded in the fan charts."""
+    """How one metric is labelled and scaled in the fan charts.
+
+    Every value is in the unit of ``timeseries.csv`` (a share of the public is a
+    fraction 0-1 there, and so on every chart).
+
+    Attributes
+    ----------
+    label : str
+        Readable name of the metric.
+    unit : str
+        Axis label, in the CSV's unit.
+    bounds : tuple of float
+        Hard bounds of the metric (the model keeps it inside them).
+    display : tuple of float
+        The fixed y-range of every fan panel of this metric, in every scenario and
+        region, so that charts of two scenarios compare directly. A run whose 90% band
+        leaves it is drawn on the hard ``bounds`` instead, and its title says so.
+    ticks : int
+        Number of evenly spaced y-ticks over the display range.
+    """
 
     label: str
     unit: str
     bounds: tuple[float, float]
-    min_span: float
-    percent: bool = False
+    display: tuple[float, float]
+    ticks: int = 6
 
 
 METRIC_STYLES: dict[str, MetricStyle] = {
-    "stability": MetricStyle("Stability", "stability index (0-1)", (0.0, 1.0), 0.02),
-    "unrest": MetricStyle("Unrest", "share of public protesting (%)", (0.0, 1.0), 0.002,
-                          percent=True),
-    "posture": MetricStyle("Military posture", "posture index (0-1)", (0.0, 1.0), 0.02),
+    "stability": MetricStyle("Stability", "stability index (0-1, as in timeseries.csv)",
+                             (0.0, 1.0), (0.0, 1.0)),
+    # 0-0.05 holds every shipped scenario's 90% band (the largest, Kazakhstan after
+    # Russia's incapacity, reaches 0.048) and the 0.02 mass-protest line.
+    "unrest": MetricStyle("Unrest", "share of the public protesting (0-1, as in "
+                          "timeseries.csv)", (0.0, 1.0), (0.0, 0.05)),
+    "posture": MetricStyle("Military posture", "posture index (0-1, as in timeseries.csv)",
+                           (0.0, 1.0), (0.0, 1.0)),
 }
+#: Unrest at or above this share is a mass protest (``outcomes.csv``: ``mass_protest``).
+MASS_PROTEST_SHARE = 0.02
+MASS_PROTEST_COLOUR = "#c44e52"
 
 
 # ---------------------------------------------------------------------------- helpers
 
 
-def _figure(width: float, height: float) -> Figure:
-    """A new figure attached to an Agg canvas (no pyplot involved)."""
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+def _figure(width: float, height: float, layout: str | None = None) -> Figure:
+    """A new figure attached to an Agg canvas (no pyplot involved).
+
+    Without ``layout`` the figure has a fixed layout: callers place their axes with
+    :func:`_margins` or :func:`_panel_grid`, which is much faster than the constrained
+    layout solver (pass ``layout="constrained"`` where a chart still needs it).
+    """
+    fig = Figure(figsize=(width, height), dpi=DPI, layout=layout)
     FigureCanvasAgg(fig)
     return fig
 
 
+def _margins(fig: Figure, left: float, right: float, top: float, bottom: float) -> None:
+    """Fixed subplot margins, given in inches from each edge of the figure."""
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(left=left / width, right=1.0 - right / width,
+                        top=1.0 - top / height, bottom=bottom / height)
+
+
+def _text_width(labels: Sequence[str], fontsize: float) -> float:
+    """Estimated width in inches of the longest of ``labels`` (for fixed margins)."""
+    longest = max((max(len(line) for line in str(t).split("\n")) for t in labels), default=0)
+    return 0.56 * fontsize / 72 * longest
+
+
 def _save(fig: Figure, path: Path) -> Path:
-    """Save ``fig`` as PNG without version metadata, release it, and return ``path``."""
+    """Save ``fig`` as PNG without version metadata and return ``path``."""
     fig.savefig(path, dpi=DPI, metadata=PNG_METADATA, facecolor="white")
-    fig.clear()
     return path
 
 
@@ -128,13 +171,82 @@ def _members(outcomes: pd.DataFrame) -> int | None:
 
 
 def _grid_shape(n_panels: int, max_cols: int = 4) -> tuple[int, int]:
-    """Rows and columns of a panel grid that leaves at least one free cell for the legend."""
-    cols = min(max_cols, max(2, math.ceil(math.sqrt(n_panels + 1))))
-    rows = math.ceil((n_panels + 1) / cols)
-    return rows, cols
+    """Rows and columns of a panel grid with at least one free cell for the legend.
+
+    Of 2 to ``max_cols`` columns, the one that leaves the fewest empty cells wins (the
+    most columns on ties), so that six panels take two rows of four, not three of three.
+    """
+    def empty(cols: int) -> tuple[int, int]:
+        rows = math.ceil((n_panels + 1) / cols)
+        return rows * cols - n_panels - 1, -cols
+
+    cols = min(range(2, max_cols + 1), key=empty)
+    return math.ceil((n_panels + 1) / cols), cols
+
+
+@dataclass
+class PanelGrid:
+    """A fixed-layout grid of panels sharing both axes, and its spare legend cell.
+
+    Attributes
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    axes : list of matplotlib.axes.Axes
+        One Axes per panel, row by row (no Axes is made for the empty cells).
+    legend_box : tuple of float
+        Figure-fraction bounds (x, y, width, height) of the first free cell.
+    """
+
+    fig: Figure
+    axes: list[Axes]
+    legend_box: tuple[float, float, float, float]
+
+
+def _panel_grid(n_panels: int, panel_w: float, panel_h: float, top: float,
+                sharey: bool = True, left: float = 0.75, right: float = 0.15,
+                bottom: float = 0.6, hspace: float = 0.32, wspace: float = 0.12,
+                twin_right: float = 0.0) -> PanelGrid:
+    """A figure with ``n_panels`` panels in a :func:`_grid_shape` grid, fixed margins.
+
+    Sizes are in inches; ``top`` holds the figure title and ``hspace`` is the share of a
+    panel's height left between rows for its title. With ``sharey`` only the first
+    column shows y tick labels; x tick labels are shown under the lowest panel of each
+    column. ``twin_right`` adds room right of every panel for a second y-axis.
+    """
+    rows, cols = _grid_shape(n_panels)
+    gap = wspace * panel_w + twin_right
+    width = left + right + twin_right + cols * panel_w + (cols - 1) * gap
+    height = top + bottom + rows * panel_h + (rows - 1) * hspace * panel_h
+    fig = _figure(width, height)
+    grid = fig.add_gridspec(rows, cols, left=left / width,
+                            right=1.0 - (right + twin_right) / width,
+                            top=1.0 - top / height, bottom=bottom / height,
+                            hspace=hspace, wspace=gap / panel_w)
+    axes: list[Axes] = []
+    for i in range(n_panels):
+        share = axes[0] if axes else None
+        ax = fig.add_subplot(grid[i // cols, i % cols], sharex=share,
+                             sharey=share if sharey else None)
+        ax.tick_params(labelbottom=i + cols >= n_panels,
+                       labelleft=not sharey or i % cols == 0, labelsize=8)
+        # Limits are set once by the caller: no autoscaling after every artist.
+        ax.set_autoscale_on(False)
+        axes.append(ax)
+    box = grid[n_panels // cols, n_panels % cols].get_position(fig)
+    return PanelGrid(fig, axes, (box.x0, box.y0, box.width, box.height))
 
 
 # ------------------------------------------------------------------------- fan panels
+
+
+def _metric_tables(timeseries: pd.DataFrame, metric: str,
+                   actors: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Rows of ``metric`` for each of ``actors`` that has any, sorted by week."""
+    rows = timeseries[timeseries["metric"] == metric]
+    groups = {str(a): t.sort_values("week", kind="stable")
+              for a, t in rows.groupby("actor", sort=False)}
+    return {a: groups[a] for a in actors if a in groups and not groups[a].empty}
 
 
 def _metric_table(timeseries: pd.DataFrame, metric: str, actor: str) -> pd.DataFrame:
@@ -149,22 +261,44 @@ def _baseline(rows: pd.DataFrame) -> float:
     return float(first["p50"].iloc[0])
 
 
-def _common_span(tables: Sequence[pd.DataFrame], style: MetricStyle) -> float:
-    """Height of the y-window shared by every panel: the widest band, padded."""
-    spans = [float(max(t["p95"].max(), _baseline(t)) - min(t["p05"].min(), _baseline(t)))
-             for t in tables if not t.empty]
-    widest = max(spans, default=0.0)
-    low, high = style.bounds
-    return min(high - low, max(widest * 1.15, style.min_span))
+def fan_limits(metric: str, tables: Sequence[pd.DataFrame]) -> tuple[tuple[float, float], bool]:
+    """The y-range of every panel of a fan chart of ``metric``, and whether it was raised.
+
+    The range is the metric's fixed :attr:`MetricStyle.display` range, the same in every
+    scenario and region, so the fan charts of two scenarios compare directly. Only when
+    some panel's 90% band (p05-p95) leaves it is the hard :attr:`MetricStyle.bounds`
+    range used instead (and ``True`` returned, for the chart title to say so).
+
+    Parameters
+    ----------
+    metric : str
+        ``stability``, ``unrest`` or ``posture``.
+    tables : sequence of pandas.DataFrame
+        The panels' rows of ``timeseries.csv`` (columns ``p05`` and ``p95``).
+
+    Returns
+    -------
+    tuple
+        ``((low, high), raised)``.
+    """
+    style = METRIC_STYLES[metric]
+    low, high = style.display
+    shown = [t for t in tables if not t.empty]
+    data_low = min((float(t["p05"].min()) for t in shown), default=low)
+    data_high = max((float(t["p95"].max()) for t in shown), default=high)
+    if data_low < low or data_high > high:
+        return style.bounds, True
+    return style.display, False
 
 
-def _panel_limits(rows: pd.DataFrame, span: float,
-                  bounds: tuple[float, float]) -> tuple[float, float]:
-    """A y-window of height ``span`` centred on the panel's data, kept near ``bounds``."""
-    base = _baseline(rows)
-    low = min(float(rows["p05"].min()), base)
-    high = max(float(rows["p95"].max()), base)
-    return _centred_window(low, high, span, bounds)
+def _range_note(metric: str, limits: tuple[float, float], raised: bool) -> str:
+    """What the panels' fixed y-range is, for the chart title."""
+    style = METRIC_STYLES[metric]
+    span = f"{limits[0]:g}-{limits[1]:g}"
+    if raised:
+        return (f"every panel spans {span}, the hard bounds: this run leaves the standard "
+                f"{style.display[0]:g}-{style.display[1]:g}")
+    return f"every panel spans the fixed range {span}, the same for every scenario"
 
 
 def _centred_window(low: float, high: float, span: float,
@@ -176,41 +310,64 @@ def _centred_window(low: float, high: float, span: float,
     return bottom, bottom + span
 
 
-def _short_percent(value: float, _pos: object = None) -> str:
-    """A share as a percent with at most three significant digits (0.25 -> '25%')."""
-    return f"{100 * value:.3g}%"
+def _fixed_ticks(limits: tuple[float, float], count: int) -> FixedLocator:
+    """Evenly spaced ticks over ``limits``."""
+    return FixedLocator(np.linspace(limits[0], limits[1], count))
 
 
-def _draw_fan(ax: Axes, rows: pd.DataFrame, title: str, limits: tuple[float, float],
-              style: MetricStyle) -> None:
-    """One fan panel: 90% and 50% bands, the median and the dashed baseline."""
-    week = rows["week"].to_numpy()
-    ax.fill_between(week, rows["p05"], rows["p95"], color=BAND_COLOUR, alpha=0.18,
-                    linewidth=0)
-    ax.fill_between(week, rows["p25"], rows["p75"], color=BAND_COLOUR, alpha=0.38,
-                    linewidth=0)
-    ax.plot(week, rows["p50"], color=BAND_COLOUR, linewidth=1.6)
-    ax.axhline(_baseline(rows), color=BASELINE_COLOUR, linestyle="--", linewidth=0.9)
-    ax.set_xlim(week.min(), week.max())
+def _fix_axes(ax: Axes, weeks: pd.Series, limits: tuple[float, float], ticks: int) -> None:
+    """Week and value limits and fixed ticks of a panel grid (shared by every panel)."""
+    first, last = float(weeks.min()), float(weeks.max())
+    ax.set_xlim(first, last)
     ax.set_ylim(*limits)
+    step = 20.0 if last - first > 40 else 5.0
+    ax.xaxis.set_major_locator(FixedLocator(np.arange(first, last + 1e-9, step)))
+    ax.yaxis.set_major_locator(_fixed_ticks(limits, ticks))
+    ax.yaxis.set_major_formatter(FuncFormatter(_plain_number))
+
+
+def _plain_number(value: float, _pos: object = None) -> str:
+    """A tick value in the CSV's unit with up to three significant digits (0.01 -> '0.01')."""
+    return f"{value:.3g}"
+
+
+def _draw_fan(ax: Axes, rows: pd.DataFrame, title: str) -> None:
+    """One fan panel: 90% and 50% bands, the median and the dashed baseline.
+
+    Limits, ticks and grid are set once for the whole grid (the panels share axes).
+    """
+    week = rows["week"].to_numpy()
+    ax.fill_between(week, rows["p05"].to_numpy(), rows["p95"].to_numpy(), color=BAND_COLOUR,
+                    alpha=0.18, linewidth=0)
+    ax.fill_between(week, rows["p25"].to_numpy(), rows["p75"].to_numpy(), color=BAND_COLOUR,
+                    alpha=0.38, linewidth=0)
+    ax.plot(week, rows["p50"].to_numpy(), color=BAND_COLOUR, linewidth=1.6)
+    ax.axhline(_baseline(rows), color=BASELINE_COLOUR, linestyle="--", linewidth=0.9)
     ax.set_title(title, fontsize=10)
     ax.grid(True, **GRID_KW)
-    ax.tick_params(labelsize=8)
-    if style.percent:
-        ax.yaxis.set_major_formatter(FuncFormatter(_short_percent))
 
 
-def _fan_legend(ax: Axes) -> None:
-    """Use a spare grid cell as the legend of the fan charts."""
-    ax.set_axis_off()
+def _fan_handles(mass_protest: bool = False) -> list:
+    """Legend entries of the fan charts (with the mass-protest line for unrest)."""
     handles = [
-        Line2D([], [], color=BAND_COLOUR, linewidth=1.6, label="median"),
+        Line2D([], [], color=BAND_COLOUR, linewidth=1.6,
+               label="median (p50 column of timeseries.csv)"),
         Patch(color=BAND_COLOUR, alpha=0.38 + 0.18 * 0.62, label="50% band (p25-p75)"),
         Patch(color=BAND_COLOUR, alpha=0.18, label="90% band (p05-p95)"),
         Line2D([], [], color=BASELINE_COLOUR, linestyle="--", linewidth=0.9,
                label="baseline (week 0)"),
     ]
-    ax.legend(handles=handles, loc="center", frameon=False, fontsize=9)
+    if mass_protest:
+        handles.append(Line2D([], [], color=MASS_PROTEST_COLOUR, linestyle=":", linewidth=1.0,
+                              label=f"mass protest ({MASS_PROTEST_SHARE:g} of the public)"))
+    return handles
+
+
+def _cell_legend(fig: Figure, box: tuple[float, float, float, float], handles: list,
+                 **kwargs: object) -> None:
+    """A figure legend centred in a free grid cell (no Axes is made for it)."""
+    fig.legend(handles=handles, loc="center", bbox_to_anchor=box,
+               bbox_transform=fig.transFigure, frameon=False, **kwargs)
 
 
 # ------------------------------------------------------------------- actor selections

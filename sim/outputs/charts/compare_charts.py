@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import SymLogNorm
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
@@ -26,22 +27,22 @@ from sim.outputs.charts.common import (
     FOCAL_OUTCOMES,
     GRID_KW,
     METRIC_STYLES,
-    MetricStyle,
-    _centred_window,
+    _cell_legend,
     _figure,
+    _fix_axes,
     _focal_name,
     _focal_rows,
-    _grid_shape,
-    _metric_table,
+    _metric_tables,
     _names,
     _nice_limit,
     _outcome_labels,
+    _panel_grid,
     _posture_ids,
     _posture_title,
     _save,
     _state_ids,
 )
-from sim.outputs.charts.maps import NodePaint, _draw_map
+from sim.outputs.charts.maps import NodePaint, _draw_map, _map_figure
 from sim.regions.loader import Region
 
 # ------------------------------------------------------------- comparison: fan charts
@@ -50,13 +51,11 @@ DIFF_COLOUR = "#7b3294"
 ZERO_COLOUR = "#222222"
 A_COLOUR = "#a6a6a6"
 B_COLOUR = BAND_COLOUR
-#: Smallest y-span of a difference panel, as a share of the metric's ``min_span``.
-DIFF_MIN_SPAN_SHARE = 0.25
-#: What a difference of each metric is measured in.
+#: What a difference of each metric is measured in (the unit of ``deltas.csv``).
 DIFF_UNITS: dict[str, str] = {
-    "stability": "difference in stability index (B - A)",
-    "unrest": "difference in share of public protesting (percentage points, B - A)",
-    "posture": "difference in posture index (B - A)",
+    "stability": "difference in stability index (B - A, as in deltas.csv)",
+    "unrest": "difference in share of the public protesting (0-1, B - A, as in deltas.csv)",
+    "posture": "difference in posture index (B - A, as in deltas.csv)",
 }
 
 
@@ -85,16 +84,10 @@ def _arrival_text(week: int | None) -> str:
     return "no clear ripple" if week is None else f"arrives wk {week}"
 
 
-def _diff_text(value: float, style: MetricStyle) -> str:
-    """A difference with two significant digits (percentage points for shares)."""
-    if style.percent:
-        return f"{100 * value:+.2g} pp"
-    return f"{value:+.2g}"
-
-
-def _points_formatter(value: float, _pos: object = None) -> str:
-    """Tick label of a difference of shares in percentage points (0.001 -> '0.1')."""
-    return f"{100 * value:.3g}"
+def _diff_text(value: float) -> str:
+    """A difference in the CSV's unit with two significant digits, never in e-notation."""
+    return np.format_float_positional(value, precision=2, unique=False, fractional=False,
+                                      trim="-", sign=True)
 
 
 def _diff_extent(rows: pd.DataFrame) -> tuple[float, float]:
@@ -104,95 +97,108 @@ def _diff_extent(rows: pd.DataFrame) -> tuple[float, float]:
     return low, high
 
 
-def _diff_bounds(style: MetricStyle) -> tuple[float, float]:
-    """Largest possible difference either way."""
-    width = style.bounds[1] - style.bounds[0]
-    return -width, width
+def diff_limits(metric: str,
+                tables: Sequence[pd.DataFrame]) -> tuple[tuple[float, float], bool]:
+    """The y-range of every panel of a difference chart of ``metric``; whether raised.
+
+    The fixed range is plus or minus half the width of the metric's fan range
+    (:data:`~sim.outputs.charts.common.METRIC_STYLES`: stability and posture -0.5 to
+    0.5, unrest -0.025 to 0.025), the same for every pair of scenarios. Only when a
+    panel's band or mean leaves it is the widest possible difference (the hard bounds'
+    width either way) used instead, and ``True`` returned.
+    """
+    style = METRIC_STYLES[metric]
+    half = (style.display[1] - style.display[0]) / 2
+    extents = [_diff_extent(t) for t in tables if not t.empty]
+    low = min((e[0] for e in extents), default=0.0)
+    high = max((e[1] for e in extents), default=0.0)
+    if low < -half or high > half:
+        width = style.bounds[1] - style.bounds[0]
+        return (-width, width), True
+    return (-half, half), False
 
 
-def _diff_span(tables: Sequence[pd.DataFrame], style: MetricStyle) -> float:
-    """Height of the y-window shared by every difference panel: the widest, padded."""
-    widths = [high - low for low, high in map(_diff_extent, tables)]
-    low, high = _diff_bounds(style)
-    floor = DIFF_MIN_SPAN_SHARE * style.min_span
-    return min(high - low, max(max(widths, default=0.0) * 1.15, floor))
-
-
-def _diff_note(rows: pd.DataFrame, arrival: int | None, style: MetricStyle) -> str:
+def _diff_note(rows: pd.DataFrame, arrival: int | None) -> str:
     """Peak mean difference and its week, and the arrival week, for a panel title."""
     means = rows["diff_mean"].to_numpy(dtype=float)
     i = int(np.argmax(np.abs(means)))
     if means[i] == 0.0:
         return "no difference"
     week = int(rows["week"].iloc[i])
-    return f"peak {_diff_text(means[i], style)} (wk {week}); {_arrival_text(arrival)}"
+    return f"peak {_diff_text(means[i])} (wk {week}); {_arrival_text(arrival)}"
 
 
-def _draw_diff(ax: Axes, rows: pd.DataFrame, title: str, limits: tuple[float, float],
-               style: MetricStyle) -> None:
+def _draw_diff(ax: Axes, rows: pd.DataFrame, title: str) -> None:
     """One difference panel: 90% band, mean difference and the zero line."""
     week = rows["week"].to_numpy()
-    ax.fill_between(week, rows["diff_p05"], rows["diff_p95"], color=DIFF_COLOUR, alpha=0.2,
-                    linewidth=0)
-    ax.plot(week, rows["diff_mean"], color=DIFF_COLOUR, linewidth=1.5)
+    ax.fill_between(week, rows["diff_p05"].to_numpy(), rows["diff_p95"].to_numpy(),
+                    color=DIFF_COLOUR, alpha=0.2, linewidth=0)
+    ax.plot(week, rows["diff_mean"].to_numpy(), color=DIFF_COLOUR, linewidth=1.5)
     ax.axhline(0.0, color=ZERO_COLOUR, linewidth=0.8)
-    ax.set_xlim(week.min(), week.max())
-    ax.set_ylim(*limits)
     ax.set_title(title, fontsize=9)
     ax.grid(True, **GRID_KW)
-    ax.tick_params(labelsize=8)
-    if style.percent:
-        ax.yaxis.set_major_formatter(FuncFormatter(_points_formatter))
 
 
-def _diff_legend(ax: Axes, paired: bool, style: MetricStyle, metric: str) -> None:
-    """Use a spare grid cell as the legend of the difference charts."""
-    ax.set_axis_off()
+def _diff_handles(paired: bool) -> list:
+    """Legend entries of the difference charts."""
     spread = "paired differences" if paired else "differences of independent draws"
-    handles = [
+    return [
         Line2D([], [], color=DIFF_COLOUR, linewidth=1.5, label="mean difference B - A"),
         Patch(color=DIFF_COLOUR, alpha=0.2, label=f"90% band of {spread}\n(p05-p95 of members)"),
         Line2D([], [], color=ZERO_COLOUR, linewidth=0.8, label="zero: no difference"),
     ]
-    ax.legend(handles=handles, loc="upper center", frameon=False, fontsize=8.5)
-    tolerance = _diff_text(ARRIVAL_TOLERANCE[metric], style).lstrip("+")
-    ax.text(0.5, 0.02, "The mean can lie outside the band\nwhen few members differ strongly.\n"
-            f"Arrival: first week the band clears\nzero by more than {tolerance} (ripple.csv).",
-            transform=ax.transAxes, ha="center", va="bottom", fontsize=8, color="#555555")
 
 
 def _diff_fan_chart(path: Path, deltas: pd.DataFrame, ripple: pd.DataFrame,
                     actors: Sequence[str], metric: str, region: Region, heading: str) -> Path:
-    """A grid of difference panels of ``metric``, one per actor, with a common y-span."""
-    style = METRIC_STYLES[metric]
+    """Save :func:`_diff_fan_figure` as ``path``."""
+    return _save(_diff_fan_figure(deltas, ripple, actors, metric, region, heading), path)
+
+
+def _diff_fan_figure(deltas: pd.DataFrame, ripple: pd.DataFrame,
+                    actors: Sequence[str], metric: str, region: Region, heading: str) -> Figure:
+    """A grid of difference panels of ``metric``, one per actor, on a fixed y-range."""
     arrivals = _arrivals(ripple)
-    tables = [(a, _metric_table(deltas, metric, a)) for a in actors]
-    present = [(a, t) for a, t in tables if not t.empty]
-    rows, cols = _grid_shape(len(present))
-    fig = _figure(3.2 * cols, 2.6 * rows + 0.8)
-    axes = fig.subplots(rows, cols, sharex=True, squeeze=False).ravel()
-    span = _diff_span([t for _, t in present], style)
+    tables = _metric_tables(deltas, metric, actors)
+    limits, raised = diff_limits(metric, list(tables.values()))
+    grid = _panel_grid(len(tables), panel_w=2.75, panel_h=1.85, top=1.25, hspace=0.5,
+                       left=1.0)
+    if grid.axes:
+        _fix_axes(grid.axes[0], deltas["week"], limits, 5)
     names = _names(region)
-    for ax, (actor, table) in zip(axes, present, strict=False):
-        note = _diff_note(table, arrivals.get((actor, metric)), style)
-        limits = _centred_window(*_diff_extent(table), span, _diff_bounds(style))
-        _draw_diff(ax, table, f"{actor} - {names.get(actor, actor)}\n{note}", limits, style)
-    for ax in axes[len(present):]:
-        ax.set_axis_off()
-    _diff_legend(axes[len(present)], _is_paired(deltas), style, metric)
-    fig.supxlabel("week of simulation", fontsize=10)
-    fig.supylabel(DIFF_UNITS[metric], fontsize=10)
-    fig.suptitle(f"{heading}\n(every panel spans the same y-range, centred on its own data, "
-                 "so panels compare at one scale;\nsmall ripples look flat: read their size "
-                 "and arrival week in the panel titles)", fontsize=11)
-    return _save(fig, path)
+    for ax, (actor, table) in zip(grid.axes, tables.items(), strict=False):
+        note = _diff_note(table, arrivals.get((actor, metric)))
+        _draw_diff(ax, table, f"{actor} - {names.get(actor, actor)}\n{note}")
+    _cell_legend(grid.fig, grid.legend_box, _diff_handles(_is_paired(deltas)), fontsize=8)
+    tolerance = _diff_text(ARRIVAL_TOLERANCE[metric]).lstrip("+")
+    span = f"{limits[0]:g} to {limits[1]:g}"
+    scale = (f"every panel spans {span}, the widest possible difference: this pair leaves "
+             "the standard range" if raised else
+             f"every panel spans the fixed range {span}, the same for every pair")
+    grid.fig.supxlabel("week of simulation", fontsize=10, y=0.01, va="bottom")
+    grid.fig.supylabel(DIFF_UNITS[metric], fontsize=10, x=0.01, ha="left")
+    grid.fig.suptitle(f"{heading}\n({scale}; small ripples look flat: read their size and "
+                      "arrival week in the panel titles.\nThe mean can lie outside the band "
+                      "when few members differ strongly. Arrival: first week the band clears "
+                      f"zero by more than {tolerance}, ripple.csv)", fontsize=10.5, y=0.995,
+                      va="top")
+    return grid.fig
 
 
 # ------------------------------------------------------------- comparison: ripple map
 
-#: The comparison map's colours are linear within this share of the largest difference
-#: and logarithmic beyond, so that ripples a hundred times smaller still show.
-SYMLOG_SHARE = 0.01
+#: The comparison map's fixed colour scale: from the largest possible difference of
+#: stability (-1 to 1, its hard bounds), linear within +-0.001 and logarithmic beyond,
+#: so that ripples a thousand times smaller than the limit still show. The same for
+#: every pair of scenarios.
+COMPARE_LIMIT = 1.0
+COMPARE_LINTHRESH = 1e-3
+
+
+def compare_norm() -> SymLogNorm:
+    """The fixed colour scale of the comparison ripple map."""
+    return SymLogNorm(linthresh=COMPARE_LINTHRESH, vmin=-COMPARE_LIMIT, vmax=COMPARE_LIMIT,
+                      clip=True)
 
 
 def _compare_paint(ripple: pd.DataFrame, region: Region) -> NodePaint:
@@ -200,10 +206,8 @@ def _compare_paint(ripple: pd.DataFrame, region: Region) -> NodePaint:
     rows = ripple[ripple["metric"] == "stability"]
     peak = {str(a): float(v) for a, v in zip(rows["actor"], rows["peak_diff"], strict=True)}
     arrival = {a: w for (a, m), w in _arrivals(rows).items() if m == "stability"}
-    limit = max([abs(peak.get(a, 0.0)) for a in _state_ids(region)] + [1e-3])
-    norm = SymLogNorm(linthresh=limit * SYMLOG_SHARE, vmin=-limit, vmax=limit, clip=True)
     return NodePaint(
-        values=peak, norm=norm, cmap="RdBu", label_zoomed=False,
+        values=peak, norm=compare_norm(), cmap="RdBu", label_zoomed=False,
         label=lambda a: f"{a} {peak.get(a, 0.0):+.2g}\n{_arrival_text(arrival.get(a))}",
         tag=lambda a: f"{a} {peak.get(a, 0.0):+.2g}, {_arrival_text(arrival.get(a))}")
 
@@ -221,20 +225,19 @@ def _symlog_ticks(norm: SymLogNorm) -> list[float]:
 def _compare_ripple_map(path: Path, ripple: pd.DataFrame, region: Region,
                         heading: str) -> Path:
     """Map of the influence graph; nodes coloured by the peak stability difference."""
-    fig = _figure(10.5, 9.0)
-    ax = fig.subplots()
+    fig, ax, cax = _map_figure()
     points = _draw_map(ax, region, _compare_paint(ripple, region))
-    bar = fig.colorbar(points, ax=ax, shrink=0.7, extend="both")
+    bar = fig.colorbar(points, cax=cax)
     bar.set_ticks(_symlog_ticks(points.norm))
     bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.2g}"))
     bar.ax.yaxis.set_minor_locator(FixedLocator([]))
-    bar.set_label("peak mean difference in stability, B - A (red: less stable in B)\n"
-                  "symmetric log scale: linear near zero, so small ripples show")
+    bar.set_label("peak difference of MEAN stability, B - A (red: less stable in B);\n"
+                  "fixed symmetric log scale (linear within +-0.001), same for every pair",
+                  fontsize=9)
     ax.set_title(f"{heading}\nRipple map: peak difference in mean stability and when it "
                  f"arrives\n(arrival: first week the 90% band of differences clears zero by "
-                 f"more than {ARRIVAL_TOLERANCE['stability']:g};\n"
-                 "colours beyond the states' range are "
-                 f"clipped; {_focal_name(region)} is labelled in the zoom)", fontsize=11)
+                 f"more than {ARRIVAL_TOLERANCE['stability']:g}; "
+                 f"{_focal_name(region)} is labelled in the zoom)", fontsize=10.5)
     return _save(fig, path)
 
 
@@ -297,7 +300,7 @@ def _outcomes_side_by_side(path: Path, outcomes: pd.DataFrame, name_a: str, name
     """The focal state's outcomes in A and B side by side, and their difference (95% CI)."""
     rows = _focal_rows(outcomes, region.roles.focal)
     names = rows["outcome"].tolist()
-    fig = _figure(13.0, 4.8)
+    fig = _figure(13.0, 4.8, layout="constrained")
     left, right = fig.subplots(1, 2, sharey=True, width_ratios=[1.2, 1.0])
     _paired_bars(left, _outcome_labels(names, region), rows, name_a, name_b)
     left.set_title("Probability in A and in B", fontsize=10)

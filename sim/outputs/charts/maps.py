@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
-from matplotlib.colors import Normalize
+from matplotlib.colors import BoundaryNorm, Normalize
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from sim.outputs.charts.common import GRID_KW, _figure, _save, _state_ids
+from sim.outputs.charts.common import GRID_KW, _figure, _focal_name, _save, _state_ids
 from sim.regions.loader import Region
 
 EDGE_COLOUR = "#bdbdbd"
@@ -116,11 +117,17 @@ def _draw_edges(ax: Axes, region: Region, layout: MapLayout) -> float:
     return top
 
 
-def _colour_norm(change: dict[str, float], region: Region) -> Normalize:
-    """Colour scale from the states' largest drop (power centres may lie beyond it)."""
-    states = [change.get(a, 0.0) for a in _state_ids(region)]
-    low = min(min(states, default=0.0), -0.01)
-    return Normalize(vmin=100 * low, vmax=0.0, clip=True)
+#: Fixed colour classes of the run's ripple map: the peak fall of mean stability in % of
+#: its week-0 value, from the hard bound (-100%: stability 0) to no fall. The same for
+#: every scenario and region, so two scenarios' maps compare directly; the classes
+#: narrow towards zero so that falls of a tenth of a percent still show.
+RIPPLE_BINS: tuple[float, ...] = (-100.0, -50.0, -20.0, -10.0, -5.0, -2.0, -1.0, -0.5,
+                                  -0.2, -0.1, 0.0)
+
+
+def ripple_norm() -> BoundaryNorm:
+    """The fixed colour scale of the run's ripple map (:data:`RIPPLE_BINS`, in %)."""
+    return BoundaryNorm(RIPPLE_BINS, ncolors=256, clip=True)
 
 
 @dataclass(frozen=True)
@@ -152,11 +159,11 @@ class NodePaint:
 
 
 def _run_paint(change: dict[str, float], region: Region) -> NodePaint:
-    """Paint of the run's ripple map: peak change in % of baseline, yellow to red."""
+    """Paint of the run's ripple map: peak change in % of baseline on the fixed classes."""
     return NodePaint(values={a: 100 * change.get(a, 0.0) for a in region.ids},
-                     norm=_colour_norm(change, region), cmap="YlOrRd_r",
+                     norm=ripple_norm(), cmap="YlOrRd_r", label_zoomed=False,
                      label=lambda a: _node_label(a, change),
-                     tag=lambda a: f"{a} {100 * change.get(a, 0.0):+.1f}%")
+                     tag=lambda a: f"{a} {_percent_change(change.get(a, 0.0))}")
 
 
 def _draw_nodes(ax: Axes, ids: Sequence[str], layout: MapLayout, paint: NodePaint,
@@ -168,9 +175,16 @@ def _draw_nodes(ax: Axes, ids: Sequence[str], layout: MapLayout, paint: NodePain
                       edgecolors="#222222", linewidths=0.8, zorder=3)
 
 
+def _percent_change(change: float) -> str:
+    """A relative change in %, with two decimals below 1% (never ``-0.0%``)."""
+    value = 100 * change
+    text = f"{value:+.2f}%" if abs(value) < 1 else f"{value:+.1f}%"
+    return "0%" if float(text[:-1]) == 0 else text
+
+
 def _node_label(actor: str, change: dict[str, float]) -> str:
     """Actor id and its peak change in % of baseline."""
-    return f"{actor}\n{100 * change.get(actor, 0.0):+.1f}%"
+    return f"{actor}\n{_percent_change(change.get(actor, 0.0))}"
 
 
 def _label_states(ax: Axes, ids: Sequence[str], layout: MapLayout, paint: NodePaint,
@@ -193,9 +207,26 @@ def _label_states(ax: Axes, ids: Sequence[str], layout: MapLayout, paint: NodePa
                         arrowprops={"arrowstyle": "-|>", "color": "#222222", "lw": 1.2,
                                     "shrinkA": 7, "shrinkB": 0})
             continue
-        ax.annotate(paint.label(actor), (x, y), xytext=(0, -11),
-                    textcoords="offset points", ha="center", va="top", fontsize=8, zorder=4,
-                    bbox=LABEL_BOX)
+        offset, ha, va = _label_offset(actor, region)
+        ax.annotate(paint.label(actor), (x, y), xytext=offset, textcoords="offset points",
+                    ha=ha, va=va, fontsize=8, zorder=4, bbox=LABEL_BOX)
+
+
+def _label_offset(actor: str, region: Region) -> tuple[tuple[float, float], str, str]:
+    """Label under the marker, or beside it, away from the zoom box, when the box is near.
+
+    A label under a state just west or east of the dashed zoom box would run into the
+    box and the focal state's marker (Lithuania next to Belarus).
+    """
+    (lon0, lon1), (lat0, lat1) = _inset_window(region)
+    i = region.index(actor)
+    lon, lat = float(region.lon[i]), float(region.lat[i])
+    near_lat = lat0 - 1.0 <= lat <= lat1 + 0.5
+    if near_lat and lon0 - 2.5 <= lon < lon0:
+        return (-9.0, 0.0), "right", "center"
+    if near_lat and lon1 < lon <= lon1 + 2.5:
+        return (9.0, 0.0), "left", "center"
+    return (0.0, -11.0), "center", "top"
 
 
 def _set_map_axes(ax: Axes, region: Region, layout: MapLayout) -> None:
@@ -313,15 +344,35 @@ def _draw_map(ax: Axes, region: Region, paint: NodePaint) -> object:
     return points
 
 
+def _map_figure() -> tuple[Figure, Axes, Axes]:
+    """The map figure with fixed places for the map and its colour bar."""
+    fig = _figure(10.0, 8.6)
+    ax = fig.add_axes((0.085, 0.065, 0.72, 0.84))
+    cax = fig.add_axes((0.83, 0.2, 0.022, 0.56))
+    return fig, ax, cax
+
+
 def _ripple_map(path: Path, timeseries: pd.DataFrame, region: Region, heading: str) -> Path:
-    """Map of the influence graph; nodes coloured by the peak change of mean stability."""
+    """Save :func:`_ripple_figure` as ``path``."""
+    return _save(_ripple_figure(timeseries, region, heading), path)
+
+
+def _ripple_figure(timeseries: pd.DataFrame, region: Region, heading: str) -> Figure:
+    """Map of the influence graph; nodes coloured by the peak fall of MEAN stability.
+
+    The statistic is the mean across members (column ``mean`` of ``timeseries.csv``),
+    as on the comparison map; the fan charts show medians, and both titles say which.
+    """
     paint = _run_paint(_peak_change(timeseries, region.ids), region)
-    fig = _figure(10.5, 9.0)
-    ax = fig.subplots()
+    fig, ax, cax = _map_figure()
     points = _draw_map(ax, region, paint)
-    bar = fig.colorbar(points, ax=ax, shrink=0.7, extend="min")
-    bar.set_label("peak change in mean stability (% of baseline)")
-    ax.set_title(f"{heading}\nRipple map: worst week of mean stability relative to week 0\n"
-                 "(labels: actor and its peak change; colours beyond the states' range are "
-                 "clipped)", fontsize=11)
-    return _save(fig, path)
+    bar = fig.colorbar(points, cax=cax, spacing="uniform", extend="neither")
+    bar.set_ticks(list(RIPPLE_BINS), labels=[f"{b:g}%" for b in RIPPLE_BINS])
+    bar.set_label("peak fall of MEAN stability (column 'mean' of timeseries.csv)\n"
+                  "in % of its week-0 value; fixed classes, the same for every scenario",
+                  fontsize=9)
+    ax.set_title(f"{heading}\nRipple map: worst week of mean stability (mean across "
+                 "members, not the median of the fan charts) relative to week 0\n"
+                 f"(labels: actor and its peak change; {_focal_name(region)} is labelled in "
+                 "the zoom)", fontsize=10.5)
+    return fig

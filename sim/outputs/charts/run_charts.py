@@ -10,32 +10,38 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim.outputs.charts.common import (
     BAND_COLOUR,
     FOCAL_OUTCOMES,
     GRID_KW,
+    MASS_PROTEST_COLOUR,
+    MASS_PROTEST_SHARE,
     METRIC_STYLES,
     _bar_with_ci,
-    _common_span,
+    _cell_legend,
     _draw_fan,
-    _fan_legend,
+    _fan_handles,
     _figure,
+    _fix_axes,
     _focal_name,
     _focal_rows,
-    _grid_shape,
     _holder_colours,
+    _margins,
     _members,
-    _metric_table,
+    _metric_tables,
     _names,
-    _nice_limit,
     _outcome_labels,
-    _panel_limits,
+    _panel_grid,
     _posture_ids,
     _posture_title,
+    _range_note,
     _save,
     _state_ids,
+    _text_width,
+    fan_limits,
 )
 from sim.outputs.charts.maps import _ripple_map
 from sim.regions.loader import Region
@@ -48,26 +54,35 @@ RIPPLE_OUTCOME = "stability_drop_10pct"
 
 def _fan_chart(path: Path, timeseries: pd.DataFrame, actors: Sequence[str], metric: str,
                region: Region, heading: str) -> Path:
-    """A grid of fan panels of ``metric``, one per actor, with a common y-span."""
+    """Save :func:`_fan_figure` as ``path``."""
+    return _save(_fan_figure(timeseries, actors, metric, region, heading), path)
+
+
+def _fan_figure(timeseries: pd.DataFrame, actors: Sequence[str], metric: str,
+               region: Region, heading: str) -> Figure:
+    """A grid of fan panels of ``metric``, one per actor, on the metric's fixed y-range.
+
+    Every panel shares one y-range (:func:`~sim.outputs.charts.common.fan_limits`), the
+    same for every scenario, so two scenarios' charts of one region compare directly.
+    """
     style = METRIC_STYLES[metric]
-    tables = [_metric_table(timeseries, metric, a) for a in actors]
-    present = [(a, t) for a, t in zip(actors, tables, strict=True) if not t.empty]
-    rows, cols = _grid_shape(len(present))
-    fig = _figure(3.2 * cols, 2.5 * rows + 0.6)
-    axes = fig.subplots(rows, cols, sharex=True, squeeze=False).ravel()
-    span = _common_span([t for _, t in present], style)
+    tables = _metric_tables(timeseries, metric, actors)
+    limits, raised = fan_limits(metric, list(tables.values()))
+    grid = _panel_grid(len(tables), panel_w=2.75, panel_h=1.85, top=0.95)
+    if grid.axes:
+        _fix_axes(grid.axes[0], timeseries["week"], limits, style.ticks)
     names = _names(region)
-    for ax, (actor, table) in zip(axes, present, strict=False):
-        _draw_fan(ax, table, f"{actor} - {names.get(actor, actor)}",
-                  _panel_limits(table, span, style.bounds), style)
-    for ax in axes[len(present):]:
-        ax.set_axis_off()
-    _fan_legend(axes[len(present)])
-    fig.supxlabel("week of simulation", fontsize=10)
-    fig.supylabel(style.unit, fontsize=10)
-    fig.suptitle(f"{heading}\n(every panel spans the same y-range, centred on its own data)",
-                 fontsize=12)
-    return _save(fig, path)
+    for ax, (actor, table) in zip(grid.axes, tables.items(), strict=False):
+        _draw_fan(ax, table, f"{actor} - {names.get(actor, actor)}")
+        if metric == "unrest":
+            ax.axhline(MASS_PROTEST_SHARE, color=MASS_PROTEST_COLOUR, linestyle=":",
+                       linewidth=1.0)
+    _cell_legend(grid.fig, grid.legend_box, _fan_handles(metric == "unrest"), fontsize=8.5)
+    grid.fig.supxlabel("week of simulation", fontsize=10, y=0.01, va="bottom")
+    grid.fig.supylabel(style.unit, fontsize=10, x=0.01, ha="left")
+    grid.fig.suptitle(f"{heading}\n({_range_note(metric, limits, raised)})", fontsize=12,
+                      y=0.99, va="top")
+    return grid.fig
 
 
 # ------------------------------------------------------------------- focal outcomes
@@ -75,11 +90,12 @@ def _fan_chart(path: Path, timeseries: pd.DataFrame, actors: Sequence[str], metr
 def _outcomes_chart(path: Path, outcomes: pd.DataFrame, region: Region, heading: str) -> Path:
     """Bar chart of the focal state's regime outcomes with 95% CIs."""
     rows = _focal_rows(outcomes, region.roles.focal)
-    fig = _figure(9.0, 4.2)
-    ax = fig.subplots()
     names = rows["outcome"].tolist()
-    _bar_with_ci(ax, _outcome_labels(names, region), rows,
-                 [FOCAL_OUTCOMES[n][1] for n in names])
+    labels = _outcome_labels(names, region)
+    fig = _figure(9.0, 4.2)
+    _margins(fig, left=_text_width(labels, 10) + 0.25, right=0.25, top=0.75, bottom=0.6)
+    ax = fig.subplots()
+    _bar_with_ci(ax, labels, rows, [FOCAL_OUTCOMES[n][1] for n in names])
     ax.set_xlabel("probability (% of ensemble members; whiskers: 95% Wilson interval)")
     members = _members(outcomes)
     size = f", {members} members" if members else ""
@@ -92,15 +108,22 @@ def _outcomes_chart(path: Path, outcomes: pd.DataFrame, region: Region, heading:
 
 
 def _holders_chart(path: Path, holders: pd.DataFrame, region: Region, heading: str) -> Path:
+    """Save :func:`_holders_figure` as ``path``."""
+    return _save(_holders_figure(holders, region, heading), path)
+
+
+def _holders_figure(holders: pd.DataFrame, region: Region, heading: str) -> Figure:
     """Stacked area of the share of members under each holder of power, per week."""
     # Only holders that occur: a legend entry for a holder no member ever had misleads.
     occurs = holders.groupby("holder", sort=False)["share"].max() > 0
     order = [h for h in dict.fromkeys(holders["holder"]) if occurs[h]]
     wide = holders.pivot_table(index="week", columns="holder", values="share",
                                aggfunc="first", fill_value=0.0).reindex(columns=order)
-    fig = _figure(10.0, 4.8)
-    ax = fig.subplots()
     labels = [h.replace("_", " ") for h in order]
+    fig = _figure(10.0, 4.8)
+    _margins(fig, left=0.8, right=max(_text_width(labels, 9), 1.2) + 0.45, top=0.75,
+             bottom=0.6)
+    ax = fig.subplots()
     ax.stackplot(wide.index.to_numpy(), wide.to_numpy().T, labels=labels,
                  colors=_holder_colours(order), linewidth=0)
     ax.set_xlim(wide.index.min(), wide.index.max())
@@ -114,7 +137,7 @@ def _holders_chart(path: Path, holders: pd.DataFrame, region: Region, heading: s
     handles, texts = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], texts[::-1], title="holder of power", loc="upper left",
               bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
-    return _save(fig, path)
+    return fig
 
 
 # --------------------------------------------------------------------- ripple summary
@@ -128,10 +151,12 @@ def _ripple_summary(path: Path, outcomes: pd.DataFrame, region: Region,
                     & outcomes["actor"].isin(states)]
     rows = rows.sort_values("probability", ascending=False, kind="stable")
     names = _names(region)
-    fig = _figure(9.0, 0.42 * max(len(rows), 3) + 1.6)
-    ax = fig.subplots()
     labels = [f"{names.get(a, a)} ({a})" for a in rows["actor"]]
-    _bar_with_ci(ax, labels, rows, [BAND_COLOUR] * len(rows), _nice_limit(rows["ci_high"]))
+    fig = _figure(9.0, 0.42 * max(len(rows), 3) + 1.6)
+    _margins(fig, left=_text_width(labels, 10) + 0.25, right=0.25, top=0.75, bottom=0.6)
+    ax = fig.subplots()
+    # The fixed 0-100% axis of every scenario: a 4% chance must not fill the chart.
+    _bar_with_ci(ax, labels, rows, [BAND_COLOUR] * len(rows), 1.0)
     ax.set_xlabel("probability (% of ensemble members; whiskers: 95% Wilson interval)")
     ax.set_title(f"{heading}\nChance that stability falls more than 10% below its baseline "
                  "at some week", fontsize=12)
