@@ -29,6 +29,11 @@ members_100k
 synthetic_1000_actors
     The ensemble engine on a seeded 1,000-actor Watts-Strogatz region, 1,000 members x
     104 weeks (summaries only); target: under 40 s.
+charts_default
+    The default run's chart set (``write_run_charts``) drawn from one 1,000-member run of
+    ``incapacity``, median of 3 after a warm-up (the numbers are computed once; only
+    drawing is timed); reported, no target of its own (the default run's target holds
+    the whole job).
 explore_morris
     ``make explore SCENARIO=incapacity``'s design and analysis: a Morris screening of
     every default uncertainty (20 trajectories) with 200 replicates per point; target:
@@ -51,6 +56,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -271,6 +277,29 @@ def _explore_case(case: str, method: str, samples: int, replicates: int, keep: i
     return [row]
 
 
+def case_charts_default(repeats: int = 3) -> list[dict]:
+    """Drawing time of the default run's charts."""
+    import statistics
+
+    from sim.engines.ensemble import run_ensemble
+    from sim.outputs import charts as charting
+    from sim.outputs import tables
+
+    ctx = _incapacity_context(1000)
+    result = run_ensemble(ctx, progress=False)
+    frames = (tables.timeseries_frame(result, ctx), tables.holders_frame(result),
+              tables.outcomes_frame(result, ctx))
+    times = []
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(repeats + 1):
+            t0 = time.perf_counter()
+            charting.write_run_charts(Path(folder) / "charts", *frames, ctx.region, "bench")
+            times.append(time.perf_counter() - t0)
+    wall = statistics.median(times[1:])
+    return [_row("charts_default", "write_run_charts (7 charts)", 1000, ctx.region.n,
+                 ctx.scenario.weeks, wall)]
+
+
 def case_explore_morris() -> list[dict]:
     """Morris screening of every default uncertainty, 20 trajectories x 200 replicates."""
     return _explore_case("explore_morris", "morris", 20, 200, None, 60.0)
@@ -287,6 +316,7 @@ CASES = {
     "default_run": case_default_run,
     "members_100k": case_members_100k,
     "synthetic_1000_actors": case_synthetic_1000_actors,
+    "charts_default": case_charts_default,
     "explore_morris": case_explore_morris,
     "explore_sobol": case_explore_sobol,
 }
