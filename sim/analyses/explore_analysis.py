@@ -27,6 +27,10 @@ import pandas as pd
 
 #: Density a PRIM box must reach to be chosen (else the densest box of the trajectory).
 PRIM_DENSITY = 0.8
+#: The reported box keeps PRIM's restrictions tightest first, only as many as it takes
+#: to reach this share of the PRIM box's density (PRIM's small peels on many dimensions
+#: add little); its coverage and density are recomputed for what it keeps.
+PRIM_DENSITY_KEPT = 0.95
 
 
 def noise_share(outcomes: pd.DataFrame, output: str) -> float:
@@ -110,10 +114,14 @@ def prim_box(values: pd.DataFrame, outcomes: pd.DataFrame, case: Case
     -------
     (trajectory, limits, chosen) or None
         The peeling trajectory (coverage, density, mass, restricted dimensions), the
-        chosen box's limits on the restricted parameters (with the full range for
-        comparison) and the chosen box's statistics; None when no point is in the case
-        or every point is.
+        reported box's limits (PRIM's restrictions, tightest first, as many as reach
+        :data:`PRIM_DENSITY_KEPT` of its density; with the full range for comparison)
+        and that box's statistics (and PRIM's own for its full box); None when no point
+        is in the case or every point is.
     """
+    # PRIM pastes fractional limits into the frame: integer-valued columns (as read back
+    # from a CSV) must be floats first (pandas refuses the lossy cast).
+    values = values.astype(np.float64)
     hits = (outcomes[case.output] > case.threshold).to_numpy()
     if hits.all() or not hits.any():
         return None
@@ -128,18 +136,32 @@ def prim_box(values: pd.DataFrame, outcomes: pd.DataFrame, case: Case
     chosen = int(dense["coverage"].idxmax()) if len(dense) else int(trajectory["density"].idxmax())
     box.select(chosen)
     limits = box.box_lims[chosen]
-    full = pd.DataFrame({c: [values[c].min(), values[c].max()] for c in values.columns})
-    restricted = [c for c in values.columns
-                  if not np.isclose(limits[c].iloc[0], full[c].iloc[0])
-                  or not np.isclose(limits[c].iloc[1], full[c].iloc[1])]
-    table = pd.DataFrame({"parameter": restricted,
-                          "box_low": [limits[c].iloc[0] for c in restricted],
-                          "box_high": [limits[c].iloc[1] for c in restricted],
-                          "range_low": [full[c].iloc[0] for c in restricted],
-                          "range_high": [full[c].iloc[1] for c in restricted]})
+    lows = {c: float(values[c].min()) for c in values.columns}
+    highs = {c: float(values[c].max()) for c in values.columns}
+    kept = {c: (float(limits[c].iloc[1]) - float(limits[c].iloc[0]))
+            / max(highs[c] - lows[c], 1e-300) for c in values.columns}
+    prim_restricted = sorted((c for c in values.columns if kept[c] < 1.0 - 1e-9),
+                             key=lambda c: kept[c])
     row = trajectory.loc[chosen]
+    goal = PRIM_DENSITY_KEPT * float(row["density"])
+    inside = np.ones(len(values), dtype=bool)
+    restricted: list[str] = []
+    for c in prim_restricted:
+        if (inside & hits).sum() / max(inside.sum(), 1) >= goal:
+            break
+        inside &= ((values[c] >= limits[c].iloc[0]) & (values[c] <= limits[c].iloc[1])).to_numpy()
+        restricted.append(c)
+    table = pd.DataFrame({"parameter": restricted,
+                          "box_low": [float(limits[c].iloc[0]) for c in restricted],
+                          "box_high": [float(limits[c].iloc[1]) for c in restricted],
+                          "range_low": [lows[c] for c in restricted],
+                          "range_high": [highs[c] for c in restricted],
+                          "share_of_range_kept": [kept[c] for c in restricted]})
     stats = {"case": case.name, "points_in_case": int(hits.sum()), "points": len(hits),
-             "base_rate": float(hits.mean()), "coverage": float(row["coverage"]),
-             "density": float(row["density"]), "mass": float(row["mass"]),
-             "restricted": int(len(restricted)), "box_index": chosen}
+             "base_rate": float(hits.mean()),
+             "coverage": float((inside & hits).sum() / hits.sum()),
+             "density": float((inside & hits).sum() / max(inside.sum(), 1)),
+             "mass": float(inside.mean()), "restricted": len(restricted),
+             "prim_coverage": float(row["coverage"]), "prim_density": float(row["density"]),
+             "prim_restricted": len(prim_restricted), "box_index": chosen}
     return trajectory, table, stats
