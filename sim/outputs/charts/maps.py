@@ -226,6 +226,12 @@ def _label_offset(actor: str, region: Region) -> tuple[tuple[float, float], str,
         return (-9.0, 0.0), "right", "center"
     if near_lat and lon1 < lon <= lon1 + 2.5:
         return (9.0, 0.0), "left", "center"
+    # A state just below would sit on this label (Helsinki above Tallinn): label above.
+    crowded = any(other != actor and 0.0 < lat - float(region.lat[j]) <= 2.0
+                  and abs(float(region.lon[j]) - lon) <= 2.0
+                  for j, other in enumerate(region.ids) if region.kinds[j] == "state")
+    if crowded:
+        return (0.0, 11.0), "center", "bottom"
     return (0.0, -11.0), "center", "top"
 
 
@@ -299,11 +305,12 @@ def _inset_spot(ax: Axes, region: Region,
     return min(INSET_SPOTS, key=hidden)
 
 
-def _draw_inset(ax: Axes, region: Region, layout: MapLayout, paint: NodePaint) -> None:
+def _draw_inset(ax: Axes, region: Region, layout: MapLayout, paint: NodePaint,
+                spot: tuple[float, float, float, float]) -> None:
     """Zoom on the focal state and its power centres, labelled away from the centre."""
     (lon0, lon1), (lat0, lat1) = _inset_window(region)
     focal_name = dict(zip(region.ids, region.names, strict=True))[region.roles.focal]
-    inset = ax.inset_axes(_inset_spot(ax, region, layout))
+    inset = ax.inset_axes(spot)
     _draw_edges(inset, region, layout)
     cluster = _zoomed(region)
     _draw_nodes(inset, cluster, layout, paint, size=110)
@@ -332,16 +339,36 @@ def _draw_inset(ax: Axes, region: Region, layout: MapLayout, paint: NodePaint) -
 def _draw_map(ax: Axes, region: Region, paint: NodePaint) -> object:
     """Edges, nodes, labels, axes, edge legend and zoom inset; return the states' scatter."""
     layout = _map_layout(region)
+    _set_map_axes(ax, region, layout)
+    spot = _inset_spot(ax, region, layout)
+    _clear_of_inset(ax, layout, spot)
     top = _draw_edges(ax, region, layout)
     states = _state_ids(region)
     centres = [a for a in region.ids if a not in states]
     points = _draw_nodes(ax, states, layout, paint, size=170)
     _draw_nodes(ax, centres, layout, paint, size=28)
     _label_states(ax, states, layout, paint, region)
-    _set_map_axes(ax, region, layout)
     _edge_legend(ax, top)
-    _draw_inset(ax, region, layout, paint)
+    _draw_inset(ax, region, layout, paint, spot)
     return points
+
+
+def _clear_of_inset(ax: Axes, layout: MapLayout,
+                    spot: tuple[float, float, float, float]) -> None:
+    """Move off-map markers that the inset would hide to just above it.
+
+    An off-map marker only points toward a far state (its label gives the true
+    coordinates), so its height on the map edge is free to move.
+    """
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    left, bottom, width, height = spot
+    top = y0 + (bottom + height + 0.1) * (y1 - y0)  # above the inset and its caption
+    for actor in layout.off_map:
+        fx = (layout.x[actor] - x0) / (x1 - x0)
+        fy = (layout.y[actor] - y0) / (y1 - y0)
+        if left - 0.03 <= fx <= left + width + 0.03 and bottom - 0.05 <= fy <= bottom + height:
+            layout.y[actor] = top
 
 
 def _map_figure() -> tuple[Figure, Axes, Axes]:
