@@ -76,7 +76,8 @@ class Comparison:
 
 def run(scenario: str, *, members: int | None = None, seed: int | None = None,
         weeks: int | None = None, set: dict[str, float] | None = None,  # noqa: A002
-        charts: bool = False, report: bool = False, workers: int | None = 1) -> RunResult:
+        charts: bool = False, report: bool = False, workers: int | None = None,
+        uncertain: bool = False) -> RunResult:
     """Run a scenario (a name in ``scenarios/`` or a ``.yaml`` path) and load its results.
 
     Parameters
@@ -89,7 +90,11 @@ def run(scenario: str, *, members: int | None = None, seed: int | None = None,
     charts, report : bool
         Also draw the charts and write ``report.html`` (off by default: faster).
     workers : int, optional
-        Worker processes (default 1: no start-up cost, the same bytes as any number).
+        Worker processes (default: chosen by the job's size, in this process; the same
+        bytes for any number).
+    uncertain : bool
+        Draw each member's parameters from the scenario's uncertainties (its own result
+        folder, ``<name>__uncertain-1``), as ``make run UNCERTAIN=1``.
 
     Raises
     ------
@@ -99,7 +104,7 @@ def run(scenario: str, *, members: int | None = None, seed: int | None = None,
     parameters = tuple(sorted((set or {}).items()))
     request = RunRequest(scenario=scenario, members=members, seed=seed, weeks=weeks,
                          charts=charts, report=report, progress=False, workers=workers,
-                         parameters=parameters)
+                         parameters=parameters, uncertain=uncertain)
     return RunResult.load(_run(request))
 
 
@@ -112,3 +117,45 @@ def compare(a: str, b: str, *, unpaired: bool = False, workers: int | None = 1,
     return Comparison(folder=folder, deltas=pd.read_csv(folder / "deltas.csv"),
                       ripple=pd.read_csv(folder / "ripple.csv"),
                       outcomes=pd.read_csv(folder / "outcomes.csv"))
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """The tables of an exploration (``make explore``), as DataFrames."""
+
+    folder: Path
+    design: pd.DataFrame
+    outcomes: pd.DataFrame
+    indices: pd.DataFrame | None
+    noise: pd.DataFrame
+    prim: pd.DataFrame
+
+
+def explore(scenario: str, *, method: str = "morris", samples: int | None = None,
+            replicates: int | None = None, weeks: int | None = None,
+            cases: tuple[str, ...] | None = None, charts: bool = False) -> Exploration:
+    """Run ``make explore`` from Python and load its tables.
+
+    Parameters
+    ----------
+    scenario : str
+    method : {"morris", "sobol", "lhs"}
+    samples, replicates, weeks : int, optional
+        As ``SAMPLES=``, ``REPLICATES=`` and ``WEEKS=`` (defaults per method).
+    cases : tuple of str, optional
+        PRIM cases ``OUTPUT>THRESHOLD`` (default: regime change above 10%, patron
+        takeover above 5%).
+    charts : bool
+        Also draw the charts (the report is always written).
+    """
+    from sim.analyses.explore_run import DEFAULT_CASES
+    from sim.analyses.explore_run import explore as _explore
+
+    folder = _explore(scenario, method, samples, replicates, cases or DEFAULT_CASES, weeks,
+                      charts, quiet=True)
+    indices = folder / "indices.csv"
+    return Exploration(folder=folder, design=pd.read_csv(folder / "design.csv"),
+                       outcomes=pd.read_csv(folder / "outcomes.csv"),
+                       indices=pd.read_csv(indices) if indices.is_file() else None,
+                       noise=pd.read_csv(folder / "noise.csv"),
+                       prim=pd.read_csv(folder / "prim.csv"))

@@ -161,3 +161,15 @@ def test_run_with_uncertain_parameters_gets_its_own_folder_and_says_so(results_d
     assert "Parameter mode: fixed" in (fixed / "report.html").read_text()
     # Different parameters per member: the members' end states differ from the fixed run.
     assert (uncertain / "members.csv").read_bytes() != (fixed / "members.csv").read_bytes()
+
+
+def test_the_readme_python_example_runs(results_dir):
+    from sim import api
+
+    x = api.explore("incapacity", method="morris", samples=2, replicates=6, weeks=10)
+    top = x.indices.query("output == 'p_regime_continues'").nlargest(5, "mu_star")
+    assert len(top) == 5 and set(top.columns) >= {"parameter", "mu_star", "sigma"}
+    assert set(x.noise["output"]) >= {"p_regime_continues", "p_patron_takeover"}
+    assert len(x.design) == len(x.outcomes)
+    run = api.run("incapacity", uncertain=True, members=12, weeks=10)
+    assert run.folder.name == "incapacity__members-12_uncertain-1_weeks-10"
