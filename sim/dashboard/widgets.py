@@ -46,6 +46,9 @@ CSS = """
 .diff-down { color: #0d47a1; font-weight: 600; }
 .dash-table td.nowrap { white-space: nowrap; }
 .dash-download { text-transform: none !important; letter-spacing: normal !important; }
+.noise-warn { color: #c62828; font-weight: 600; }
+.dash-table tr.noisy td { background: #ffebee; }
+details summary { cursor: pointer; color: #1565c0; margin: 4px 0; }
 """
 
 
