@@ -41,9 +41,13 @@ def headline_table(summary: dict) -> str:
         noise = ed.noise_text(share)
         if ed.noisy(share):
             noise = f'<span class="noise-warn">{noise} (high)</span>'
+        # A driver whose index is zero does not move the output: not a driver.
         drivers = "<br>".join(
             f"<code>{escape(d['parameter'])}</code> {ed.num(d['value'])} "
-            f"(&plusmn;{ed.num(d['conf'])}) {_grade(d['parameter'])}" for d in h["drivers"])
+            f"(&plusmn;{ed.num(d['conf'])}) {_grade(d['parameter'])}"
+            for d in h["drivers"] if d["value"] > 0)
+        if h["drivers"] and not drivers:
+            drivers = "<span class='muted'>none: the output does not move</span>"
         rows.append([f"{escape(h['output'])}<br><span class='muted'>{escape(h['column'])}"
                      "</span>", ed.num(h["median"]), f"{ed.num(h['p05'])} to {ed.num(h['p95'])}",
                      f"{ed.num(h['min'])} to {ed.num(h['max'])}", noise,
@@ -67,8 +71,9 @@ def indices_table(rows: pd.DataFrame, method: str, manifest: dict) -> str:
     if method == "morris":
         headers.append("mu (signed mean effect)")
     headers += ["explored range", "unit"]
-    body = []
+    body, classes = [], []
     for i, r in enumerate(rows.to_dict("records"), start=1):
+        classes.append("zero" if not r[columns[0]] > 0 else "")
         spec = ranges.get(r["parameter"], {})
         line = [str(i), f"<code>{escape(r['parameter'])}</code>", _grade(r["parameter"])]
         for col in columns:
@@ -83,7 +88,7 @@ def indices_table(rows: pd.DataFrame, method: str, manifest: dict) -> str:
         line.append(escape(p.unit) if p else "")
         body.append(line)
     return widgets.table(headers, body, numeric=tuple(range(3, len(headers) - 1)),
-                         css_class="dash-table explore-indices")
+                         row_classes=classes, css_class="dash-table explore-indices")
 
 
 def _range_bar(low: float, high: float, lo: float, hi: float) -> str:
@@ -95,19 +100,28 @@ def _range_bar(low: float, high: float, lo: float, hi: float) -> str:
             f'style="left:{left:.1f}%;width:{width:.1f}%;background:#1565c0"></div></div>')
 
 
+def case_title(case: str) -> str:
+    """A PRIM case with its output's readable name: ``P(regime change) > 0.1 (p_...)``."""
+    output, _, threshold = case.partition(" > ")
+    if not threshold:
+        return escape(case)
+    return (f"Case: {escape(label(output))} &gt; {escape(threshold)} "
+            f"<span class='muted'>({escape(case)})</span>")
+
+
 def prim_html(box: dict) -> str:
     """One PRIM box: its case, coverage and density, and the restricted parameters."""
+    title = f"<h4 style='margin-top:10px'>{case_title(box['case'])}</h4>"
     if "coverage" not in box:
-        return (f"<h4>{escape(box['case'])}</h4><p class='muted'>{escape(box.get('note', ''))}"
-                "</p>")
-    text = (f"<h4>{escape(box['case'])}</h4><p>{box['points_in_case']} of {box['points']} "
+        return f"{title}<p class='muted'>{escape(box.get('note', ''))}</p>"
+    text = (f"{title}<p>{box['points_in_case']} of {box['points']} "
             f"design points are in the case (base rate {data.pct(box['base_rate'])}). The box "
             f"holds <b>{data.pct(box['coverage'])}</b> of them (coverage) and "
             f"<b>{data.pct(box['density'])}</b> of its points are in the case (density), "
             f"restricting {box['restricted']} parameter(s):</p>")
     rows = [[f"<code>{escape(r['parameter'])}</code>", _grade(r["parameter"]),
-             f"{r['box_low']:.4g} to {r['box_high']:.4g}",
-             f"{r['range_low']:.4g} to {r['range_high']:.4g}",
+             f"{r['box_low']:.3g} to {r['box_high']:.3g}",
+             f"{r['range_low']:.3g} to {r['range_high']:.3g}",
              _range_bar(r["box_low"], r["box_high"], r["range_low"], r["range_high"]),
              data.pct(r["share_of_range_kept"])] for r in box["limits"]]
     return text + widgets.table(["parameter", "grade", "box", "explored range",
@@ -136,15 +150,26 @@ def IndicesTable(folder: Path, manifest: dict) -> None:
         solara.Text("sort by", style={"color": "#666"})
         solara.ToggleButtonsSingle(value=order, values=list(ed.INDEX_COLUMNS[method]),
                                    on_value=sort_by.set, classes=["sort-index"])
-    share = table.loc[table["output"] == chosen, "noise_share"].iloc[0]
+    share = float(table.loc[table["output"] == chosen, "noise_share"].iloc[0])
     solara.HTML(tag="p", unsafe_innerHTML=(
         f"<b>{escape(label(chosen))}</b> <span class='muted'>{escape(chosen)}; Monte Carlo "
-        f"noise {ed.noise_text(share)} of its variance across points"
-        + ("; above 20%, these indices partly measure noise" if ed.noisy(share) else "")
-        + f"; top 15 of {int((table['output'] == chosen).sum())} parameters by "
-          f"{INDEX_NAMES[order]}</span>"))
+        f"noise {ed.noise_text(share)} of its variance across points; top 15 of "
+        f"{int((table['output'] == chosen).sum())} parameters by {INDEX_NAMES[order]}</span>"))
+    if ed.noisy(share):
+        widgets.notice("warning", f"Monte Carlo noise is {ed.noise_text(share)} of this "
+                       "output's variance across points (above 20%): these indices partly "
+                       "measure noise. Rerun with more replicates (REPLICATES=).")
     solara.HTML(unsafe_innerHTML=indices_table(ed.top_indices(table, chosen, order),
                                                method, manifest))
+    solara.HTML(tag="p", unsafe_innerHTML="<span class='muted'>" + (
+        "mu*: mean absolute change of the output when the parameter goes across its "
+        "explored range (output units), with SALib's bootstrap 95% interval; sigma: how "
+        "much that effect depends on the other parameters (interactions); mu: the signed "
+        "mean effect (positive: raising the parameter raises the output)."
+        if method == "morris" else
+        "ST: share of the output's variance due to the parameter with all its "
+        "interactions; S1: due to the parameter alone; 95% bootstrap intervals.")
+        + " Grey rows: the parameter did not move this output in this design.</span>")
 
 
 def _uncertainties(manifest: dict) -> str:
@@ -173,13 +198,16 @@ def ExplorationDetails(folder: Path) -> None:
     solara.HTML(tag="p", unsafe_innerHTML=(
         f"<b>The question.</b> How far do the headline outcomes of <code>{scenario}</code> "
         f"move when the {n} parameters we are unsure of vary together over their "
-        "ranges, and which of them move them most? "
-        f"<span class='muted'>{escape(data.scenario_description(m))}</span>"))
+        "ranges, and which of them move them most?"))
+    description = data.scenario_description(m)
+    if description:
+        solara.HTML(tag="p", unsafe_innerHTML=(
+            f"<b>The scenario.</b> <span class='muted'>{escape(description)}</span>"))
     fixed = ", ".join(f"{k}={v}" for k, v in sorted((m.get("fixed_parameters") or {}).items()))
     solara.HTML(tag="p", unsafe_innerHTML=(
         f"<b>The design.</b> {escape(ed.METHOD_TEXT.get(m['method'], m['method']))}. "
-        f"{m.get('points')} design points &times; {m.get('replicates')} replicate members = "
-        f"{m.get('members_run')} members, {m.get('weeks')} weeks; {n} uncertain parameters"
+        f"{m.get('points'):,} design points &times; {m.get('replicates'):,} replicate members "
+        f"= {m.get('members_run'):,} members, {m.get('weeks')} weeks; {n} uncertain parameters"
         + (f" (fixed by the scenario: {escape(fixed)})" if fixed else "")
         + f". <span class='muted'>Made {escape(str(m.get('started_utc', '?')))} in "
         f"{m.get('wall_time_s', '?')} s; design seed {m.get('design_seed')}, root seed "
@@ -204,7 +232,7 @@ def ExplorationDetails(folder: Path) -> None:
     with solara.Card("Charts"):
         for title, path in ed.design_charts(folder):
             solara.HTML(tag="b", unsafe_innerHTML=escape(title))
-            solara.Image(path, width="1100px" if "tornado" in path.name else "820px")
+            solara.Image(path, width="100%" if "tornado" in path.name else "820px")
     with solara.Card("Downloads"):
         with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
             for name in ed.EXPLORE_DOWNLOADS:
