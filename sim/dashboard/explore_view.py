@@ -46,12 +46,13 @@ def headline_table(summary: dict) -> str:
             f"<code>{escape(d['parameter'])}</code> {ed.num(d['value'])} "
             f"(&plusmn;{ed.num(d['conf'])}) {_grade(d['parameter'])}"
             for d in h["drivers"] if d["value"] > 0)
-        if h["drivers"] and not drivers:
-            drivers = "<span class='muted'>none: the output does not move</span>"
+        if not drivers:
+            drivers = ("<span class='muted'>none: the output does not move</span>"
+                       if method in ed.INDEX_COLUMNS else
+                       "<span class='muted'>no indices for this design</span>")
         rows.append([f"{escape(h['output'])}<br><span class='muted'>{escape(h['column'])}"
                      "</span>", ed.num(h["median"]), f"{ed.num(h['p05'])} to {ed.num(h['p95'])}",
-                     f"{ed.num(h['min'])} to {ed.num(h['max'])}", noise,
-                     drivers or "<span class='muted'>no indices for this design</span>"])
+                     f"{ed.num(h['min'])} to {ed.num(h['max'])}", noise, drivers])
         classes.append("noisy" if ed.noisy(share) else "")
     return widgets.table(["output", "median across points", "5-95% of points", "min-max",
                           "Monte Carlo noise share", f"top drivers ({value or 'none'}, "
@@ -59,13 +60,16 @@ def headline_table(summary: dict) -> str:
                          row_classes=classes, css_class="dash-table explore-headline")
 
 
-def indices_table(rows: pd.DataFrame, method: str, manifest: dict) -> str:
-    """Indices of one output: rank, parameter, grade, each index with its interval, range."""
+def indices_table(rows: pd.DataFrame, method: str, manifest: dict, sort_by: str = "") -> str:
+    """Indices of one output: rank, parameter, grade, each index with its interval, range.
+
+    The column named ``sort_by`` (the order of ``rows``) is marked with a down arrow.
+    """
     ranges = manifest.get("uncertainties") or {}
     columns = ed.INDEX_COLUMNS[method]
     headers = ["#", "parameter", "grade"]
     for col in columns:
-        headers.append(INDEX_NAMES[col])
+        headers.append(INDEX_NAMES[col] + (" \u25bc" if col == sort_by else ""))
         if col in ed.CONF_COLUMNS:
             headers.append("95% interval (±)")
     if method == "morris":
@@ -160,7 +164,7 @@ def IndicesTable(folder: Path, manifest: dict) -> None:
                        "output's variance across points (above 20%): these indices partly "
                        "measure noise. Rerun with more replicates (REPLICATES=).")
     solara.HTML(unsafe_innerHTML=indices_table(ed.top_indices(table, chosen, order),
-                                               method, manifest))
+                                               method, manifest, order))
     solara.HTML(tag="p", unsafe_innerHTML="<span class='muted'>" + (
         "mu*: mean absolute change of the output when the parameter goes across its "
         "explored range (output units), with SALib's bootstrap 95% interval; sigma: how "
@@ -250,12 +254,14 @@ def ExplorationsPage() -> None:
     entries = solara.use_memo(lambda: ed.list_explorations(results_root()),
                               dependencies=[results_version.value])
     if not entries:
-        widgets.notice("info", f"No explorations yet in {results_root() / 'explore'}: run "
-                       "make explore SCENARIO=incapacity (or another scenario; METHOD=sobol "
-                       "or lhs for other designs), then press Reload list.",
+        widgets.notice("info", f"No explorations yet in {results_root() / 'explore'}. Make "
+                       "one in a terminal with: make explore SCENARIO=incapacity (Morris "
+                       "screening, about 40 s; any scenario name; METHOD=sobol or METHOD=lhs "
+                       "for other designs), then press Reload list.",
                        css_class="no-explorations")
-        solara.Button("Reload list", text=True,
-                      on_click=lambda: results_version.set(results_version.value + 1))
+        with solara.Row():
+            solara.Button("Reload list", text=True,
+                          on_click=lambda: results_version.set(results_version.value + 1))
         return
     names = [e.folder.name for e in entries]
     name = selected_exploration.value if selected_exploration.value in names else names[0]
