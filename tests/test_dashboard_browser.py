@@ -4,7 +4,8 @@ The server runs in a subprocess on a free port of 127.0.0.1 with a temporary res
 folder and two small scenario files, so the user's ``results/`` is never touched. The
 tests follow the main path in order (they share one page): pick a scenario and see the
 numbers of its ``outcomes.csv``, redraw a fan chart, download a CSV, compare two
-scenarios, run one from the form, and finally check that no request left 127.0.0.1.
+scenarios, run one from the form, open a small exploration (``make explore``) and see
+its top drivers and noise shares, and finally check that no request left 127.0.0.1.
 
 Needs the ``chromium`` browser (``apt-get install -y chromium``) and the ``playwright``
 package (dev extra of the lock file); without them the tests are skipped, saying so.
@@ -13,6 +14,7 @@ Set ``SIM_DASHBOARD_SHOTS=/some/folder`` to save a screenshot of each page state
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -28,6 +30,7 @@ import pytest
 
 from sim import paths
 from sim.dashboard.data import interval, pct, signed_pct
+from sim.dashboard.explore_data import noise_text
 
 CHROMIUM = os.environ.get("SIM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 try:
@@ -80,7 +83,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 40.0) -> N
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
-    """Two small paired scenarios, run into a temporary results folder."""
+    """Two small paired scenarios run, and a tiny exploration, in a temporary results folder."""
     root = tmp_path_factory.mktemp("dash")
     scenarios, results = root / "scenarios", root / "results"
     scenarios.mkdir()
@@ -95,6 +98,11 @@ def folders(tmp_path_factory):
         patch.setattr(paths, "RESULTS_DIR", results)
         for name in ("t_quo", "t_incap"):
             api.run(str(scenarios / f"{name}.yaml"), charts=True, report=True)
+        from sim.analyses.explore_run import explore
+
+        # 80 Morris points x 5 replicates (~3 s); the second case finds a PRIM box.
+        explore(str(scenarios / "t_incap.yaml"), samples=2, replicates=5, weeks=12,
+                cases=("p_regime_change>0.1", "p_contested>0.2"), quiet=True)
     return scenarios, results
 
 
@@ -238,6 +246,38 @@ def test_run_from_form(browser_page, folders):
     _expect_text(page, "50 members, 10 weeks")
     row = pd.read_csv(folder / "outcomes.csv").iloc[0]
     _expect_text(page, f"{row['count']}/{row['members']}")
+
+
+def test_explorations_page(browser_page, folders):
+    page, _ = browser_page
+    _, results = folders
+    folder = results / "explore" / "t_incap_morris"
+    page.locator(".nav-3").click()
+    _pick(page, "pick-exploration", "t_incap_morris")
+    _expect_text(page, "t_incap: which assumptions drive the answer?")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    indices = pd.read_csv(folder / "indices.csv")
+    noise = pd.read_csv(folder / "noise.csv").set_index("output")["noise_share"]
+    for output in manifest["headline"]:
+        row = page.locator(".explore-headline tr", has_text=output).inner_text()
+        assert noise_text(noise[output]) in row, (output, row)
+        top = indices[indices["output"] == output].nlargest(3, "mu_star")
+        for r in top[top["mu_star"] > 0].itertuples():
+            assert f"{r.parameter} {r.mu_star:.3f} (±{r.mu_star_conf:.3f})" in row, (r, row)
+        if not (top["mu_star"] > 0).any():  # a constant output has no drivers
+            assert "none: the output does not move" in row, row
+    first = manifest["headline"][0]
+    table = page.locator(".explore-indices").inner_text()
+    for r in indices[indices["output"] == first].nlargest(15, "mu_star").itertuples():
+        assert r.parameter in table and f"{r.mu_star:.3f}" in table, r
+    box = manifest["prim"][1]
+    _expect_text(page, f"The box holds {pct(box['coverage'])} of them")
+    _shot(page, "6_explorations")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="indices.csv").click()
+    download = info.value
+    assert download.suggested_filename == "t_incap_morris_indices.csv"
+    assert Path(download.path()).read_bytes() == (folder / "indices.csv").read_bytes()
 
 
 def test_no_request_left_the_machine(browser_page):

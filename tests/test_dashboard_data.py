@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
-from sim.dashboard import data, jobs
+from sim.dashboard import data, explore_data, jobs
 from sim.dashboard.settings import MAX_MEMBERS, MAX_WEEKS
 from sim.errors import UserError
 
@@ -52,3 +54,48 @@ def test_parameter_rows_mark_changes():
     changed = rows[rows["changed"]]
     assert list(changed["name"]) == ["patron_support_gain"]
     assert set(rows["grade"]) <= {"sourced", "recalled", "assumption", "calibrated", "lever"}
+
+
+def _fake_exploration(folder, method="morris", prim=None):
+    folder.mkdir(parents=True)
+    (folder / "outcomes.csv").write_text("point,p_regime_continues\n0,0.5\n")
+    (folder / "manifest.json").write_text(json.dumps({
+        "scenario": "incapacity", "method": method, "points": 120, "replicates": 30,
+        "weeks": 30, "uncertainties": {"threshold_spread": {"low": 0.05, "high": 0.2}},
+        "started_utc": "2026-11-29T08:49:37+00:00", "prim": prim or []}))
+
+
+def test_list_explorations_and_empty_state(tmp_path):
+    assert explore_data.list_explorations(tmp_path) == []  # no explore/ folder
+    (tmp_path / "explore").mkdir()
+    assert explore_data.list_explorations(tmp_path) == []  # empty explore/ folder
+    _fake_exploration(tmp_path / "explore" / "incapacity_morris")
+    _fake_exploration(tmp_path / "explore" / "incapacity_lhs", method="lhs")
+    (tmp_path / "explore" / "half_written").mkdir()  # no manifest, no outcomes
+    _fake_exploration(tmp_path / "explore" / ".tmp_x")
+    entries = explore_data.list_explorations(tmp_path)
+    assert [e.folder.name for e in entries] == ["incapacity_lhs", "incapacity_morris"]
+    morris = entries[1]
+    assert (morris.scenario, morris.method, morris.points, morris.replicates,
+            morris.parameters) == ("incapacity", "morris", 120, 30, 1)
+    assert "120 points x 30 replicates" in morris.label
+
+
+def test_prim_boxes_and_top_indices(tmp_path):
+    folder = tmp_path / "explore" / "t_morris"
+    _fake_exploration(folder, prim=[{"case": "p_regime_change > 0.1", "coverage": 0.8,
+                                     "density": 0.9},
+                                    {"case": "p_contested > 0.5", "note": "nothing"}])
+    (folder / "prim_1.csv").write_text("parameter,box_low,box_high,range_low,range_high,"
+                                       "share_of_range_kept\nthreshold_spread,0.05,0.1,"
+                                       "0.05,0.2,0.333\n")
+    boxes = explore_data.prim_boxes(folder, data.read_manifest(folder))
+    assert boxes[0]["limits"][0]["parameter"] == "threshold_spread"
+    assert boxes[0]["chart"] is None and boxes[1]["limits"] == []
+    table = pd.DataFrame({"output": ["a", "a", "a", "b"], "parameter": ["x", "y", "z", "x"],
+                          "mu_star": [0.1, 0.3, 0.2, 0.9]})
+    top = explore_data.top_indices(table, "a", "mu_star", top=2)
+    assert list(top["parameter"]) == ["y", "z"]
+    assert explore_data.index_outputs(table, ["b"]) == ["b", "a"]
+    assert explore_data.noise_text(float("nan")) == "n/a (constant)"
+    assert explore_data.noisy(0.25) and not explore_data.noisy(0.2)

@@ -1,21 +1,22 @@
-"""The dashboard app (``solara run sim.dashboard.app``): three pages over ``results/``."""
+"""The dashboard app (``solara run sim.dashboard.app``): four pages over ``results/``."""
 
 from __future__ import annotations
 
 import solara
 
 from sim.dashboard.compare_view import ComparePage
+from sim.dashboard.explore_view import ExplorationsPage
 from sim.dashboard.new_run_view import NewRunPage
 from sim.dashboard.run_view import ResultsPage, current_page
 from sim.dashboard.settings import results_root
 from sim.dashboard.widgets import CSS
 
-TABS = ("Results", "Compare", "New run")
+TABS = ("Results", "Compare", "New run", "Explorations")
 
 
 @solara.component
 def Page() -> None:
-    """The whole app: a title bar and buttons to the Results, Compare and New run pages."""
+    """The whole app: a title bar, buttons to the four pages, and the page chosen."""
     solara.Style(CSS)
     solara.Title("Scenario dashboard")
     with solara.Column(style={"padding": "12px 20px", "max-width": "1400px"}):
@@ -27,5 +28,5 @@ def Page() -> None:
                 solara.Button(name, color="primary" if current_page.value == i else None,
                               outlined=current_page.value != i, classes=[f"nav-{i}"],
                               on_click=lambda i=i: current_page.set(i))
-        pages = (ResultsPage, ComparePage, NewRunPage)
+        pages = (ResultsPage, ComparePage, NewRunPage, ExplorationsPage)
         pages[current_page.value]()

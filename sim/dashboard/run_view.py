@@ -16,7 +16,7 @@ from sim.dashboard.settings import results_root
 results_version = solara.reactive(0)
 selected_scenario = solara.reactive("")
 selected_folder = solara.reactive("")
-#: Which page the app shows (0 Results, 1 Compare, 2 New run).
+#: Which page the app shows (0 Results, 1 Compare, 2 New run, 3 Explorations).
 current_page = solara.reactive(0)
 
 
