@@ -31,7 +31,7 @@ def label(output: str) -> str:
 def tornado(indices: pd.DataFrame, outputs: list[str], path: Path, value: str,
             conf: str, top: int = 10) -> Path:
     """Horizontal bars of the ``top`` parameters per output, largest first, with intervals."""
-    fig = _figure(6.0 * len(outputs), 0.42 * top + 1.4)
+    fig = _figure(6.0 * len(outputs), 0.42 * top + 1.4, layout="constrained")
     axes = fig.subplots(1, len(outputs), squeeze=False)[0]
     for ax, output in zip(axes, outputs, strict=True):
         rows = indices[indices["output"] == output].nlargest(top, value)[::-1]
@@ -48,7 +48,7 @@ def tornado(indices: pd.DataFrame, outputs: list[str], path: Path, value: str,
 
 def sobol_bars(indices: pd.DataFrame, outputs: list[str], path: Path, top: int = 10) -> Path:
     """First-order and total Sobol indices with 95% intervals, per output."""
-    fig = _figure(6.0 * len(outputs), 0.42 * top + 1.4)
+    fig = _figure(6.0 * len(outputs), 0.42 * top + 1.4, layout="constrained")
     axes = fig.subplots(1, len(outputs), squeeze=False)[0]
     for ax, output in zip(axes, outputs, strict=True):
         rows = indices[indices["output"] == output].nlargest(top, "ST")[::-1]
@@ -70,7 +70,7 @@ def sobol_bars(indices: pd.DataFrame, outputs: list[str], path: Path, top: int =
 def prim_charts(trajectory: pd.DataFrame, limits: pd.DataFrame, stats: dict,
                 path: Path) -> Path:
     """PRIM's peeling trajectory (coverage vs density) and the chosen box's limits."""
-    fig = _figure(11.0, 4.2)
+    fig = _figure(11.0, 4.2, layout="constrained")
     left, right = fig.subplots(1, 2)
     points = left.scatter(trajectory["coverage"], trajectory["density"],
                           c=trajectory["res_dim"], cmap="viridis", s=14)
@@ -109,7 +109,7 @@ def fans_side_by_side(plain: np.ndarray, pooled: np.ndarray, actors: list[tuple[
     """
     metric = METRICS.index("stability")
     idx = {name: STAT_NAMES.index(name) for name in ("p05", "p25", "p50", "p75", "p95")}
-    fig = _figure(10.0, 3.0 * len(actors))
+    fig = _figure(10.0, 3.0 * len(actors), layout="constrained")
     axes = fig.subplots(len(actors), 2, squeeze=False)
     for row, (a, name) in enumerate(actors):
         panels = ((plain, "defaults: Monte Carlo noise only"),
