@@ -45,3 +45,27 @@ def test_seeded_results_match_the_golden_file(region):
 def test_the_golden_check_can_fail(region):
     nudged = golden_table(region, contagion_strength=0.5001)
     assert nudged != GOLDEN.read_text()
+
+
+EXPLORE_GOLDEN = Path(__file__).parent / "golden" / "explore_morris_2x16x26.csv"
+
+
+def explore_table(region) -> str:
+    """A tiny Morris design of the default uncertainties: design and outcomes per point."""
+    from sim.analyses.explore import evaluate, sample, uncertainties_of
+
+    ctx = make_context(region, weeks=26, members=16, seed=42, events=INCAPACITY)
+    problem = uncertainties_of(ctx.scenario)
+    values = problem.values(sample(problem, "morris", 2, seed=7))
+    outcomes, _ = evaluate(ctx, problem.names, values, replicates=16)
+    design = pd.DataFrame(values, columns=list(problem.names))
+    table = pd.concat([design, outcomes.drop(columns="point")], axis=1)
+    return table.to_csv(index=False, float_format="%.12g", lineterminator="\n")
+
+
+def test_seeded_exploration_matches_its_golden_file(region):
+    produced = explore_table(region)
+    if os.environ.get("UPDATE_GOLDEN"):
+        EXPLORE_GOLDEN.write_text(produced)
+    assert produced == EXPLORE_GOLDEN.read_text(), (
+        "exploration output changed; if intended, refresh with UPDATE_GOLDEN=1")
