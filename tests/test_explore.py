@@ -107,7 +107,7 @@ def test_explore_writes_its_folder_end_to_end(results_dir, capsys):
     code = main(["explore", "incapacity", "--samples", "2", "--replicates", "10",
                  "--weeks", "12", "--quiet"])
     assert code == 0
-    folder = results_dir / "explore" / "incapacity_morris"
+    folder = results_dir / "explore" / "incapacity_morris__replicates-10_samples-2_weeks-12"
     for name in ("design.csv", "outcomes.csv", "indices.csv", "noise.csv", "prim.csv",
                  "manifest.json", "report.html", "charts/tornado.png", "charts/fans.png"):
         assert (folder / name).exists(), name
@@ -121,6 +121,15 @@ def test_explore_writes_its_folder_end_to_end(results_dir, capsys):
     design = pd.read_csv(folder / "design.csv")
     outcomes = pd.read_csv(folder / "outcomes.csv")
     assert len(design) == len(outcomes) == 2 * (len(design.columns) - 1 + 1)
+
+
+def test_explorations_with_other_settings_get_their_own_folder(results_dir):
+    for samples in ("1", "2"):
+        assert main(["explore", "incapacity", "--samples", samples, "--replicates", "4",
+                     "--weeks", "8", "--quiet", "--no-charts"]) == 0
+    names = sorted(p.name for p in (results_dir / "explore").iterdir())
+    assert names == ["incapacity_morris__replicates-4_samples-1_weeks-8",
+                     "incapacity_morris__replicates-4_samples-2_weeks-8"]
 
 
 def test_bad_exploration_input_is_a_clear_error(results_dir, capsys, tmp_path):

@@ -1,5 +1,8 @@
 """``make explore``: run an exploration and write ``results/explore/<scenario>_<method>/``.
 
+With other settings than the defaults (``SAMPLES``, ``REPLICATES``, ``WEEKS``, cases)
+the folder is ``<scenario>_<method>__<settings>``, so no exploration replaces another's.
+
 Files (every CSV with one header row; the folder is swapped in atomically):
 
 ``design.csv``
@@ -68,6 +71,13 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
     """Run the exploration and write its folder; return the folder's path."""
     if method not in METHODS:
         raise UserError("--method", None, f"must be one of {', '.join(METHODS)}")
+    # An exploration with other settings than the defaults gets its own folder (as a
+    # run with overrides does), so it never replaces the default one silently.
+    overrides: dict[str, object] = {k: v for k, v in (("samples", samples),
+                                                      ("replicates", replicates),
+                                                      ("weeks", weeks)) if v is not None}
+    if tuple(cases) != DEFAULT_CASES:
+        overrides["cases"] = ";".join(cases)
     samples = samples or METHODS[method]["samples"]
     replicates = replicates or METHODS[method]["replicates"]
     try:
@@ -113,7 +123,8 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
     noise = pd.DataFrame([{"output": o, "variance_across_points": outcomes[o].var(ddof=1),
                            "mean_monte_carlo_variance": outcomes[f"var_{o}"].mean(),
                            "noise_share": noise_share(outcomes, o)} for o in outputs])
-    target = paths.analysis_dir("explore") / f"{paths.check_result_name(scen.name)}_{method}"
+    base = f"{paths.check_result_name(scen.name)}_{method}"
+    target = paths.analysis_dir("explore") / paths.result_folder_name(base, overrides)
     with atomic_directory(target) as out:
         tables.write_csv(design, out / "design.csv")
         tables.write_csv(outcomes, out / "outcomes.csv")

@@ -66,10 +66,15 @@ def summarise_exploration(folder: Path, top: int = 3) -> dict:
 
 
 def exploration_standing(scenario_name: str) -> dict | None:
-    """The newest exploration of ``scenario_name`` under ``results/explore/``, if any."""
+    """The newest exploration of ``scenario_name`` under ``results/explore/``, if any.
+
+    Any method, with default settings (``<scenario>_<method>``) or others
+    (``<scenario>_<method>__<settings>``).
+    """
     base = paths.RESULTS_DIR / "explore"
-    found = [base / f"{scenario_name}_{m}" for m in METHODS
-             if (base / f"{scenario_name}_{m}" / "manifest.json").is_file()]
+    found = [folder for m in METHODS
+             for folder in (base / f"{scenario_name}_{m}", *base.glob(f"{scenario_name}_{m}__*"))
+             if (folder / "manifest.json").is_file()]
     if not found:
         return None
     newest = max(found, key=lambda f: (f / "manifest.json").stat().st_mtime)
