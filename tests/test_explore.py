@@ -182,3 +182,15 @@ def test_the_readme_python_example_runs(results_dir):
     assert len(x.design) == len(x.outcomes)
     run = api.run("incapacity", uncertain=True, members=12, weeks=10)
     assert run.folder.name == "incapacity__members-12_uncertain-1_weeks-10"
+
+
+def test_a_region_without_patrons_explores_without_a_takeover_headline(results_dir):
+    import json
+
+    assert main(["explore", "russia_incapacity", "--samples", "1", "--replicates", "4",
+                 "--weeks", "8", "--quiet"]) == 0
+    (folder,) = (results_dir / "explore").iterdir()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert "p_patron_takeover" not in manifest["headline"]
+    assert "p_regime_continues" in manifest["headline"]
+    assert (folder / "report.html").is_file() and (folder / "charts" / "fans.png").is_file()

@@ -109,7 +109,9 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
                             f"{', '.join(output_columns(outcomes))}")
     design = pd.DataFrame(values, columns=list(problem.names))
     design.insert(0, "point", np.arange(len(design)))
-    headline = [o for o in HEADLINE if o in outcomes.columns]
+    # A region without patrons has no takeover to explain.
+    headline = [o for o in HEADLINE if o in outcomes.columns
+                and (o != "p_patron_takeover" or ctx.region.roles.patrons)]
     # The patrons' own stability (for Belarus: Russia's) is the headline ripple.
     patron_drops = [f"drop_{p}" for p in ctx.region.roles.patrons
                     if f"drop_{p}" in outcomes.columns]
@@ -204,6 +206,9 @@ def _print_summary(indices: pd.DataFrame, noise: pd.DataFrame, boxes: list[dict]
     value = {"morris": "mu_star", "sobol": "ST"}.get(method)
     for output in shown:
         share = float(noise.loc[noise["output"] == output, "noise_share"].iloc[0])
+        if not share == share:  # NaN: no variance across points
+            print(f"{output}: the same at every design point (nothing to rank)")
+            continue
         print(f"{output} (Monte Carlo noise {share:.0%} of its variance across points)")
         if value and len(indices):
             top = indices[indices["output"] == output].nlargest(5, value)
