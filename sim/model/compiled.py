@@ -18,40 +18,14 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-# Philox4x32 constants (Random123, philox.h).
-_M0 = np.uint64(0xD2511F53)
-_M1 = np.uint64(0xCD9E8D57)
-_W0 = np.uint64(0x9E3779B9)
-_W1 = np.uint64(0xBB67AE85)
+from sim.model import rng
+
 _MASK32 = np.uint64(0xFFFFFFFF)
-_SHIFT32 = np.uint64(32)
-_ROUNDS = 10
-_SHIFT5 = np.uint64(5)
-_SHIFT6 = np.uint64(6)
-_TWO26 = np.uint64(1 << 26)
-_TWO53 = float(1 << 53)
 
-
-@numba.njit(cache=True, inline="always")
-def _philox_block(c0, c1, c2, c3, k0, k1):  # pragma: no cover - compiled
-    """Philox4x32-10 of one counter (all uint64 holding 32-bit words)."""
-    for round_index in range(_ROUNDS):
-        if round_index:
-            k0 = (k0 + _W0) & _MASK32
-            k1 = (k1 + _W1) & _MASK32
-        p0 = _M0 * c0
-        p1 = _M1 * c2
-        hi0, lo0 = p0 >> _SHIFT32, p0 & _MASK32
-        hi1, lo1 = p1 >> _SHIFT32, p1 & _MASK32
-        c0, c1, c2, c3 = hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0
-    return c0, c1, c2, c3
-
-
-@numba.njit(cache=True, inline="always")
-def _unit(high, low):  # pragma: no cover - compiled
-    """53-bit float strictly inside (0, 1) from two 32-bit words."""
-    bits53 = (high >> _SHIFT5) * _TWO26 + (low >> _SHIFT6)
-    return (np.float64(bits53) + 0.5) / _TWO53
+# The Philox rounds and the conversion to (0, 1) are the functions of sim.model.rng,
+# compiled here: the rule is written once.
+_philox_block = numba.njit(cache=True, inline="always")(rng.philox_rounds)
+_unit = numba.njit(cache=True, inline="always")(rng.unit_interval)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -31,6 +31,10 @@ _W1 = np.uint64(0xBB67AE85)
 _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)
 _ROUNDS = 10
+_SHIFT5 = np.uint64(5)
+_SHIFT6 = np.uint64(6)
+_TWO26 = np.uint64(1 << 26)
+_TWO53 = float(1 << 53)
 
 #: Draw grids of at least this many numbers (members x slots) are made by the compiled
 #: kernel of :mod:`sim.model.compiled`; smaller ones here in numpy, which needs no
@@ -72,6 +76,16 @@ def philox4x32(counter: Sequence[np.ndarray], key: tuple[int, int]) -> list[np.n
     c0, c1, c2, c3 = (np.asarray(c, dtype=np.uint64) & _MASK32 for c in counter)
     c0, c1, c2, c3 = np.broadcast_arrays(c0, c1, c2, c3)
     k0, k1 = np.uint64(key[0]) & _MASK32, np.uint64(key[1]) & _MASK32
+    return list(philox_rounds(c0, c1, c2, c3, k0, k1))
+
+
+def philox_rounds(c0, c1, c2, c3, k0, k1):
+    """The ten rounds of Philox4x32-10 on 32-bit words held in uint64.
+
+    Written once for both paths: numpy calls it on arrays of counters
+    (:func:`philox4x32`), and :mod:`sim.model.compiled` compiles the very same function
+    with numba for one counter at a time.
+    """
     for round_index in range(_ROUNDS):
         if round_index:
             k0 = (k0 + _W0) & _MASK32
@@ -81,13 +95,16 @@ def philox4x32(counter: Sequence[np.ndarray], key: tuple[int, int]) -> list[np.n
         hi0, lo0 = p0 >> _SHIFT32, p0 & _MASK32
         hi1, lo1 = p1 >> _SHIFT32, p1 & _MASK32
         c0, c1, c2, c3 = hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0
-    return [c0, c1, c2, c3]
+    return c0, c1, c2, c3
 
 
-def _to_unit_interval(high: np.ndarray, low: np.ndarray) -> np.ndarray:
-    """53-bit float strictly inside (0, 1) from two 32-bit words."""
-    bits53 = (high >> np.uint64(5)) * np.uint64(1 << 26) + (low >> np.uint64(6))
-    return (bits53.astype(np.float64) + 0.5) / float(1 << 53)
+def unit_interval(high, low):
+    """53-bit float strictly inside (0, 1) from two 32-bit words (arrays or scalars).
+
+    Shared, like :func:`philox_rounds`, by the numpy path and the compiled kernel.
+    """
+    bits53 = (high >> _SHIFT5) * _TWO26 + (low >> _SHIFT6)
+    return (np.float64(bits53) + 0.5) / _TWO53
 
 
 def stream_id(name: str) -> int:
@@ -135,9 +152,9 @@ class RandomStreams:
         member_axis = members[:, None]
         slot_axis = np.arange(width, dtype=np.uint64)[None, :]
         w = philox4x32((member_axis, np.uint64(week), slot_axis, np.uint64(draw)), (k0, k1))
-        grid = [_to_unit_interval(w[0], w[1])]
+        grid = [unit_interval(w[0], w[1])]
         if pairs == 2:
-            grid.append(_to_unit_interval(w[2], w[3]))
+            grid.append(unit_interval(w[2], w[3]))
         return np.stack(grid)
 
     def uniform(
