@@ -167,6 +167,8 @@ def test_run_with_uncertain_parameters_gets_its_own_folder_and_says_so(results_d
     assert manifest["engine"]["mode"]["parameters"].startswith("uncertain")
     assert "threshold_spread" in manifest["engine"]["mode"]["uncertainties"]
     assert "Parameter mode: uncertain" in (uncertain / "report.html").read_text()
+    assert "Monte Carlo noise only" not in (uncertain / "report.html").read_text()
+    assert "Monte Carlo noise only" in (fixed / "report.html").read_text()
     assert "Parameter mode: fixed" in (fixed / "report.html").read_text()
     # Different parameters per member: the members' end states differ from the fixed run.
     assert (uncertain / "members.csv").read_bytes() != (fixed / "members.csv").read_bytes()

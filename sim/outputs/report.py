@@ -122,12 +122,22 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
             {"metric": r.metric, "model": f"{r.model:.3f}",
              "interval": f"{r.model_ci_low:.3f}-{r.model_ci_high:.3f}", "null": f"{r.null:.3f}"}
             for r in backtest.itertuples()],
-        limits=LIMITS, exploration=_exploration(scenario.name),
+        limits=_limits(manifest), exploration=_exploration(scenario.name),
         provenance=[(k, manifest.get(k)) for k in (
             "scenario_file", "scenario_sha256", "region", "root_seed", "members", "weeks",
             "overrides", "project_version", "git_commit", "code_sha256", "command",
             "started_utc", "wall_time_s")],
     )
+
+
+def _limits(manifest: dict) -> tuple[str, ...]:
+    """The main limits, the first one saying what this run's intervals cover."""
+    if manifest.get("engine", {}).get("mode", {}).get("uncertainties"):
+        first = ("Probabilities under the stated assumptions, not forecasts of dates; "
+                 "intervals cover Monte Carlo noise and the drawn parameters over their "
+                 "ranges, not the data or the model's structure.")
+        return (first, *LIMITS[1:])
+    return LIMITS
 
 
 def _exploration(name: str) -> dict | None:
