@@ -96,7 +96,8 @@ def run_pair(ctx_a: Context, ctx_b: Context, members: np.ndarray, weeks: int,
     paired : bool
         Recorded in the result (the caller checked the seeds).
     workers : int, optional
-        Worker processes per side (default: all cores split between the two sides).
+        Worker processes per side (default: one, i.e. each side in this process; with N,
+        max(1, N // 2) per side).
     """
     per_side = max(1, (workers or 2) // 2)
     sides = [(ctx, make_executor("processes", per_side)) for ctx in (ctx_a, ctx_b)]
