@@ -96,11 +96,13 @@ def run_pair(ctx_a: Context, ctx_b: Context, members: np.ndarray, weeks: int,
     paired : bool
         Recorded in the result (the caller checked the seeds).
     workers : int, optional
-        Worker processes per side (default: one, i.e. each side in this process; with N,
-        max(1, N // 2) per side).
+        Worker processes (default: none; each side in this process, as the job's size
+        decides, see :func:`sim.engines.executors.plan_local`; with N, max(1, N // 2)
+        per side).
     """
-    per_side = max(1, (workers or 2) // 2)
-    sides = [(ctx, make_executor("processes", per_side)) for ctx in (ctx_a, ctx_b)]
+    per_side = None if workers is None else max(1, workers // 2)
+    sides = [(ctx, make_executor("processes", per_side, members=len(members),
+                                 actors=ctx.region.n)) for ctx in (ctx_a, ctx_b)]
     summaries = [RunSummary(members, weeks, ctx_a.region.n, keep=False) for _ in sides]
     diff = np.empty((weeks + 1, len(METRICS), len(DIFF_STATS), ctx_a.region.n))
     try:
