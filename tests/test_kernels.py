@@ -13,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.engines.stats import summarise
-from sim.model import rng as rng_module
 from sim.model.rng import STREAMS, RandomStreams, philox4x32
 from sim.regions import graph as graph_module
 from sim.regions.graph import SparseRows, pull
@@ -23,7 +22,6 @@ from sim.regions.graph import SparseRows, pull
 def path(request, monkeypatch):
     """Run every test once through the numba kernels and once through numpy."""
     threshold = 0 if request.param == "compiled" else 10**12
-    monkeypatch.setattr(rng_module, "COMPILED_FROM", threshold)
     monkeypatch.setattr(graph_module, "COMPILED_FROM", threshold)
     return request.param
 

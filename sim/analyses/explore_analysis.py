@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 #: Density a PRIM box must reach to be chosen (else the densest box of the trajectory).
+#: An assumption: four in five of the box's points in the case, a box an analyst can
+#: call "where the case is likely"; the whole trajectory is written for other choices.
 PRIM_DENSITY = 0.8
 #: The reported box keeps PRIM's restrictions tightest first, only as many as it takes
 #: to reach this share of the PRIM box's density (PRIM's small peels on many dimensions

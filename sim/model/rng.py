@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sim.regions import graph
+
 # Philox4x32 constants (Random123, philox.h).
 _M0 = np.uint64(0xD2511F53)
 _M1 = np.uint64(0xCD9E8D57)
@@ -36,10 +38,6 @@ _SHIFT6 = np.uint64(6)
 _TWO26 = np.uint64(1 << 26)
 _TWO53 = float(1 << 53)
 
-#: Draw grids of at least this many numbers (members x slots) are made by the compiled
-#: kernel of :mod:`sim.model.compiled`; smaller ones here in numpy, which needs no
-#: compiler start-up. Both give the same bytes.
-COMPILED_FROM = 20_000
 
 #: The named random streams, one per stochastic mechanism. A new mechanism adds a
 #: name here; existing streams keep their keys, so their draws do not move.
@@ -144,7 +142,7 @@ class RandomStreams:
             raise KeyError(f"unknown random stream {stream!r}; known: {STREAMS}")
         k0, k1 = self._keys[stream]
         members = np.ascontiguousarray(members, dtype=np.uint64)
-        if members.shape[0] * width >= COMPILED_FROM:
+        if members.shape[0] * width >= graph.COMPILED_FROM:  # one threshold for both kernels
             from sim.model.compiled import uniform_grid
 
             return uniform_grid(members, int(week), int(width), int(draw), np.uint64(k0),

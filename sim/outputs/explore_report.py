@@ -66,19 +66,21 @@ def summarise_exploration(folder: Path, top: int = 3) -> dict:
 
 
 def exploration_standing(scenario_name: str) -> dict | None:
-    """The newest exploration of ``scenario_name`` under ``results/explore/``, if any.
+    """The exploration of ``scenario_name`` a run's report quotes, if there is one.
 
-    Any method, with default settings (``<scenario>_<method>``) or others
-    (``<scenario>_<method>__<settings>``).
+    Explorations with the default settings (``<scenario>_<method>``) come first, the
+    newest of them; only without one, the newest with other settings
+    (``<scenario>_<method>__<settings>``, e.g. a quick look with few samples).
     """
     base = paths.RESULTS_DIR / "explore"
-    found = [folder for m in METHODS
-             for folder in (base / f"{scenario_name}_{m}", *base.glob(f"{scenario_name}_{m}__*"))
-             if (folder / "manifest.json").is_file()]
-    if not found:
-        return None
-    newest = max(found, key=lambda f: (f / "manifest.json").stat().st_mtime)
-    return summarise_exploration(newest)
+    default = [base / f"{scenario_name}_{m}" for m in METHODS]
+    other = [folder for m in METHODS for folder in base.glob(f"{scenario_name}_{m}__*")]
+    for group in (default, other):
+        found = [f for f in group if (f / "manifest.json").is_file()]
+        if found:
+            newest = max(found, key=lambda f: (f / "manifest.json").stat().st_mtime)
+            return summarise_exploration(newest)
+    return None
 
 
 def write_explore_report(folder: Path) -> Path:

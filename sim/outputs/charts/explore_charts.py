@@ -59,8 +59,12 @@ def sobol_bars(indices: pd.DataFrame, outputs: list[str], path: Path, top: int =
                 label="first order (S1)", capsize=2)
         ax.set_yticks(y, rows["parameter"], fontsize=8)
         share = rows["noise_share"].iloc[0] if len(rows) else float("nan")
-        ax.set_title(f"{label(output)}\nMonte Carlo noise: {share:.0%} of the variance",
-                     fontsize=9)
+        title = f"{label(output)}\nMonte Carlo noise: {share:.0%} of the variance"
+        values = rows[["S1", "ST"]].to_numpy()
+        if len(rows) and (values.min() < -0.05 or values.max() > 1.05):
+            # Shares of variance lie in 0-1; estimates outside are sampling error.
+            title += "\nindices outside 0-1 are estimation error: raise SAMPLES"
+        ax.set_title(title, fontsize=9)
         ax.set_xlabel("share of the output's variance (bar: 95% interval)", fontsize=8)
         ax.axvline(0, color="black", lw=0.6)
         ax.legend(fontsize=7, loc="lower right")
