@@ -28,12 +28,13 @@ UNPAIRED ?=
 UPGRADE ?=
 SET ?=
 UNCERTAIN ?=
+PERTURB ?=
 METHOD ?= morris
 SAMPLES ?=
 REPLICATES ?=
 PORT ?= 8765
 USER_VARS := SCENARIO MEMBERS SEED WEEKS WORKERS A B MEMBER UNPAIRED UPGRADE SET METHOD \
-             SAMPLES REPLICATES UNCERTAIN PORT
+             SAMPLES REPLICATES UNCERTAIN PERTURB PORT
 # Keep each value's text as typed (make does not expand a '$' in it), then hand it to
 # the recipes' shell as an environment variable.
 $(foreach v,$(USER_VARS),$(eval override $(v) := $$(value $(v))))
@@ -115,8 +116,8 @@ explore: $(STAMP) ## Which assumptions drive the answer: make explore SCENARIO=i
 	  $${REPLICATES:+--replicates "$$REPLICATES"} $${WEEKS:+--weeks "$$WEEKS"}
 
 .PHONY: backtest
-backtest: $(STAMP) ## Score the model on the historical episodes, writes results/backtest/
-	@"$(PY)" -m sim backtest
+backtest: $(STAMP) ## Score the model on the 53 historical episodes, print the table and verdict, write results/backtest/ [PERTURB=n]
+	@"$(PY)" -m sim backtest $${PERTURB:+--perturb "$$PERTURB"}
 
 .PHONY: bench
 bench: $(STAMP) ## Run the speed and memory benchmark, writes results/bench/bench.csv

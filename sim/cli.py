@@ -150,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     backtest.add_argument("--members", type=_positive_int,
                           help="members per episode (default 1000)")
     backtest.add_argument("--no-charts", action="store_true", help="write CSVs only")
+    backtest.add_argument("--perturb", type=_positive_int, default=0, metavar="N",
+                          help="also score N rebuilds with the recalled inputs drawn within "
+                               "their stated errors (300 members each unless --members)")
+    backtest.add_argument("--quiet", action="store_true", help="no progress or table")
     return parser
 
 
@@ -224,7 +228,10 @@ def main(argv: list[str] | None = None) -> int:
             from sim.analyses.backtest import backtest
 
             target = backtest([Path(p) for p in args.paths] or None, members=args.members,
-                              charts=not args.no_charts)
+                              charts=not args.no_charts, perturb=args.perturb,
+                              progress=not args.quiet)
+            if not args.quiet:
+                print((target / "summary.txt").read_text(encoding="utf-8"))
             print(f"backtest written to {target}")
         return 0
     except UserError as exc:

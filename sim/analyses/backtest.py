@@ -1,66 +1,54 @@
-"""Historical backtests: run every episode, score the model against the null.
+"""Historical backtests: run every episode, score the model against the nulls.
 
 ``python -m sim backtest [PATHS]`` (``make backtest``) runs each episode
-(:mod:`sim.analyses.episodes`) as an ensemble, maps each member's holder at the horizon
-to a class A/B/C, and scores the predicted class probabilities against what happened,
-for the model and for the **null**:
+(:mod:`sim.analyses.episodes`) as two ensembles, maps each member's holder at the
+horizon to a class A/B/C and scores the predicted class probabilities against what
+happened (:mod:`sim.analyses.scoring` fixes the scores, the nulls and the verdict):
 
-* deaths: the literature's regime survival after a natural death, 89% (Kendall-Taylor &
-  Frantz 2016: 87%; the Archigos recount: 91%), as B, the rest as C;
-* handovers and protests: the leave-one-out class frequencies of the other episodes of
-  the same trigger in the set (smoothed like the model, uniform if there are none).
+* **main**: only what was known on the trigger date (the trigger's event at its
+  default push; the model makes its own crowd). This is the score the verdict reads.
+* **conditional**: given the peak crowd reported after the trigger, labelled as such.
 
-Probabilities are smoothed before scoring so that a class no member reached does not
-give an infinite log loss: ``p_k = (n_k + 1/2) / (M + 3/2)`` (Jeffreys, fixed before
-any score was looked at). Scores (scikit-learn): multi-class Brier score, log loss,
-Brier skill score against the null, ROC AUC and PR AUC for "regime changes" (C), each
-with a 95% interval from resampling episodes (:data:`BOOTSTRAP` resamples). Writes
-``results/backtest/``: ``episodes.csv``, ``scores.csv``, ``reliability.csv``,
-``manifest.json`` and ``charts/``. With thirteen in-sample episodes the intervals are
-wide; the scores describe the development set, not out-of-sample skill.
+``--perturb N`` adds N rebuilds of every episode with its recalled inputs drawn within
+their stated errors (:mod:`sim.analyses.perturb`), scored the same way, to show how
+far the recall errors alone move the main score.
+
+Writes ``results/backtest/``: ``episodes.csv`` (per episode: both forecasts, the nulls,
+the flags), ``scores.csv`` (every forecast x null x subset with 95% bootstrap
+intervals), ``worst.csv``, ``reliability.csv``, ``perturbation.csv`` (with
+``--perturb``), ``manifest.json`` (the hash of every episode folder and source file,
+the commit, the settings) and ``charts/``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
+from sim.analyses import scoring
 from sim.analyses.episodes import CLASS_OF_HOLDER, CLASSES, Episode, find_episodes, load_episode
 from sim.engines.ensemble import run_ensemble
 from sim.model.context import build_context
+from sim.model.scenario import Scenario
 from sim.model.state import HOLDERS
 from sim.outputs import tables as outputs
 from sim.paths import PACKAGE_DIR, analysis_dir
 
 EPISODES_DIR = PACKAGE_DIR / "episodes"
-SMOOTHING = 0.5
-#: Regime survival one year after a natural death (null for deaths).
-DEATH_SURVIVAL = 0.89
-BOOTSTRAP = 2000
-BOOTSTRAP_SEED = 11
-RELIABILITY_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+SOURCES_DIR = EPISODES_DIR / "sources"
+#: Rows of the worst-scored table.
+WORST = 10
 
 
-def smoothed(counts: np.ndarray) -> np.ndarray:
-    """Class probabilities from counts, with the fixed Jeffreys smoothing.
-
-    Examples
-    --------
-    >>> smoothed(np.array([0, 10, 0])).round(4).tolist()
-    [0.0435, 0.913, 0.0435]
-    """
-    counts = np.asarray(counts, dtype=float)
-    return (counts + SMOOTHING) / (counts.sum() + SMOOTHING * len(counts))
-
-
-def predict(episode: Episode, members: int | None = None) -> np.ndarray:
-    """Counts of members ending in each class A, B, C."""
-    scenario = episode.scenario
+def predict(episode: Episode, members: int | None = None,
+            scenario: Scenario | None = None) -> np.ndarray:
+    """Counts of members ending in each class A, B, C (main scenario by default)."""
+    scenario = scenario or episode.scenario
     if members is not None:
         scenario = scenario.with_overrides(members=members)
     result = run_ensemble(build_context(scenario, episode.region), progress=False)
@@ -68,121 +56,150 @@ def predict(episode: Episode, members: int | None = None) -> np.ndarray:
     return np.array([(classes == c).sum() for c in CLASSES])
 
 
-def null_probabilities(triggers: list[str], observed: list[str]) -> np.ndarray:
-    """The null's class probabilities for every episode, shape (E, 3)."""
-    out = np.zeros((len(triggers), len(CLASSES)))
-    for i, trigger in enumerate(triggers):
-        if trigger == "death":
-            out[i] = (0.0, DEATH_SURVIVAL, 1.0 - DEATH_SURVIVAL)
-            continue
-        others = [observed[j] for j in range(len(triggers))
-                  if j != i and triggers[j] == trigger]
-        out[i] = smoothed(np.array([others.count(c) for c in CLASSES]))
-    return out
+def folder_hash(folder: Path) -> str:
+    """SHA-256 over the folder's files (names and bytes, sorted by name)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).iterdir() if p.is_file()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
-def scores(probabilities: np.ndarray, observed: list[str]) -> dict[str, float]:
-    """Brier (multi-class), log loss, and ROC/PR AUC for class C of one forecast set."""
-    y = np.array(observed)
-    out = {"brier": float(brier_score_loss(y, probabilities, labels=list(CLASSES))),
-           "log_loss": float(log_loss(y, probabilities, labels=list(CLASSES)))}
-    is_c, p_c = (y == "C").astype(int), probabilities[:, CLASSES.index("C")]
-    both = 0 < is_c.sum() < len(is_c)
-    out["roc_auc_c"] = float(roc_auc_score(is_c, p_c)) if both else float("nan")
-    out["pr_auc_c"] = float(average_precision_score(is_c, p_c)) if both else float("nan")
-    return out
-
-
-def _percentile(values, q: float) -> float:
-    """Percentile of the finite values, NaN if there are none (an undefined score)."""
-    finite = np.asarray(values, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    return float(np.percentile(finite, q)) if finite.size else float("nan")
-
-
-def score_table(model: np.ndarray, null: np.ndarray, observed: list[str]) -> pd.DataFrame:
-    """Scores of the model and the null with bootstrap 95% intervals, and the skill."""
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
-    n = len(observed)
-    point_m, point_n = scores(model, observed), scores(null, observed)
-    draws: dict[str, list[tuple[float, float]]] = {k: [] for k in point_m}
-    skill: list[float] = []
-    for _ in range(BOOTSTRAP):
-        pick = rng.integers(0, n, n)
-        obs = [observed[i] for i in pick]
-        sm, sn = scores(model[pick], obs), scores(null[pick], obs)
-        for k in draws:
-            if np.isfinite(sm[k]) and np.isfinite(sn[k]):
-                draws[k].append((sm[k], sn[k]))
-        skill.append(1.0 - sm["brier"] / sn["brier"] if sn["brier"] > 0 else np.nan)
+def run_episodes(episodes: list[Episode], members: int | None,
+                 progress: bool = False) -> pd.DataFrame:
+    """The per-episode table: member counts and smoothed probabilities of both forecasts."""
     rows = []
-    for k in point_m:
-        sample = np.array(draws[k]) if draws[k] else np.full((1, 2), np.nan)
-        rows.append({"metric": k, "model": point_m[k], "null": point_n[k],
-                     "model_ci_low": _percentile(sample[:, 0], 2.5),
-                     "model_ci_high": _percentile(sample[:, 0], 97.5),
-                     "null_ci_low": _percentile(sample[:, 1], 2.5),
-                     "null_ci_high": _percentile(sample[:, 1], 97.5)})
-    bss = 1.0 - point_m["brier"] / point_n["brier"]
-    rows.append({"metric": "brier_skill_vs_null", "model": bss, "null": 0.0,
-                 "model_ci_low": _percentile(skill, 2.5),
-                 "model_ci_high": _percentile(skill, 97.5),
-                 "null_ci_low": 0.0, "null_ci_high": 0.0})
+    for k, episode in enumerate(episodes):
+        main = predict(episode, members)
+        same = episode.crowd_share == 0  # nothing fed: the conditional run is the main one
+        cond = main if same else predict(episode, members, episode.conditional)
+        spec = episode.spec
+        row = {"episode": spec.name, "title": spec.title, "trigger": spec.trigger,
+               "observed": spec.observed, "alternative": spec.alternative_class or "",
+               "no_path": bool(spec.no_path), "crowd_share": episode.crowd_share,
+               "members": int(main.sum())}
+        for label, counts in (("", main), ("cond_", cond)):
+            probs = scoring.smoothed(counts)
+            row.update({f"{label}n_{c}": int(n) for c, n in zip(CLASSES, counts, strict=True)})
+            row.update({f"{label}p_{c}": float(p) for c, p in zip(CLASSES, probs, strict=True)})
+        rows.append(row)
+        if progress:
+            print(f"  [{k + 1}/{len(episodes)}] {spec.name}: P(A, B, C) = "
+                  + ", ".join(f"{row[f'p_{c}']:.2f}" for c in CLASSES)
+                  + f"; observed {spec.observed}", flush=True)
     return pd.DataFrame(rows)
 
 
-def reliability(model: np.ndarray, observed: list[str]) -> pd.DataFrame:
-    """Predicted P(C) in bins against the observed frequency of C."""
-    p_c = model[:, CLASSES.index("C")]
-    is_c = np.array([o == "C" for o in observed], dtype=float)
-    bins = np.digitize(p_c, RELIABILITY_BINS[1:-1])
-    rows = []
-    for b in range(len(RELIABILITY_BINS) - 1):
-        hit = bins == b
-        rows.append({"bin_low": RELIABILITY_BINS[b], "bin_high": RELIABILITY_BINS[b + 1],
-                     "episodes": int(hit.sum()),
-                     "mean_predicted_c": float(p_c[hit].mean()) if hit.any() else np.nan,
-                     "observed_c": float(is_c[hit].mean()) if hit.any() else np.nan})
-    return pd.DataFrame(rows)
+def _probs(frame: pd.DataFrame, prefix: str = "") -> np.ndarray:
+    return frame[[f"{prefix}p_{c}" for c in CLASSES]].to_numpy()
+
+
+def score_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every score table of an episode table (main, conditional, alternative coding)."""
+    forecasts = {"main": _probs(frame), "conditional": _probs(frame, "cond_")}
+    table = scoring.all_scores(frame, forecasts)
+    if (frame["alternative"] != "").any():
+        alt = frame.assign(observed=[a or o for a, o in zip(frame["alternative"],
+                                                            frame["observed"], strict=True)])
+        extra = scoring.all_scores(alt, {"main_alternative_coding": _probs(frame)})
+        table = pd.concat([table, extra[extra["subset"] == "all"]], ignore_index=True)
+    return table
+
+
+def headline(table: pd.DataFrame, forecast: str = "main", null_kind: str = "pooled",
+             subset: str = "all") -> dict[str, float | str]:
+    """The Brier skill with its interval and the verdict of one forecast set."""
+    row = table[(table["forecast"] == forecast) & (table["null_kind"] == null_kind)
+                & (table["subset"] == subset) & (table["metric"] == "brier_skill_vs_null")]
+    r = row.iloc[0]
+    return {"skill": float(r["model"]), "low": float(r["model_ci_low"]),
+            "high": float(r["model_ci_high"]),
+            "verdict": scoring.verdict(float(r["model_ci_low"]), float(r["model_ci_high"]))}
+
+
+def summary_text(frame: pd.DataFrame, table: pd.DataFrame,
+                 perturbation: pd.DataFrame | None = None) -> str:
+    """The printed score table and verdict."""
+    lines = [f"Backtest of {len(frame)} development episodes (in-sample; "
+             f"{int(frame['no_path'].sum())} flagged: the model has no path for what "
+             "happened)", "",
+             f"{'forecast':<24}{'null':<12}{'subset':<10}{'n':>4}{'Brier':>8}{'null':>8}"
+             f"{'log loss':>10}{'null':>8}{'skill':>8}  95% interval"]
+    for (fc, nk, sub), g in table.groupby(["forecast", "null_kind", "subset"], sort=False):
+        m = g.set_index("metric")
+        lines.append(f"{fc:<24}{nk:<12}{sub:<10}{int(g['episodes'].iloc[0]):>4}"
+                     f"{m.loc['brier', 'model']:>8.3f}{m.loc['brier', 'null']:>8.3f}"
+                     f"{m.loc['log_loss', 'model']:>10.3f}{m.loc['log_loss', 'null']:>8.3f}"
+                     f"{m.loc['brier_skill_vs_null', 'model']:>8.2f}  "
+                     f"[{m.loc['brier_skill_vs_null', 'model_ci_low']:.2f}, "
+                     f"{m.loc['brier_skill_vs_null', 'model_ci_high']:.2f}]")
+    h = headline(table)
+    lines += ["", f"Verdict (main score, only what was known at the trigger, against the "
+              f"pooled null): {h['verdict']} (Brier skill {h['skill']:.2f}, 95% interval "
+              f"{h['low']:.2f} to {h['high']:.2f})."]
+    if perturbation is not None and len(perturbation):
+        s = perturbation["brier_skill"]
+        lines.append(f"Recall errors: over {len(s)} perturbed rebuilds the main Brier skill "
+                     f"ranged {s.min():.2f} to {s.max():.2f} (median {s.median():.2f}).")
+    return "\n".join(lines)
+
+
+def worst_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The worst-scored episodes of the main forecast, with what the model gave."""
+    brier = scoring.episode_brier(_probs(frame), frame["observed"].tolist())
+    out = frame[["episode", "trigger", "observed", "p_A", "p_B", "p_C", "null_A", "null_B",
+                 "null_C", "no_path"]].assign(brier=brier)
+    return out.sort_values("brier", ascending=False).head(WORST).reset_index(drop=True)
 
 
 def backtest(paths: list[Path] | None = None, members: int | None = None,
-             charts: bool = True) -> Path:
+             charts: bool = True, perturb: int = 0, progress: bool = False) -> Path:
     """Run the episodes and write ``results/backtest/``; return that folder."""
+    from sim.analyses.run import git_commit
+
     started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
-    episodes = [load_episode(p) for p in find_episodes(paths or [EPISODES_DIR])]
-    rows, model = [], []
-    for episode in episodes:
-        counts = predict(episode, members)
-        probs = smoothed(counts)
-        model.append(probs)
-        rows.append({"episode": episode.spec.name, "title": episode.spec.title,
-                     "trigger": episode.spec.trigger, "observed": episode.spec.observed,
-                     "crowd_share": episode.crowd_share, "members": int(counts.sum()),
-                     **{f"n_{c}": int(n) for c, n in zip(CLASSES, counts, strict=True)},
-                     **{f"p_{c}": float(p) for c, p in zip(CLASSES, probs, strict=True)}})
-    frame = pd.DataFrame(rows)
-    observed = frame["observed"].tolist()
-    null = null_probabilities(frame["trigger"].tolist(), observed)
-    for k, c in enumerate(CLASSES):
-        frame[f"null_{c}"] = null[:, k]
-    model_arr = np.array(model)
-    table = score_table(model_arr, null, observed)
+    folders = find_episodes(paths or [EPISODES_DIR])
+    episodes = [load_episode(p) for p in folders]
+    frame = run_episodes(episodes, members, progress)
+    triggers, observed = frame["trigger"].tolist(), frame["observed"].tolist()
+    for kind in scoring.NULLS:
+        null = scoring.null_probabilities(triggers, observed, kind)
+        prefix = "null_" if kind == "pooled" else f"null_{kind}_"
+        for k, c in enumerate(CLASSES):
+            frame[f"{prefix}{c}"] = null[:, k]
+    table = score_frame(frame)
+    perturbation = None
+    if perturb:
+        from sim.analyses.perturb import perturbation_runs
+
+        perturbation = perturbation_runs(folders, perturb, members, progress)
+    rel = scoring.reliability(_probs(frame), observed)
     target = analysis_dir("backtest")
     with outputs.atomic_directory(target) as out:
         outputs.write_csv(frame, out / "episodes.csv")
         outputs.write_csv(table, out / "scores.csv")
-        outputs.write_csv(reliability(model_arr, observed), out / "reliability.csv")
+        outputs.write_csv(worst_table(frame), out / "worst.csv")
+        outputs.write_csv(rel, out / "reliability.csv")
+        if perturbation is not None:
+            outputs.write_csv(perturbation, out / "perturbation.csv")
         if charts:
             from sim.outputs.charts.backtest_charts import write_backtest_charts
 
-            write_backtest_charts(out / "charts", frame, reliability(model_arr, observed))
+            write_backtest_charts(out / "charts", frame, rel)
+        sources = {p.stem: hashlib.sha256(p.read_bytes()).hexdigest()
+                   for p in sorted(SOURCES_DIR.glob("*.yaml"))}
         outputs.write_json({
-            "episodes": [str(e.folder) for e in episodes], "members": members,
-            "class_of_holder": CLASS_OF_HOLDER, "smoothing": SMOOTHING,
-            "death_survival_null": DEATH_SURVIVAL, "bootstrap": BOOTSTRAP,
+            "episodes": [str(e.folder) for e in episodes],
+            "folder_sha256": {e.spec.name: folder_hash(e.folder) for e in episodes},
+            "source_sha256": {e.spec.name: sources.get(e.spec.name) for e in episodes},
+            "git_commit": git_commit(), "members": members or int(frame["members"].iloc[0]),
+            "class_of_holder": CLASS_OF_HOLDER, "smoothing": scoring.SMOOTHING,
+            "death_survival_null": scoring.DEATH_SURVIVAL, "bootstrap": scoring.BOOTSTRAP,
+            "min_kind_episodes": scoring.MIN_KIND_EPISODES, "perturbed_rebuilds": perturb,
+            "verdict": headline(table),
             "started_utc": started.isoformat(timespec="seconds"),
             "wall_time_s": round(time.perf_counter() - t0, 3),
             "note": "development set, in-sample: the episodes were used to build the model",
         }, out / "manifest.json")
+        (out / "summary.txt").write_text(summary_text(frame, table, perturbation) + "\n",
+                                         encoding="utf-8")
     return target

@@ -1,25 +1,37 @@
 """Historical episodes for backtests: the file format, its loader and the fixed rules.
 
-An episode is a folder holding a region (``actors.csv``, ``attributes.csv``,
+An episode is a folder built by ``python -m sim.episodes.build`` from its source file
+(``sim/episodes/sources/<name>.yaml``): a region (``actors.csv``, ``attributes.csv``,
 ``layers.csv``, ``edges.csv``, ``roles.yaml``: the focal state, its power centres,
-patrons and neighbours **as they stood before the trigger**; ``docs/data-rules.md``
-gives the rules that turn public indicators into attributes) and an ``episode.yaml``::
+patrons and neighbours **as they stood before the trigger**), ``evidence.csv``
+(pre-trigger evidence no mechanism reads yet) and an ``episode.yaml``::
 
     name: georgia_2003                 # letters, digits, _ (results are named after it)
     title: Georgia 2003
-    trigger: protest                   # death | handover | protest (selects the null)
+    trigger: protest                   # death | handover | protest | election | coup
     trigger_date: 2003-11-02
     observed: C                        # A, B or C one year after the trigger
-    crowd: {low: 50000, high: 100000}  # people at the peak; or none, or small
-    events:                            # the trigger, in the scenario vocabulary
+    alternative_class: null            # a contested coding, scored beside the main one
+    crowd: {low: 50000, high: 100000, week: 0, side: against}   # or none, or small
+    events:                            # the trigger at its default push (rule V1)
       - {type: disputed_election, week: 0}
+    scheduled_votes: [...]             # votes scheduled before the trigger (recorded)
+    no_path: "..."                     # why the model has no path for what happened
     sources: [...]                     # where the facts come from
 
 Nothing in the file sets a parameter: every episode runs with the model's defaults,
-horizon :data:`HORIZON_WEEKS`, :data:`MEMBERS` members and seed :data:`SEED`. The crowd
-becomes an input by one rule fixed in advance (:func:`crowd_share`): the geometric
-mean of the range over the population, ``small`` = :data:`SMALL_CROWD` people,
-``none`` = no crowd; it is fed to the episode's first protest event as ``crowd_share``.
+horizon :data:`HORIZON_WEEKS`, :data:`MEMBERS` members and seed :data:`SEED`.
+
+Two scenarios come out of one episode:
+
+* the **main** one (``scenario``) uses only what was known on the trigger date: the
+  trigger's event at its default push, the model producing its own crowd;
+* the **conditional** one (``conditional``) feeds the peak crowd reported *after* the
+  trigger, by the fixed rule :func:`crowd_share` (geometric mean of the range over the
+  population; ``small`` = :data:`SMALL_CROWD` people): the trigger's protest event
+  carries it with no push of its own, or, when the trigger is not a protest, a
+  ``protest_wave`` of no push at the crowd's week does. A crowd **for** the ruling
+  group is not fed (the model's crowds are all against it), so both scenarios agree.
 
 The model's holder at the horizon maps to a class by :data:`CLASS_OF_HOLDER`, fixed
 before any score was looked at (``docs/model.md``, Backtests).
@@ -58,7 +70,9 @@ CLASS_OF_HOLDER: dict[str, str] = {
     "designated_successor": "B",
     "contested": "C", "opposition_led": "C", "patron_controlled": "C",
 }
-TRIGGERS = ("death", "handover", "protest")
+TRIGGERS = ("death", "handover", "protest", "election", "coup")
+#: Event types that carry an observed crowd.
+PROTEST_EVENTS = ("protest_wave", "disputed_election")
 
 
 class _Strict(BaseModel):
@@ -70,6 +84,17 @@ class CrowdRange(_Strict):
 
     low: Annotated[int, Field(gt=0)]
     high: Annotated[int, Field(gt=0)]
+    #: weeks after the trigger at which the reported peak began.
+    week: Annotated[int, Field(ge=0, le=HORIZON_WEEKS)] = 0
+    #: against the ruling group (fed to the conditional score) or for it (not fed).
+    side: Literal["against", "for"] = "against"
+
+
+class ScheduledVote(_Strict):
+    """A vote scheduled before the trigger inside the horizon (recorded; no event type)."""
+
+    date: dt.date
+    what: Annotated[str, Field(min_length=1)]
 
 
 class EpisodeSpec(_Strict):
@@ -77,11 +102,14 @@ class EpisodeSpec(_Strict):
 
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]{0,63}$")]
     title: Annotated[str, Field(min_length=1)]
-    trigger: Literal["death", "handover", "protest"]
+    trigger: Literal["death", "handover", "protest", "election", "coup"]
     trigger_date: dt.date
     observed: Literal["A", "B", "C"]
+    alternative_class: Literal["A", "B", "C"] | None = None
     crowd: CrowdRange | Literal["none", "small"]
-    events: Annotated[list[Event], Field(min_length=1)]
+    events: list[Event]
+    scheduled_votes: list[ScheduledVote] = []
+    no_path: Annotated[str, Field(min_length=1)] | None = None
     sources: Annotated[list[str], Field(min_length=1)]
 
 
@@ -91,8 +119,12 @@ class Episode:
 
     spec: EpisodeSpec
     region: Region
+    #: the main scenario: only what was known on the trigger date.
     scenario: Scenario
+    #: the scenario conditional on the peak crowd reported after the trigger.
+    conditional: Scenario
     folder: Path
+    #: the reported peak crowd as a share of the population (0 when none or not fed).
     crowd_share: float
 
 
@@ -139,28 +171,37 @@ def load_episode(path: Path) -> Episode:
             + " (an episode cannot set parameters)")) from None
     if isinstance(spec.crowd, CrowdRange) and spec.crowd.low > spec.crowd.high:
         raise UserError(origin, "crowd", "low must not exceed high")
+    if spec.trigger != "election" and not spec.events:
+        raise UserError(origin, "events", "only an election trigger may have no event")
     region = load_region(folder)
     focal = region.index(region.roles.focal)
-    share = crowd_share(spec.crowd, float(region.attrs["population_m"][focal]))
-    events = [e.model_dump() for e in spec.events]
-    protests = [e for e in events if e["type"] in ("protest_wave", "disputed_election")]
-    if share > 0 and not protests:
-        raise UserError(origin, "crowd", "a crowd needs a protest_wave or disputed_election "
-                        "event to carry it")
+    fed = not (isinstance(spec.crowd, CrowdRange) and spec.crowd.side == "for")
+    share = crowd_share(spec.crowd, float(region.attrs["population_m"][focal])) if fed else 0.0
+    main = [e.model_dump(exclude_none=True) for e in spec.events]
+    conditional = [dict(e) for e in main]
     if share > 0:
-        protests[0]["crowd_share"] = min(share, 0.5)
+        week = spec.crowd.week if isinstance(spec.crowd, CrowdRange) else 0
+        protests = [e for e in conditional if e["type"] in PROTEST_EVENTS and e["week"] == week]
+        if protests:
+            protests[0].update(intensity=0.0, crowd_share=min(share, 0.5))
+        else:
+            conditional.append({"type": "protest_wave", "week": week, "intensity": 0.0,
+                                "crowd_share": min(share, 0.5)})
+    scenarios = []
     try:
-        scenario = Scenario.in_code(spec.name, weeks=HORIZON_WEEKS, members=MEMBERS, seed=SEED,
-                                    events=events, description=spec.title,
-                                    region=str(folder))
+        for name, events in ((spec.name, main), (spec.name + "__crowd", conditional)):
+            scenarios.append(Scenario.in_code(
+                name, weeks=HORIZON_WEEKS, members=MEMBERS, seed=SEED, events=events,
+                description=spec.title, region=str(folder)))
     except ValidationError as exc:
         raise from_validation(origin, exc) from None
     from sim.model.scenario import check_against_region
 
-    check_against_region(scenario, region.roles,
-                         dict(zip(region.ids, region.kinds, strict=True)), origin)
-    return Episode(spec=spec, region=region, scenario=scenario, folder=folder,
-                   crowd_share=share)
+    for scenario in scenarios:
+        check_against_region(scenario, region.roles,
+                             dict(zip(region.ids, region.kinds, strict=True)), origin)
+    return Episode(spec=spec, region=region, scenario=scenarios[0], conditional=scenarios[1],
+                   folder=folder, crowd_share=share)
 
 
 def find_episodes(paths: list[Path]) -> list[Path]:

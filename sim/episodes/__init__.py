@@ -1,0 +1,1 @@
+"""Historical episodes: source files, the encoding rules and the builder of their folders."""

@@ -1,0 +1,206 @@
+"""The encoding rules for historical episodes, written once for any region of the world.
+
+Every rule here was written before the episodes of part 2 were encoded and before any
+of the 53 was scored with it; the same rules apply to every episode. The builder
+(:mod:`sim.episodes.build`) calls them; ``sim/episodes/README.md`` states them in words
+(the rule ids below: Y years, G data gaps, E entry, P patrons, T ties, S succession,
+V events, C crowds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+
+from sim.episodes.source import EpisodeSource, PatronCandidate, SecurityTie
+
+# ---------------------------------------------------------------------------- years
+#: Years with a WGI release (biennial 1996-2002, then yearly; none before 1996).
+WGI_YEARS = (1996, 1998, 2000, *range(2002, 2024))
+
+
+def measurement_year(trigger: dt.date) -> int:
+    """Rule Y1: measurements are for the last full calendar year before the trigger."""
+    return trigger.year - 1
+
+
+def wgi_year(trigger: dt.date) -> int:
+    """Rule G1: the WGI year used: t - 1, else the latest earlier WGI year; 1996 before it.
+
+    WGI has no values for 1995, 1997, 1999 and 2001: the latest earlier release is used
+    (1996 for 1997, 1998 for 1999, 2000 for 2001). Before 1996 there is none, and the
+    first release (1996) is used: the one case where a measurement may postdate t - 1
+    (Serbia 1996, Russia 1996), recorded in the year column.
+
+    Examples
+    --------
+    >>> [wgi_year(dt.date(y, 6, 1)) for y in (1996, 1997, 1998, 2000, 2002, 2003, 2021)]
+    [1996, 1996, 1996, 1998, 2000, 2002, 2020]
+    """
+    year = measurement_year(trigger)
+    earlier = [y for y in WGI_YEARS if y <= year]
+    return earlier[-1] if earlier else WGI_YEARS[0]
+
+
+#: Rule G3: military spending (% of GDP) assumed where SIPRI has no figure for
+#: t - 4 ... t - 1: a middle value (R5 gives 0.3333).
+MILEX_FALLBACK = 2.0
+#: Rule G2: alignment where a state cast no UN votes in t - 1 (FR Yugoslavia, not seated
+#: 1992-2000): neutral, an assumption row (no other measure of the same quantity).
+ALIGNMENT_FALLBACK = 0.0
+
+# ------------------------------------------------------------------ which states enter
+#: Rule E1: at most this many land neighbours, those with the longest borders.
+MAX_NEIGHBOURS = 6
+#: Rule E2: the regional great power: the dominant power of the focal state's regional
+#: security complex in Buzan & Waever (2003), *Regions and Powers*, where the complex
+#: has one (a centred complex, or a standard complex with a single regional power);
+#: none where it has none (the Middle East, South America, the Horn, Central Africa,
+#: East Asia with China and Japan) or where its centre is an institution (EU-Europe).
+#: The membership of each focal state is recalled from the book; SADC members count as
+#: Southern Africa, ECOWAS members as West Africa.
+REGIONAL_POWER: dict[str, str | None] = {
+    # post-Soviet complex, centred on Russia
+    **{c: "RUS" for c in ("ARM", "AZE", "BLR", "GEO", "KAZ", "KGZ", "MDA", "RUS", "TJK",
+                          "TKM", "UKR", "UZB")},
+    # North America (with Central America and the Caribbean), centred on the US
+    **{c: "USA" for c in ("MEX", "NIC")},
+    # Southern Africa (SADC), South Africa the regional power
+    **{c: "ZAF" for c in ("AGO", "MWI", "TZA", "ZWE")},
+    # West Africa (ECOWAS), Nigeria the regional power
+    **{c: "NGA" for c in ("BFA", "GIN", "GMB", "MLI", "TGO")},
+    # no single regional great power
+    **{c: None for c in ("BHR", "DZA", "EGY", "IRN", "SYR", "TUN",   # Middle East
+                         "VEN",                                      # South America
+                         "ETH", "KEN",                               # Horn of Africa
+                         "GAB", "TCD",                               # Central Africa
+                         "MMR", "MYS", "PRK",                        # East Asia
+                         "HRV", "SRB", "SVK",                        # EU-Europe
+                         "TUR")},                                    # insulator
+}
+#: Rule E5 (stubbornness): the five permanent members of the UN Security Council set
+#: their own line.
+GREAT_POWERS = ("CHN", "FRA", "GBR", "RUS", "USA")
+
+
+def regional_power(focal: str) -> str | None:
+    """Rule E2 for one focal state (an unknown focal state is an error, not a guess)."""
+    if focal not in REGIONAL_POWER:
+        raise KeyError(f"no regional-security-complex entry for {focal}: add it to "
+                       "REGIONAL_POWER (sim/episodes/rules.py) by the rule, before encoding")
+    return REGIONAL_POWER[focal]
+
+
+def neighbours(focal: str, borders: dict[frozenset[str], float]) -> list[str]:
+    """Rule E1: the focal state's land neighbours, longest border first, at most six."""
+    own = [(km, next(iter(pair - {focal}))) for pair, km in borders.items() if focal in pair]
+    own.sort(key=lambda x: (-x[0], x[1]))
+    return [c for _, c in own[:MAX_NEIGHBOURS]]
+
+
+def is_patron(candidate: PatronCandidate) -> bool:
+    """Rule P1: a mutual-defence treaty or combat forces based by agreement, no dispute.
+
+    A multilateral treaty (NATO, the CSTO, the GCC's joint defence agreement) makes its
+    leading state (the largest capability) the candidate; French defence agreements in
+    Africa and a bilateral treaty of mutual assistance count as treaties. Training
+    missions, advisers, arms sales and radar or supply stations with technical staff
+    are not bases (their personnel go into the troops layer).
+    """
+    return (candidate.treaty is not None or candidate.base is not None) \
+        and candidate.dispute is None
+
+
+def can_take_over(candidate: PatronCandidate, focal: str,
+                  borders: dict[frozenset[str], float]) -> bool:
+    """Rule P2: a patron may send forces in when it has a treaty or a land border."""
+    return candidate.treaty is not None or frozenset((focal, candidate.actor)) in borders
+
+
+def entering_states(source: EpisodeSource, borders: dict[frozenset[str], float]) -> list[str]:
+    """Rules E1-E3: focal state, regional great power, neighbours, then patrons, in order."""
+    order = [source.focal]
+    power = regional_power(source.focal)
+    if power is not None and power not in order:
+        order.append(power)
+    for state in neighbours(source.focal, borders):
+        if state not in order:
+            order.append(state)
+    for cand in source.patron_candidates:
+        if is_patron(cand) and cand.actor not in order:
+            order.append(cand.actor)
+    return order
+
+
+# ----------------------------------------------------------------------------- ties
+#: Rule T3: security tie strength by kind (the highest applicable value per pair).
+SECURITY_TIE = {"union": 1.0, "nato": 0.8, "treaty": 0.5, "partnership": 0.3,
+                "basing": 0.3}
+SECURITY_MEANING = {
+    "union": "a state union with integrated defence",
+    "nato": "common NATO membership (mutual defence, art. 5)",
+    "treaty": "a mutual-defence treaty (common CSTO or GCC membership, a bilateral treaty)",
+    "partnership": "a partnership without mutual defence",
+    "basing": "a basing agreement without a mutual-defence treaty",
+}
+#: Rule T5: official debt enters only where it is at least this share of the debtor's GDP.
+DEBT_MIN_SHARE = 0.10
+
+
+def trade_pairs(states: list[str], focal: str) -> set[frozenset[str]]:
+    """Rule T1: trade rows needed: the focal state and the regional power with every state."""
+    hubs = [focal] + [p for p in [regional_power(focal)] if p is not None and p != focal]
+    return {frozenset((h, s)) for h in hubs for s in states if s != h}
+
+
+def security_value(ties: Iterable[SecurityTie], a: str, b: str) -> float:
+    """Rule T3 for one pair: the strongest tie listed between ``a`` and ``b``."""
+    values = [SECURITY_TIE[t.kind] for t in ties if {t.source, t.target} == {a, b}]
+    return max(values, default=0.0)
+
+
+# ------------------------------------------------------------------------ succession
+#: Rule S2: a deadline of D days gives the window [D - 14, D].
+DEADLINE_WINDOW = 14
+
+
+def election_window(window: tuple[int, int] | None, deadline: int | None,
+                    term_end: int | None) -> tuple[int, int]:
+    """Rules S2-S3: the election window in days from the vacancy.
+
+    Examples
+    --------
+    >>> election_window((30, 70), None, None), election_window(None, 45, None)
+    ((30, 70), (31, 45))
+    >>> election_window(None, None, 409)
+    (395, 409)
+    """
+    if window is not None:
+        return (int(window[0]), int(window[1]))
+    days = deadline if deadline is not None else term_end
+    assert days is not None
+    return (days - DEADLINE_WINDOW, days)
+
+
+def age_years(born: dt.date, on: dt.date) -> float:
+    """The ruler's age on the trigger date, years to two decimals."""
+    return round((on - born).days / 365.25, 2)
+
+
+# --------------------------------------------------------------------- events, crowds
+#: People at the peak of a crowd reported only as "small" (hundreds, dispersed).
+SMALL_CROWD = 1000
+#: Rule V1: the event of each trigger kind (the type sets the push: its default).
+EVENT_OF_TRIGGER = {
+    "death": "leader_incapacitated",
+    "handover": "voluntary_handover",
+    "protest": "protest_wave",          # disputed_election when the trigger is a vote
+    "coup": "coup_attempt",
+    "election": None,                   # no event type: the model has no election path
+}
+
+
+def crowd_people(low: int, high: int) -> float:
+    """Rule C1: a crowd range becomes its geometric mean (people)."""
+    return math.sqrt(low * high)
