@@ -19,6 +19,7 @@ every episode. ``--check`` exits 1 listing each folder that differs from its bui
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import filecmp
 import shutil
 import sys
@@ -49,6 +50,7 @@ class World:
     def __init__(self, files: list[Path]):
         self.countries: dict = {}
         self.borders: dict[frozenset[str], tuple[float, str | None]] = {}
+        self.dated: list = []
         for file in files:
             data = load_yaml(file, str(file))
             try:
@@ -69,11 +71,23 @@ class World:
                     raise UserError(str(file), f"borders {border[0]}-{border[1]}",
                                     "differs from another gazetteer file")
                 self.borders[key] = value
+            self.dated.extend(world.dated_borders)
+        for dated in self.dated:
+            if frozenset(dated.between) in self.borders:
+                raise UserError(str(files[-1]), f"dated_borders {'-'.join(dated.between)}",
+                                "a pair is either a 2024 border or a dated one, not both")
 
-    @property
-    def lengths(self) -> dict[frozenset[str], float]:
-        """Border lengths by pair (km)."""
-        return {k: v[0] for k, v in self.borders.items()}
+    def on(self, day: dt.date) -> dict[frozenset[str], tuple[float, str | None]]:
+        """The borders that held on ``day``: the 2024 ones and the dated ones (rule E4)."""
+        out = dict(self.borders)
+        for dated in self.dated:
+            if dated.holds_on(day):
+                out[frozenset(dated.between)] = (dated.km, dated.source)
+        return out
+
+    def lengths(self, day: dt.date) -> dict[frozenset[str], float]:
+        """Border lengths (km) by pair on ``day``."""
+        return {k: v[0] for k, v in self.on(day).items()}
 
 
 def load_world(folder: Path = WORLD_DIR) -> World:
@@ -97,7 +111,7 @@ def problems(source: EpisodeSource, world: World) -> list[str]:
     """What the rules require that the source file lacks (empty when it builds)."""
     out: list[str] = []
     try:
-        expected = rules.entering_states(source, world.lengths)
+        expected = rules.entering_states(source, world.lengths(source.trigger.date))
     except KeyError as exc:
         return [str(exc.args[0])]
     if set(expected) != set(source.states):

@@ -248,6 +248,24 @@ class Country(_Strict):
     border_total_source: str | None = None
 
 
+class DatedBorder(_Strict):
+    """A land border that changed between an episode and 2024 (rule E4).
+
+    It holds from ``since`` (inclusive) until ``until`` (exclusive); either may be open.
+    """
+
+    between: tuple[CountryId, CountryId]
+    km: Annotated[float, Field(gt=0)]
+    since: dt.date | None = None
+    until: dt.date | None = None
+    source: Annotated[str, Field(min_length=1)]
+
+    def holds_on(self, day: dt.date) -> bool:
+        """Whether the border existed on ``day``."""
+        return (self.since is None or self.since <= day) and (
+            self.until is None or day < self.until)
+
+
 class WorldFile(_Strict):
     """A gazetteer file: countries and land borders (CIA World Factbook 2024)."""
 
@@ -255,3 +273,5 @@ class WorldFile(_Strict):
     #: [a, b, km] or [a, b, km, source]: a land border between two countries (a
     #: source makes it ``sourced``; without one it is recalled from the Factbook).
     borders: list[tuple[CountryId, CountryId, float] | tuple[CountryId, CountryId, float, str]] = []
+    #: borders that changed between an episode and 2024, with their dates (rule E4).
+    dated_borders: list[DatedBorder] = []

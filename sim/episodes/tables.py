@@ -62,6 +62,13 @@ def _num(value: float) -> str:
     return f"{value:g}" if abs(value) >= 1e-4 or value == 0 else repr(value)
 
 
+def _ref(tie) -> str:
+    """A tie's reference; a judgement's starts with 'assumption:' as the loader requires."""
+    if tie.grade == "assumption" and not tie.ref.startswith("assumption:"):
+        return f"assumption: {tie.ref}"
+    return tie.ref
+
+
 def _write(path: Path, header: tuple[str, ...], rows: list[tuple]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -79,7 +86,7 @@ def patrons(source: EpisodeSource, world: World) -> list[tuple[str, bool, str]]:
     for cand in source.patron_candidates:
         if not rules.is_patron(cand):
             continue
-        takeover = rules.can_take_over(cand, source.focal, world.lengths)
+        takeover = rules.can_take_over(cand, source.focal, world.lengths(source.trigger.date))
         facts = "; ".join(x for x in (cand.treaty, cand.base) if x)
         why = ("treaty" if cand.treaty else "land border") if takeover else None
         out.append((cand.actor, takeover, f"{facts}. Takeover "
@@ -90,7 +97,7 @@ def patrons(source: EpisodeSource, world: World) -> list[tuple[str, bool, str]]:
 
 def write_all(source: EpisodeSource, world: World, target: Path) -> None:
     """Write every file of the folder (attributes last: the indicator rules read the rest)."""
-    states = rules.entering_states(source, world.lengths)
+    states = rules.entering_states(source, world.lengths(source.trigger.date))
     year = rules.measurement_year(source.trigger.date)
     _actors(source, world, states, target)
     _indicators(source, states, year, target)
@@ -188,27 +195,38 @@ def _edges(source: EpisodeSource, world: World, states: list[str], year: int,
                      f"Statistics, goods exports + imports, {year}", RECALLED,
                      "recalled, verify; order of magnitude only (about +/-50%)"))
     for t in source.energy:
-        rows.append(("energy", t.source, t.target, _num(t.value), "share", year, t.ref,
+        rows.append(("energy", t.source, t.target, _num(t.value), "share", year, _ref(t),
                      t.grade, "recalled, verify; to about +/-0.15"))
-    for t in source.security:
-        v = rules.SECURITY_TIE[t.kind]
-        rows.append(("security", t.source, t.target, _num(v), "tie strength", year,
-                     f"assumption: episode security rule T3 ({_num(v)}, "
-                     f"{rules.SECURITY_MEANING[t.kind]}): {t.ref}", "assumption",
-                     "membership and treaty dates recalled, verify"))
-    for pair in sorted(world.borders, key=sorted):
+    pairs: dict[frozenset[str], list] = {}
+    for t in source.security:  # rule T3: one row per pair, the strongest tie listed
+        pairs.setdefault(frozenset((t.source, t.target)), []).append(t)
+    for ties in pairs.values():
+        best = max(ties, key=lambda t: rules.SECURITY_TIE[t.kind])
+        v = rules.SECURITY_TIE[best.kind]
+        rows.append(("security", ties[0].source, ties[0].target, _num(v), "tie strength",
+                     year, f"assumption: episode security rule T3 ({_num(v)}, "
+                     f"{rules.SECURITY_MEANING[best.kind]}): {best.ref}"
+                     + "".join(f"; also {rules.SECURITY_MEANING[t.kind]}: {t.ref}"
+                               for t in ties if t is not best),
+                     "assumption", "membership and treaty dates recalled, verify"))
+    borders = world.on(source.trigger.date)
+    dated = {frozenset(d.between) for d in world.dated}
+    for pair in sorted(borders, key=sorted):
         a, b = sorted(pair)
         if a in states and b in states:
-            km, ref = world.borders[pair]
-            rows.append(("border", a, b, _num(km), "km", 2024, ref or "CIA World Factbook "
-                         "2024", "sourced" if ref else RECALLED,
-                         "" if ref else "recalled, verify"))
+            km, ref = borders[pair]
+            was = pair in dated  # rule E4: an edition of the episode's time, recalled
+            rows.append(("border", a, b, _num(km), "km", source.trigger.date.year if was
+                         else 2024, ref or "CIA World Factbook 2024",
+                         "sourced" if ref and not was else RECALLED,
+                         "recalled, verify; the border as it stood then (rule E4)" if was
+                         else "" if ref else "recalled, verify"))
     for t in source.debt:
-        rows.append(("debt", t.source, t.target, _num(t.value), "US$ bn", year, t.ref,
+        rows.append(("debt", t.source, t.target, _num(t.value), "US$ bn", year, _ref(t),
                      t.grade, "recalled, verify; to about +/-25%; rule T5: rows only where "
                      "at least 10% of the debtor's GDP"))
     for t in source.troops:
-        rows.append(("troops", t.source, t.target, _num(t.value), "troops", year, t.ref,
+        rows.append(("troops", t.source, t.target, _num(t.value), "troops", year, _ref(t),
                      t.grade, "recalled, verify; order of magnitude"
                      if t.grade == RECALLED else ""))
     f = source.focal
