@@ -134,6 +134,10 @@ def problems(source: EpisodeSource, world: World) -> list[str]:
     for tie in source.security:
         if not {tie.source, tie.target} <= set(source.states):
             out.append(f"security {tie.source}-{tie.target}: both must be entering states")
+    listed = {frozenset((t.source, t.target)) for t in source.security}
+    for pair, why in rules.organisation_pairs(expected, source.trigger.date).items():
+        if pair not in listed:
+            out.append(f"security row missing by rule T3 ({why}): " + "-".join(sorted(pair)))
     return out
 
 

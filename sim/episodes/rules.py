@@ -144,6 +144,48 @@ SECURITY_MEANING = {
     "partnership": "a partnership without mutual defence",
     "basing": "a basing agreement without a mutual-defence treaty",
 }
+#: Rule T3 (partnership): common membership of a regional organisation with a standing
+#: security organ but no operative mutual defence gives a partnership tie (0.3), from
+#: the date each state joined (recalled, verify). The Arab League's 1950 treaty and the
+#: Rio Treaty, with no standing organ, give none; the AU, continent-wide, gives none.
+ORGANISATIONS: dict[str, tuple[str, dict[str, dt.date]]] = {
+    "SCO": ("common SCO membership (joint counter-terrorism exercises, no mutual defence)",
+            {**dict.fromkeys(("RUS", "CHN", "KAZ", "KGZ", "TJK", "UZB"), dt.date(2001, 6, 15)),
+             "IND": dt.date(2017, 6, 9), "PAK": dt.date(2017, 6, 9)}),
+    "ECOWAS": ("common ECOWAS membership (1999 Mechanism, ECOMOG; no operative mutual "
+               "defence)",
+               {**dict.fromkeys(("NGA", "GHA", "CIV", "BEN", "TGO", "BFA", "MLI", "NER", "SEN",
+                                 "GIN", "GMB", "GNB", "LBR", "SLE"), dt.date(1975, 5, 28)),
+                "CPV": dt.date(1977, 1, 1)}),
+    "SADC": ("common SADC membership (Organ on Politics, Defence and Security; no operative "
+             "mutual defence)",
+             {**dict.fromkeys(("ZWE", "MOZ", "ZMB", "MWI", "BWA", "NAM", "AGO", "TZA", "LSO",
+                               "SWZ"), dt.date(1992, 8, 17)),
+              "ZAF": dt.date(1994, 8, 29), "MUS": dt.date(1995, 8, 28),
+              "COD": dt.date(1997, 9, 8), "SYC": dt.date(1997, 9, 8),
+              "MDG": dt.date(2005, 8, 18)}),
+    "ECCAS": ("common ECCAS membership (FOMAC; no operative mutual defence)",
+              {**dict.fromkeys(("GAB", "CMR", "TCD", "CAF", "COG", "GNQ", "COD", "BDI", "STP"),
+                               dt.date(1983, 10, 18)),
+               "AGO": dt.date(1999, 2, 6), "RWA": dt.date(2016, 8, 17)}),
+    "EAC": ("common EAC membership (defence cooperation protocols; no mutual defence)",
+            {**dict.fromkeys(("KEN", "UGA", "TZA"), dt.date(2000, 7, 7)),
+             "RWA": dt.date(2007, 7, 1), "BDI": dt.date(2007, 7, 1),
+             "SSD": dt.date(2016, 9, 5)}),
+}
+
+
+def organisation_pairs(states: list[str], day: dt.date) -> dict[frozenset[str], str]:
+    """Rule T3: pairs of entering states with a common organisation on ``day``, and why."""
+    out: dict[frozenset[str], str] = {}
+    for ref, members in ORGANISATIONS.values():
+        inside = sorted(s for s in states if s in members and members[s] <= day)
+        for i, a in enumerate(inside):
+            for b in inside[i + 1:]:
+                out.setdefault(frozenset((a, b)), ref)
+    return out
+
+
 #: Rule T5: official debt enters only where it is at least this share of the debtor's GDP.
 DEBT_MIN_SHARE = 0.10
 

@@ -40,7 +40,8 @@ LIMITS = (
     "Most indicator values are recalled from public datasets, not read from them here "
     "(graded 'recalled'); power-centre rows and several baselines are assumptions.",
     "Five calibration targets are met by a narrow accepted region found on small "
-    "ensembles; thirteen in-sample backtest episodes cannot show out-of-sample skill.",
+    "ensembles; the 53 backtest episodes are in-sample (used to build the model) and say "
+    "nothing yet about out-of-sample skill.",
     "States respond through a few stylised channels (dependence, protest, posture, "
     "patron support); there is no explicit war, sanctions or economic model.",
 )
@@ -48,6 +49,17 @@ LIMITS = (
 
 def _percent(x: float) -> str:
     return f"{100 * x:.1f}%"
+
+
+def _backtest_verdict(folder: Path) -> str | None:
+    """The backtest's verdict sentence from its manifest, or None if there is none."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        v = manifest["verdict"]
+        return (f"{v['verdict']} (Brier skill {v['skill']:.2f}, 95% interval "
+                f"{v['low']:.2f} to {v['high']:.2f}; {len(manifest['episodes'])} episodes)")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _csv_if(path: Path) -> pd.DataFrame | None:
@@ -105,6 +117,11 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
     grade_names, grades = _grades(region, overrides)
     calibration = _csv_if(paths.RESULTS_DIR / "calibration" / f"targets_{region.name}.csv")
     backtest = _csv_if(paths.RESULTS_DIR / "backtest" / "scores.csv")
+    verdict = _backtest_verdict(paths.RESULTS_DIR / "backtest")
+    if backtest is not None and "forecast" in backtest.columns:  # the main score only
+        backtest = backtest[(backtest["forecast"] == "main")
+                            & (backtest["null_kind"] == "pooled")
+                            & (backtest["subset"] == "all")]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
                              autoescape=jinja2.select_autoescape(["html", "j2"]),
                              undefined=jinja2.StrictUndefined)
@@ -118,6 +135,7 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
             {"target": r.target, "band": f"{r.band_low:.3g}-{r.band_high:.3g}",
              "model": f"{r.model:.3f}", "interval": f"{r.ci_low:.3f}-{r.ci_high:.3f}",
              "passes": bool(r.passes)} for r in calibration.itertuples()],
+        backtest_verdict=verdict,
         backtest=None if backtest is None else [
             {"metric": r.metric, "model": f"{r.model:.3f}",
              "interval": f"{r.model_ci_low:.3f}-{r.model_ci_high:.3f}", "null": f"{r.null:.3f}"}

@@ -20,8 +20,10 @@ CLASS_LABELS = {"A": "A: ruling group keeps power under its ruler or planned suc
 
 def _episodes_chart(path: Path, episodes: pd.DataFrame) -> Path:
     """Stacked bars of model and null probabilities per episode, observed class marked."""
-    rows = episodes.reset_index(drop=True)
-    fig = _figure(11.0, 0.62 * len(rows) + 2.2, layout="constrained")
+    order = {"protest": 0, "election": 1, "coup": 2, "death": 3, "handover": 4}
+    rows = episodes.assign(_k=episodes["trigger"].map(order).fillna(9)).sort_values(
+        ["_k", "title"], kind="stable").reset_index(drop=True)
+    fig = _figure(11.0, 0.36 * len(rows) + 2.4, layout="constrained")
     ax = fig.subplots()
     y = np.arange(len(rows))[::-1]
     height = 0.36
@@ -33,19 +35,23 @@ def _episodes_chart(path: Path, episodes: pd.DataFrame) -> Path:
                     alpha=alpha, edgecolor="white", linewidth=0.5)
             left += rows[f"{prefix}{c}"].to_numpy()
     for yi, row in zip(y, rows.itertuples(), strict=True):
-        ax.text(1.01, yi, f"observed {row.observed}", va="center", fontsize=9,
+        ax.text(1.01, yi, f"observed {row.observed}", va="center", fontsize=8,
                 color=CLASS_COLOURS[row.observed], fontweight="bold",
                 transform=ax.get_yaxis_transform())
-    ax.set_yticks(y, [f"{t}\n(model above, null below)" for t in rows["title"]], fontsize=8)
+    flagged = rows["no_path"].astype(bool) if "no_path" in rows else [False] * len(rows)
+    ax.set_yticks(y, [f"{t} ({k}){' *' if f else ''}" for t, k, f in
+                      zip(rows["title"], rows["trigger"], flagged, strict=True)], fontsize=7.5)
     ax.set_xlim(0.0, 1.0)
     ax.set_xlabel("predicted probability of each class, one year after the trigger")
     ax.grid(True, axis="x", **GRID_KW)
     handles = [Patch(color=c, label=CLASS_LABELS[k]) for k, c in CLASS_COLOURS.items()]
-    handles.append(Patch(color="#999999", alpha=0.45, label="paler bar: the null"))
+    handles.append(Patch(color="#999999", alpha=0.45, label="upper bar: the model (main "
+                         "score); paler lower bar: the null"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08 - 0.4 / len(rows)),
               ncols=2, frameon=False, fontsize=8.5)
     ax.set_title("Backtest on the development set (in-sample): predicted classes against "
-                 "what happened", fontsize=12)
+                 "what happened\n(* the model has no path for what happened; grouped by "
+                 "trigger kind)", fontsize=11)
     return _save(fig, path)
 
 
