@@ -156,3 +156,29 @@ def test_bad_episode_files_get_clear_messages(tmp_path, old, new, expected):
 def test_a_folder_without_an_episode_is_named(tmp_path):
     with pytest.raises(UserError, match="episode file not found"):
         load_episode(tmp_path)
+
+
+def test_the_numpy_scores_equal_scikit_learn_on_random_forecasts_with_ties():
+    from sklearn.metrics import (
+        average_precision_score,
+        brier_score_loss,
+        log_loss,
+        roc_auc_score,
+    )
+
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n = int(rng.integers(4, 40))
+        probs = rng.dirichlet([1, 1, 1], n).round(1) + 1e-3   # rounding makes ties
+        probs /= probs.sum(axis=1, keepdims=True)
+        observed = list(rng.choice(["A", "B", "C"], n))
+        if len(set(observed)) < 3:
+            continue
+        got = scores(probs, observed)
+        is_c = np.array([o == "C" for o in observed])
+        assert got["brier"] == pytest.approx(
+            brier_score_loss(observed, probs, labels=["A", "B", "C"]))
+        assert got["log_loss"] == pytest.approx(log_loss(observed, probs,
+                                                         labels=["A", "B", "C"]))
+        assert got["roc_auc_c"] == pytest.approx(roc_auc_score(is_c, probs[:, 2]))
+        assert got["pr_auc_c"] == pytest.approx(average_precision_score(is_c, probs[:, 2]))

@@ -12,7 +12,7 @@ All choices here were fixed before the 53 episodes were scored:
   :data:`DEATH_SURVIVAL` as B and the rest as C (Kendall-Taylor & Frantz 2016: 87%; the
   Archigos recount: 91%), and the **old** null (leave-one-out frequencies of the same
   trigger kind, smoothed; deaths as the literature null).
-* **Scores** (scikit-learn): multi-class Brier score, log loss, ROC AUC and PR AUC for
+* **Scores** (numpy, checked against scikit-learn): multi-class Brier score, log loss, ROC AUC and PR AUC for
   "the ruling group loses power" (C), and the Brier skill score ``1 - B_model / B_null``,
   each with a 95% interval from :data:`BOOTSTRAP` resamples of episodes.
 * **Per trigger kind** only where a kind has at least :data:`MIN_KIND_EPISODES`
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
+from scipy.stats import rankdata
 
 from sim.analyses.episodes import CLASSES
 
@@ -78,17 +78,50 @@ def null_probabilities(triggers: list[str], observed: list[str],
     return out
 
 
+def roc_auc(is_positive: np.ndarray, score: np.ndarray) -> float:
+    """ROC AUC by the Mann-Whitney statistic with average ranks for ties (as scikit-learn).
+
+    NaN when every case or none is positive.
+    """
+    pos = is_positive.astype(bool)
+    n_pos, n_neg = int(pos.sum()), int((~pos).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = rankdata(score)
+    return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def average_precision(is_positive: np.ndarray, score: np.ndarray) -> float:
+    """PR AUC as average precision (scikit-learn's step-wise definition, ties grouped)."""
+    y = is_positive.astype(float)
+    if y.sum() == 0 or y.sum() == len(y):
+        return float("nan")
+    order = np.argsort(-score, kind="mergesort")
+    s, y = score[order], y[order]
+    last = np.r_[np.nonzero(np.diff(s))[0], len(s) - 1]   # end of each run of equal scores
+    tps = np.cumsum(y)[last]
+    precision = tps / (last + 1.0)
+    recall = tps / tps[-1]
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
 def scores(probabilities: np.ndarray, observed: list[str]) -> dict[str, float]:
-    """Brier (multi-class), log loss, and ROC/PR AUC for class C of one forecast set."""
-    y = np.array(observed)
-    p = np.clip(probabilities, 1e-15, 1.0)
-    out = {"brier": float(brier_score_loss(y, probabilities, labels=list(CLASSES))),
-           "log_loss": float(log_loss(y, p / p.sum(axis=1, keepdims=True),
-                                      labels=list(CLASSES)))}
-    is_c, p_c = (y == "C").astype(int), probabilities[:, CLASSES.index("C")]
-    both = 0 < is_c.sum() < len(is_c)
-    out["roc_auc_c"] = float(roc_auc_score(is_c, p_c)) if both else float("nan")
-    out["pr_auc_c"] = float(average_precision_score(is_c, p_c)) if both else float("nan")
+    """Brier (multi-class), log loss, and ROC/PR AUC for class C of one forecast set.
+
+    The Brier score is the mean over episodes of the sum over classes of the squared
+    error (scikit-learn's multi-class ``brier_score_loss``); the log loss is the mean
+    negative natural log of the probability given to the observed class (clipped at
+    1e-15). Written in numpy so that 2,000 bootstrap resamples of every table take
+    seconds; ``tests/test_backtest.py`` checks them against scikit-learn.
+    """
+    y = np.array([CLASSES.index(o) for o in observed])
+    p = np.asarray(probabilities, dtype=float)
+    onehot = np.eye(len(CLASSES))[y]
+    out = {"brier": float(((p - onehot) ** 2).sum(axis=1).mean()),
+           "log_loss": float(-np.log(np.clip(p[np.arange(len(y)), y], 1e-15, 1.0)).mean())}
+    is_c, p_c = y == CLASSES.index("C"), p[:, CLASSES.index("C")]
+    out["roc_auc_c"] = roc_auc(is_c, p_c)
+    out["pr_auc_c"] = average_precision(is_c, p_c)
     return out
 
 
