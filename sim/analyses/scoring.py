@@ -13,8 +13,8 @@ All choices here were fixed before the 53 episodes were scored:
   Archigos recount: 91%), and the **old** null (leave-one-out frequencies of the same
   trigger kind, smoothed; deaths as the literature null).
 * **Scores** (numpy, checked against scikit-learn): multi-class Brier score, log loss,
-  ROC AUC and PR AUC for "the ruling group loses power" (C), and the Brier skill score ``1 - B_model / B_null``,
-  each with a 95% interval from :data:`BOOTSTRAP` resamples of episodes.
+  ROC AUC and PR AUC for "the ruling group loses power" (C), and the Brier skill score
+  ``1 - B_model / B_null``, each with a 95% interval from :data:`BOOTSTRAP` resamples of episodes.
 * **Per trigger kind** only where a kind has at least :data:`MIN_KIND_EPISODES`
   episodes (fewer make the interval of the skill wider than its range).
 * **The verdict** in words fixed by the interval of the Brier skill (:func:`verdict`).
