@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.analyses import scoring
 from sim.analyses.episodes import load_episode
+from sim.episodes import rules
 from sim.episodes.build import build_into
 from sim.episodes.source import EpisodeSource
 
@@ -54,8 +55,9 @@ def perturbed(source: EpisodeSource, rng: np.random.Generator) -> EpisodeSource:
             update["milex"] = _draw(rng, "milex", f.milex)
         states[sid] = f.model_copy(update=update)
     pole_m = _draw(rng, "ideal", source.pole_moscow)
-    if "RUS" in states and states["RUS"].ideal is not None:
-        pole_m = states["RUS"].ideal  # the pole is Russia's own row
+    moscow = states.get(rules.POLE_MOSCOW)
+    if moscow is not None and moscow.ideal is not None:
+        pole_m = moscow.ideal  # the pole is the pole state's own row
     pole_w = max(_draw(rng, "ideal", source.pole_west), pole_m + 0.1)
     trade = [(a, b, _draw(rng, "trade", v) if v > 0 else 0.0) for a, b, v in source.trade]
 

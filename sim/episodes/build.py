@@ -124,8 +124,9 @@ def problems(source: EpisodeSource, world: World) -> list[str]:
     for pair in sorted(rules.trade_pairs(expected, source.focal), key=sorted):
         if pair not in have and pair <= set(source.states):
             out.append("trade row missing by rule T1: " + "-".join(sorted(pair)))
-    if "RUS" in source.states and source.states["RUS"].ideal != source.pole_moscow:
-        out.append("pole_moscow must equal RUS's ideal point")
+    moscow = rules.POLE_MOSCOW
+    if moscow in source.states and source.states[moscow].ideal != source.pole_moscow:
+        out.append(f"pole_moscow must equal {moscow}'s ideal point")
     for layer in ("energy", "debt", "troops"):
         for tie in getattr(source, layer):
             if tie.target != source.focal or tie.source not in source.states:

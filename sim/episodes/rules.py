@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
+from pathlib import Path
 
 from sim.episodes.source import EpisodeSource, PatronCandidate, SecurityTie
+from sim.safe_yaml import load_yaml
 
 # ---------------------------------------------------------------------------- years
 #: Years with a WGI release (biennial 1996-2002, then yearly; none before 1996).
@@ -53,35 +55,28 @@ ALIGNMENT_FALLBACK = 0.0
 # ------------------------------------------------------------------ which states enter
 #: Rule E1: at most this many land neighbours, those with the longest borders.
 MAX_NEIGHBOURS = 6
-#: Rule E2: the regional great power: the dominant power of the focal state's regional
-#: security complex in Buzan & Waever (2003), *Regions and Powers*, where the complex
-#: has one (a centred complex, or a standard complex with a single regional power);
-#: none where it has none (the Middle East, South America, the Horn, Central Africa,
-#: East Asia with China and Japan) or where its centre is an institution (EU-Europe).
-#: The membership of each focal state is recalled from the book; SADC members count as
-#: Southern Africa, ECOWAS members as West Africa.
+#: The rule tables (country ids are data): sim/episodes/rule_tables.yaml.
+RULE_TABLES = Path(__file__).resolve().parent / "rule_tables.yaml"
+
+
+def _tables() -> dict:
+    data = load_yaml(RULE_TABLES, str(RULE_TABLES))
+    return data if isinstance(data, dict) else {}
+
+
+_RAW = _tables()
+#: Rule E2: the regional great power of each focal state: the dominant power of its
+#: regional security complex in Buzan & Waever (2003), *Regions and Powers*, where the
+#: complex has one; None where it has none or is centred on an institution.
 REGIONAL_POWER: dict[str, str | None] = {
-    # post-Soviet complex, centred on Russia
-    **{c: "RUS" for c in ("ARM", "AZE", "BLR", "GEO", "KAZ", "KGZ", "MDA", "RUS", "TJK",
-                          "TKM", "UKR", "UZB")},
-    # North America (with Central America and the Caribbean), centred on the US
-    **{c: "USA" for c in ("MEX", "NIC")},
-    # Southern Africa (SADC), South Africa the regional power
-    **{c: "ZAF" for c in ("AGO", "MWI", "TZA", "ZWE")},
-    # West Africa (ECOWAS), Nigeria the regional power
-    **{c: "NGA" for c in ("BFA", "GIN", "GMB", "MLI", "TGO")},
-    # no single regional great power
-    **{c: None for c in ("BHR", "DZA", "EGY", "IRN", "SYR", "TUN",   # Middle East
-                         "VEN",                                      # South America
-                         "ETH", "KEN",                               # Horn of Africa
-                         "GAB", "TCD",                               # Central Africa
-                         "MMR", "MYS", "PRK",                        # East Asia
-                         "HRV", "SRB", "SVK",                        # EU-Europe
-                         "TUR")},                                    # insulator
-}
+    state: (None if power == "None" else power)
+    for power, states in _RAW.get("regional_power", {}).items() for state in states}
 #: Rule E5 (stubbornness): the five permanent members of the UN Security Council set
 #: their own line.
-GREAT_POWERS = ("CHN", "FRA", "GBR", "RUS", "USA")
+GREAT_POWERS: tuple[str, ...] = tuple(_RAW.get("great_powers", ()))
+#: Rule R4's poles: the Moscow pole's and the West pole's state.
+POLE_MOSCOW: str = _RAW.get("poles", {}).get("moscow", "")
+POLE_WEST: str = _RAW.get("poles", {}).get("west", "")
 
 
 def regional_power(focal: str) -> str | None:
@@ -146,33 +141,10 @@ SECURITY_MEANING = {
 }
 #: Rule T3 (partnership): common membership of a regional organisation with a standing
 #: security organ but no operative mutual defence gives a partnership tie (0.3), from
-#: the date each state joined (recalled, verify). The Arab League's 1950 treaty and the
-#: Rio Treaty, with no standing organ, give none; the AU, continent-wide, gives none.
+#: the date each state joined (the table in rule_tables.yaml, recalled, verify).
 ORGANISATIONS: dict[str, tuple[str, dict[str, dt.date]]] = {
-    "SCO": ("common SCO membership (joint counter-terrorism exercises, no mutual defence)",
-            {**dict.fromkeys(("RUS", "CHN", "KAZ", "KGZ", "TJK", "UZB"), dt.date(2001, 6, 15)),
-             "IND": dt.date(2017, 6, 9), "PAK": dt.date(2017, 6, 9)}),
-    "ECOWAS": ("common ECOWAS membership (1999 Mechanism, ECOMOG; no operative mutual "
-               "defence)",
-               {**dict.fromkeys(("NGA", "GHA", "CIV", "BEN", "TGO", "BFA", "MLI", "NER", "SEN",
-                                 "GIN", "GMB", "GNB", "LBR", "SLE"), dt.date(1975, 5, 28)),
-                "CPV": dt.date(1977, 1, 1)}),
-    "SADC": ("common SADC membership (Organ on Politics, Defence and Security; no operative "
-             "mutual defence)",
-             {**dict.fromkeys(("ZWE", "MOZ", "ZMB", "MWI", "BWA", "NAM", "AGO", "TZA", "LSO",
-                               "SWZ"), dt.date(1992, 8, 17)),
-              "ZAF": dt.date(1994, 8, 29), "MUS": dt.date(1995, 8, 28),
-              "COD": dt.date(1997, 9, 8), "SYC": dt.date(1997, 9, 8),
-              "MDG": dt.date(2005, 8, 18)}),
-    "ECCAS": ("common ECCAS membership (FOMAC; no operative mutual defence)",
-              {**dict.fromkeys(("GAB", "CMR", "TCD", "CAF", "COG", "GNQ", "COD", "BDI", "STP"),
-                               dt.date(1983, 10, 18)),
-               "AGO": dt.date(1999, 2, 6), "RWA": dt.date(2016, 8, 17)}),
-    "EAC": ("common EAC membership (defence cooperation protocols; no mutual defence)",
-            {**dict.fromkeys(("KEN", "UGA", "TZA"), dt.date(2000, 7, 7)),
-             "RWA": dt.date(2007, 7, 1), "BDI": dt.date(2007, 7, 1),
-             "SSD": dt.date(2016, 9, 5)}),
-}
+    name: (org["tie"], {c: dt.date.fromisoformat(str(d)) for c, d in org["members"].items()})
+    for name, org in _RAW.get("organisations", {}).items()}
 
 
 def organisation_pairs(states: list[str], day: dt.date) -> dict[frozenset[str], str]:

@@ -217,7 +217,7 @@ class EpisodeSource(_Strict):
     security: list[SecurityTie] = []
     debt: list[Tie] = []
     troops: list[Tie] = []
-    #: figures read from region-facts (graded sourced): "POL.nato", "leader.born" -> ref.
+    #: figures read from region-facts (graded sourced): "<state>.nato", "leader.born" -> ref.
     sourced: dict[str, str] = {}
     evidence: dict[str, Evidence]
 

@@ -158,8 +158,9 @@ def _indicators(source: EpisodeSource, states: list[str], year: int, target: Pat
         if v is not None:
             rows.append((s, "unga_idealpoint", _num(v), "ideal point", year, unga_src,
                          RECALLED, notes["unga"]))
-    for pole, actor, v, name in (("unga_pole_moscow", "RUS", source.pole_moscow, "Moscow"),
-                                 ("unga_pole_west", "DEU", source.pole_west, "West")):
+    for pole, actor, v, name in (
+            ("unga_pole_moscow", rules.POLE_MOSCOW, source.pole_moscow, "Moscow"),
+            ("unga_pole_west", rules.POLE_WEST, source.pole_west, "West")):
         rows.append((actor, pole, _num(v), "ideal point", year, unga_src, RECALLED,
                      "recalled, verify; remembered to about +/-0.4; the " + name + " pole of "
                      "rule R4 (the same state in every region and episode)"))

@@ -47,8 +47,9 @@ def _episodes_chart(path: Path, episodes: pd.DataFrame) -> Path:
     handles = [Patch(color=c, label=CLASS_LABELS[k]) for k, c in CLASS_COLOURS.items()]
     handles.append(Patch(color="#999999", alpha=0.45, label="upper bar: the model (main "
                          "score); paler lower bar: the null"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08 - 0.4 / len(rows)),
-              ncols=2, frameon=False, fontsize=8.5)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False,
+               fontsize=8.5)
     ax.set_title("Backtest on the development set (in-sample): predicted classes against "
                  "what happened\n(* the model has no path for what happened; grouped by "
                  "trigger kind)", fontsize=11)
@@ -62,9 +63,10 @@ def _reliability_chart(path: Path, reliability: pd.DataFrame) -> Path:
     ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1,
             label="perfect calibration")
     shown = reliability[reliability["episodes"] > 0]
-    ax.scatter(shown["mean_predicted_c"], shown["observed_c"], s=60 * shown["episodes"],
-               color=CLASS_COLOURS["C"], alpha=0.8, edgecolor="black", zorder=3,
-               label="bin (area: number of episodes)")
+    ax.scatter(shown["mean_predicted_c"], shown["observed_c"], s=25 * shown["episodes"],
+               color=CLASS_COLOURS["C"], alpha=0.8, edgecolor="black", zorder=3)
+    ax.plot([], [], "o", color=CLASS_COLOURS["C"], markeredgecolor="black",
+            label="bin of predicted P(C) (area: number of episodes)")
     for row in shown.itertuples():
         ax.annotate(f"{row.episodes}", (row.mean_predicted_c, row.observed_c),
                     xytext=(8, -4), textcoords="offset points", fontsize=9)
@@ -73,7 +75,7 @@ def _reliability_chart(path: Path, reliability: pd.DataFrame) -> Path:
     ax.set_xlabel("mean predicted probability that the ruling group loses power (C)")
     ax.set_ylabel("share of episodes in which it did")
     ax.grid(True, **GRID_KW)
-    ax.legend(loc="upper left", fontsize=8.5, frameon=False)
+    ax.legend(loc="lower right", fontsize=8.5, frameon=False)
     ax.set_title("Reliability of P(C), development set (in-sample)", fontsize=11)
     return _save(fig, path)
 
