@@ -129,3 +129,10 @@ def test_a_bad_source_file_gets_a_clear_message(tmp_path):
     with pytest.raises(UserError, match="observed"):
         load_source(bad)
     assert main(["--check-sources", str(Path("does_not_exist"))]) == 2
+
+
+def test_every_episode_folder_passes_the_indicator_rules_check():
+    from sim.regions.indicators import differences
+
+    failing = {f.name: differences(f) for f in find_episodes([EPISODES_DIR])}
+    assert {name: d for name, d in failing.items() if d} == {}
