@@ -34,9 +34,10 @@ opposition with probability ``p_O = min(1, u_F/u_*) * max(0, 1 - s_SEC/s0_SEC)``
 rival or junior officers (``rival_takeover``), with probability ``rho_r``; otherwise for
 an insider. A regime **fails** when its ruling group loses power (Geddes, Wright &
 Frantz 2014): to the opposition, a rival faction or a patron; an open split that is
-still unresolved at the horizon is an insider contest, not yet a failure. A patron's takeover is a reaction
-of an outside power (``reactions.py``). Patron control is absorbing within the horizon;
-an opposition-led focal state can still be taken over by a patron.
+still unresolved at the horizon is an insider contest, not yet a failure. A patron's
+takeover is a reaction of an outside power (``reactions.py``). Patron control is
+absorbing within the horizon; an opposition-led focal state can still be taken over by
+a patron.
 
 References
 ----------
