@@ -212,6 +212,13 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: Russia responded fully to Belarus's 2020 crisis (loan $1.5bn, "
           "police-reserve offer; region-facts)",
           "Sensitivity of a patron's support to the focal state's distress and drift."),
+    Param("unsettled_support_need", "nu_u", "1", 0.5, 0.0, 2.0, "reactions",
+          "assumption: an unsettled succession in a client (an interim, an emergency body "
+          "or an open split) is a need for support on a par with half of the client's "
+          "full distress; setting it to 0 halved Russia's ripple and the takeover in "
+          "Belarus (issue 19), so it is a parameter to vary, not a hidden constant",
+          "Need added to each patron's support target while the focal state's succession "
+          "is unsettled."),
     Param("patron_support_speed", "rho_R", "1/week", 0.3, 0.0, 1.0, "reactions",
           "assumption: Russia's 2020 loan to Belarus came about a month after the election",
           "Weekly adjustment of a patron's support."),
@@ -239,6 +246,10 @@ _DECLARED: tuple[Param, ...] = (
           "exposure became the alliance member's border share with the threat sources "
           "(0.2-0.58 for the frontline states, was 1)",
           "Rise of an exposed state's posture per unit of threat and exposure."),
+    Param("takeover_threat", "theta_T", "1", 0.5, 0.0, 2.0, "reactions",
+          "assumption: a patron's takeover of the focal state is a threat to its "
+          "neighbours on a par with half of the focal state's full distress",
+          "Threat added for every state while a patron controls the focal state."),
     Param("posture_speed", "rho_p", "1/week", 0.15, 0.0, 1.0, "reactions",
           "assumption: readiness moves over weeks",
           "Weekly adjustment of military posture toward its target."),
@@ -326,6 +337,8 @@ _PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
     "unrest_drag": (0.02, 0.1, "assumption", "less than half to double the default"),
     "alignment_susceptibility": (0.5, 1.0, "assumption", "half to the data's susceptibility"),
     "patron_support_gain": (1.0, 4.0, "assumption", "half to double the default"),
+    "unsettled_support_need": (0.25, 1.0, "assumption",
+                               "half to double the default"),
     "patron_support_speed": (0.15, 0.6, "assumption",
                              "support arrives within one to six weeks"),
     "patron_loan_relief": (0.02, 0.1, "assumption", "half to double the default"),
@@ -336,6 +349,7 @@ _PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
                                  "(takeover at most a fifth of failures) bounds it"),
     "patron_move_multiplier": (2.0, 10.0, "lever", "scenario lever"),
     "posture_gain": (0.6, 2.4, "assumption", "half to double the default"),
+    "takeover_threat": (0.25, 1.0, "assumption", "half to double the default"),
     "posture_speed": (0.08, 0.3, "assumption", "readiness moves over two to twelve weeks"),
     "refugee_rate": (0.25, 1.0, "assumption", "half to double the default"),
     "trade_passthrough": (0.25, 0.75, "assumption", "half to one and a half the default"),
