@@ -216,11 +216,13 @@ def threat(distress_focal: np.ndarray, source_posture_excess: np.ndarray,
     sources : numpy.ndarray of int, shape (S,)
         Axis positions of the threat sources (a source ignores its own posture).
     n_actors : int
+    params : Parameters
+        Uses ``takeover_threat``.
 
     Examples
     --------
     >>> t = threat(np.array([0.1]), np.array([[0.0, 0.3]]), np.array([HOLDER["incumbent"]]),
-    ...            np.array([0, 1]), 3)
+    ...            np.array([0, 1]), 3, Parameters())
     >>> t.round(3).tolist()
     [[0.4, 0.1, 0.4]]
     """
