@@ -63,9 +63,8 @@ def test_election_falls_30_to_70_days_after_vacancy():
 def test_no_split_hazard_when_rates_are_zero():
     p = Parameters({"transition_split_rate": 0.0, "coup_attempt_rate": 0.0})
     holder = np.array([HOLDER["constitutional_interim"], HOLDER["incumbent"]], dtype=np.int8)
-    probability = succession.split_probability(holder, np.array([True, False]),
-                                                np.array([0.1, 0.1]), 0.8,
-                                                np.array([0.5, 0.5]), p)
+    probability = succession.split_probability(holder, np.array([0.1, 0.1]), 0.8,
+                                                np.array([0.5, 0.5]), np.array([0, 0]), p)
     assert np.array_equal(probability, np.zeros(2))
 
 
@@ -74,16 +73,28 @@ def test_split_hazard_direction():
     interim = np.array([HOLDER["constitutional_interim"]], dtype=np.int8)
     council = np.array([HOLDER["emergency_body"]], dtype=np.int8)
 
-    def split(holder, cohesion, unrest, violent=False):
-        return succession.split_probability(holder, np.array([violent]), np.array([cohesion]),
-                                            0.83, np.array([unrest]), p)[0]
+    def split(holder, cohesion, unrest, weeks=0):
+        return succession.split_probability(holder, np.array([cohesion]), 0.83,
+                                            np.array([unrest]), np.array([weeks]), p)[0]
 
     assert split(interim, 0.6, 0.0) > split(interim, 0.8, 0.0)      # less cohesion
     assert split(interim, 0.8, 0.05) > split(interim, 0.8, 0.0)     # more unrest
-    assert split(council, 0.8, 0.0, True) > split(interim, 0.8, 0.0)  # violent path
-    # Without an emergency body a violent vacancy goes to the interim, still riskier.
-    assert split(interim, 0.8, 0.0, True) == split(council, 0.8, 0.0, True)
+    assert split(interim, 0.8, 0.0, 6) < split(interim, 0.8, 0.0, 1)  # the risk fades
+    # The emergency path and the interim carry the same hazard (no violent multiplier).
+    assert split(council, 0.8, 0.0) == split(interim, 0.8, 0.0)
     assert split(interim, 0.83, 0.0) > split(np.array([HOLDER["incumbent"]], np.int8), 0.83, 0.0)
+
+
+def test_the_split_hazard_fades_by_its_time_constant():
+    p = Parameters({"split_fading_weeks": 3.0})
+    interim = np.array([HOLDER["constitutional_interim"]], dtype=np.int8)
+
+    def hazard(weeks):
+        prob = succession.split_probability(interim, np.array([0.6]), 0.83, np.array([0.0]),
+                                            np.array([weeks]), p)[0]
+        return -np.log1p(-prob)
+
+    assert hazard(3) / hazard(0) == pytest.approx(np.exp(-1.0))
 
 
 def test_holder_transitions():
@@ -94,10 +105,15 @@ def test_holder_transitions():
     split = np.array([False, False, False, False, True, True])
     resolves = np.array([False, False, True, True, False, True])
     opposition = np.array([False, False, True, False, False, True])
-    out = succession.next_holder(holder, 5, election, split, resolves, opposition)
+    rival = np.array([False] * 6)
+    out = succession.next_holder(holder, 5, election, split, resolves, opposition, rival)
     assert out.tolist() == [h["insider_successor"], h["constitutional_interim"],
                             h["opposition_led"], h["insider_successor"], h["contested"],
                             h["opposition_led"]]
+    # A contest that resolves without the street goes to a rival faction where it wins.
+    rival[3] = True
+    out = succession.next_holder(holder, 5, election, split, resolves, opposition, rival)
+    assert out[3] == h["rival_takeover"] and out[2] == h["opposition_led"]
 
 
 def test_opposition_needs_both_street_and_defection():
@@ -273,7 +289,7 @@ def test_exposure_comes_from_alliance_and_border_with_the_sources():
 def test_a_threat_source_does_not_arm_against_itself():
     excess = np.array([[0.0, 0.4]])                # the patron (axis 1) has armed
     t = reactions.threat(np.zeros(1), excess, np.array([HOLDER["incumbent"]], np.int8),
-                         np.array([0, 1]), 3)
+                         np.array([0, 1]), 3, Parameters())
     assert t[0, 1] == 0.0 and t[0, 2] == pytest.approx(0.4) and t[0, 0] == pytest.approx(0.4)
     p = Parameters({"posture_gain": 5.0, "posture_speed": 1.0})
     posture0 = np.array([0.5, 0.8, 0.4])
@@ -281,9 +297,25 @@ def test_a_threat_source_does_not_arm_against_itself():
     for _ in range(50):   # with a gain above one, a self-loop would run away
         excess = posture[:, [0, 1]] - posture0[[0, 1]]
         t = reactions.threat(np.zeros(1), excess, np.array([HOLDER["incumbent"]], np.int8),
-                             np.array([0, 1]), 3)
+                             np.array([0, 1]), 3, p)
         posture = reactions.update_posture(posture, posture0, np.array([0.0, 1.0, 1.0]), t, p)
     assert posture.tolist() == [posture0.tolist()]
+
+
+def test_the_former_constants_are_parameters_and_act():
+    controlled = np.array([HOLDER["patron_controlled"]], np.int8)
+    none = np.zeros((1, 0))
+    low = reactions.threat(np.zeros(1), none, controlled, np.array([], int), 2,
+                           Parameters({"takeover_threat": 0.25}))
+    high = reactions.threat(np.zeros(1), none, controlled, np.array([], int), 2,
+                            Parameters({"takeover_threat": 1.0}))
+    assert low.tolist() == [[0.25, 0.25]] and high.tolist() == [[1.0, 1.0]]
+    interim = np.array([HOLDER["constitutional_interim"]], np.int8)
+    args = (np.zeros(1), np.zeros(1), interim, np.ones((1, 1)), np.array([True]))
+    assert reactions.patron_support_target(
+        *args, Parameters({"unsettled_support_need": 0.0})).tolist() == [[0.0]]
+    assert reactions.patron_support_target(
+        *args, Parameters({"unsettled_support_need": 0.25})).tolist() == [[0.5]]
 
 
 def test_the_first_patron_in_file_order_wins_a_tie():

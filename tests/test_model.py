@@ -68,10 +68,11 @@ def test_calibration_regime_survives_a_natural_death_within_base_rate_band(regio
     assert (holder == HOLDER["opposition_led"]).mean() < 0.02
 
 
-def test_violent_death_is_riskier_than_natural(region):
+def test_a_violent_death_carries_the_natural_split_hazard(region):
+    """No source measures a violent-versus-natural gap: only the interim differs."""
     natural, _ = _regime_survival(region, "natural", 2000)
     violent, _ = _regime_survival(region, "violent", 2000)
-    assert violent < natural
+    assert abs(violent - natural) < 0.03
 
 
 def test_every_holder_maps_to_an_outcome():

@@ -107,7 +107,7 @@ def test_a_region_built_from_scratch_runs_end_to_end(tiny, tmp_path, results_dir
     from sim.outputs.tables import OUTCOMES
 
     focal = outcomes[(outcomes.actor == "AAA") & outcomes.outcome.isin(OUTCOMES)]
-    assert len(focal) == 5
+    assert len(focal) == len(OUTCOMES)
     assert focal.probability.sum() == pytest.approx(1.0)
     assert focal.set_index("outcome").loc["regime_and_leader_continue", "probability"] == 0.0
     holders = pd.read_csv(target / "holders.csv")
@@ -264,9 +264,12 @@ def test_a_certain_coup_splits_the_elite_and_a_null_coup_changes_nothing(region)
     sure = run_ensemble(build_context(make_scenario(
         weeks=10, members=50, events=[{"type": "coup_attempt", "week": 2, "strength": 1.0}],
         parameters={"health_risk_multiplier": 0.0}), region))
-    # Every member's elite splits in week 2; a few contests resolve the same week.
+    # Every member's elite splits in week 2; some contests resolve the same week.
     assert (sure.holder[:, 3] != HOLDER["incumbent"]).all()
-    assert (sure.holder[:, 3] == HOLDER["contested"]).mean() > 0.9
+    assert (sure.holder[:, 3] == HOLDER["contested"]).mean() > 0.6
+    resolved = [HOLDER[h] for h in ("contested", "rival_takeover", "insider_successor",
+                                     "opposition_led")]
+    assert np.isin(sure.holder[:, 3], resolved).all()
     null = run_ensemble(build_context(make_scenario(
         weeks=10, members=50, events=[{"type": "coup_attempt", "week": 2, "strength": 0.0}],
         parameters={"health_risk_multiplier": 0.0}), region))

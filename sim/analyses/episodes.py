@@ -62,13 +62,15 @@ CLASSES: tuple[str, ...] = ("A", "B", "C")
 #: A the ruling group keeps power under its ruler (or the successor it had planned
 #: before the trigger, which the model represents by the incumbent holding on);
 #: B it keeps power under another insider (interim, emergency body, elected insider,
-#: a successor named at the trigger); C it loses power: an open split with no settled
-#: ruler, the opposition, or a patron in control.
+#: a successor named at the trigger), or its insiders are still contesting the rule
+#: (an open split: the group has not lost power, Geddes, Wright & Frantz 2014);
+#: C it loses power: to the opposition, a faction outside it (rival or junior
+#: officers), or a patron.
 CLASS_OF_HOLDER: dict[str, str] = {
     "incumbent": "A",
     "constitutional_interim": "B", "emergency_body": "B", "insider_successor": "B",
-    "designated_successor": "B",
-    "contested": "C", "opposition_led": "C", "patron_controlled": "C",
+    "designated_successor": "B", "contested": "B",
+    "opposition_led": "C", "patron_controlled": "C", "rival_takeover": "C",
 }
 TRIGGERS = ("death", "handover", "protest", "election", "coup")
 #: Event types that carry an observed crowd.

@@ -47,8 +47,9 @@ from sim.regions.loader import Region, load_region
 SEED = 20261127
 #: Smallest change (probability, share or % point) that counts as moving an output.
 INERT = 0.001
+#: The ruling group still in power (an open split included: calibration.CONTINUING).
 CONTINUING = [HOLDER[h] for h in ("constitutional_interim", "emergency_body",
-                                  "insider_successor", "designated_successor")]
+                                  "insider_successor", "designated_successor", "contested")]
 OUTPUTS = ("continuity_52", "takeover_52", "patron_drop", "posture_rise", "alignment_shift",
            "continuity_52_violent", "takeover_move", "regime_change_wave", "peak_unrest",
            "neighbour_stress", "neighbour_unrest", "leader_continues")

@@ -27,6 +27,7 @@ HOLDERS: tuple[str, ...] = (
     "opposition_led",          # the opposition has taken power
     "patron_controlled",       # a patron has taken control (``State.controller`` says which)
     "designated_successor",    # the successor the ruler named at a voluntary handover
+    "rival_takeover",          # a faction outside the ruling group (rival or junior officers)
 )
 HOLDER = {name: code for code, name in enumerate(HOLDERS)}
 

@@ -118,18 +118,19 @@ def _leader_health(state: State, ctx: Context, week: int, members: np.ndarray) -
 
 def _succession(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
     roles, params = ctx.roles, ctx.params
-    draws = ctx.streams.uniform("succession", members, week, 4)
+    draws = ctx.streams.uniform("succession", members, week, 5)
     cohesion = succession.elite_cohesion(state.stability[:, ctx.elite], ctx.elite_weight)
     unrest_focal = state.unrest[:, roles.focal]
-    violent = state.incapacity_kind == 2
-    split = draws[:, 1] < succession.split_probability(state.holder, violent, cohesion,
-                                                       ctx.cohesion0, unrest_focal, params)
+    split = draws[:, 1] < succession.split_probability(
+        state.holder, cohesion, ctx.cohesion0, unrest_focal, week - state.incapacity_week,
+        params)
     resolves = draws[:, 2] < succession.contested_resolution_probability(params)
     opposition = draws[:, 3] < succession.opposition_win_probability(
         unrest_focal, state.stability[:, roles.security],
         ctx.baseline["stability0"][roles.security], params)
+    rival = draws[:, 4] < params.rival_win_share
     state.holder = succession.next_holder(state.holder, week, state.election_week, split,
-                                          resolves, opposition)
+                                          resolves, opposition, rival)
 
 
 def _mobilisation(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
@@ -162,7 +163,9 @@ def _defection(state: State, ctx: Context, week: int, members: np.ndarray) -> No
                                          ctx.region.attrs["repression"][focal], params)
     state.stability[:, sec] = defection.erode(state.stability[:, sec], pressure, params)
     draw = ctx.streams.uniform("defection", members, week, 1)[:, 0]
-    defects = draw < defection.probability(pressure, state.stability[:, sec], params)
+    base = ctx.region.attrs["stability0"][sec]  # the data's baseline (elite_loyalty_factor
+    relative = state.stability[:, sec] / (base if base > 0 else 1.0)  # starts it lower)
+    defects = draw < defection.probability(pressure, relative, params)
     state.holder = defection.apply(state.holder, defects)
 
 
@@ -206,7 +209,7 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray) -> No
     sources = roles.threat_sources
     threat = reactions.threat(distress_focal,
                               state.posture[:, sources] - base["posture0"][sources],
-                              state.holder, sources, ctx.region.n)
+                              state.holder, sources, ctx.region.n, params)
     state.posture = reactions.update_posture(state.posture, base["posture0"], ctx.exposure,
                                              threat, params)
     unrest_excess = np.maximum(state.unrest - base["unrest0"], 0.0)

@@ -39,9 +39,9 @@ LIMITS = (
     "Monte Carlo noise only.",
     "Most indicator values are recalled from public datasets, not read from them here "
     "(graded 'recalled'); power-centre rows and several baselines are assumptions.",
-    "Five calibration targets are met by a narrow accepted region found on small "
-    "ensembles; the 53 backtest episodes are in-sample (used to build the model) and say "
-    "nothing yet about out-of-sample skill.",
+    "The calibration targets are met in both regions by a narrow fit of one parameter "
+    "set, not a fitted posterior; the 53 backtest episodes are in-sample (used to build "
+    "the model) and say nothing yet about out-of-sample skill.",
     "States respond through a few stylised channels (dependence, protest, posture, "
     "patron support); there is no explicit war, sanctions or economic model.",
 )

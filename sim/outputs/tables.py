@@ -29,10 +29,11 @@ OUTCOME_OF_HOLDER: dict[str, str] = {
     "designated_successor": "regime_continues_new_leader",
     "contested": "contested",
     "opposition_led": "regime_change",
+    "rival_takeover": "rival_takeover",
     "patron_controlled": "patron_takeover",
 }
 OUTCOMES: tuple[str, ...] = ("regime_and_leader_continue", "regime_continues_new_leader",
-                             "contested", "regime_change", "patron_takeover")
+                             "contested", "regime_change", "rival_takeover", "patron_takeover")
 FLOAT_FORMAT = "%.6g"
 
 

@@ -16,8 +16,13 @@ reference point, with known exceptions: every post-Soviet case in which the stre
 (Georgia 2003, Ukraine 2004 and 2014, Kyrgyzstan 2005 and 2020) drew far less, against
 weaker repression. Each week::
 
-    s_SEC <- s_SEC - eps_d * P * s_SEC                     (loyalty erodes)
-    h_d    = kappa_def * P * (1 - s_SEC / lambda_d)^+      (defection hazard)
+    s_SEC <- s_SEC - eps_d * P * s_SEC                        (loyalty erodes)
+    h_d    = kappa_def * P * (1 - (s_SEC / s0_SEC) / lambda_d)^+  (defection hazard)
+
+The threshold ``lambda_d`` is a share of the bloc's own baseline loyalty ``s0_SEC``,
+so a bloc is judged by how far it has fallen, not by a level set in one region's
+units (with an absolute threshold the Russia region's bloc, whose baseline is lower,
+fell below it after any ruler's death and handed a third of the failures to a revolt).
     p_d    = 1 - exp(-h_d)
 
 A patron's security help (``reactions.py``) and relaxation restore the bloc's loyalty,
@@ -64,6 +69,8 @@ def erode(loyalty: np.ndarray, pressure: np.ndarray, params: Parameters) -> np.n
 
 def probability(pressure: np.ndarray, loyalty: np.ndarray, params: Parameters) -> np.ndarray:
     """Weekly probability that the security bloc defects, per member.
+
+    ``loyalty`` is the bloc's loyalty as a share of its baseline.
 
     Examples
     --------

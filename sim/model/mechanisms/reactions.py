@@ -4,7 +4,7 @@ Each patron ``p`` of the focal state (the region's ``roles.yaml``; none, one or 
 sets its support ``sigma_p`` for the rulers (loans, security help) by need and its own
 capacity::
 
-    need = h_F + (a_F - a0_F)^+ + 0.5 * [succession unsettled]
+    need = h_F + (a_F - a0_F)^+ + nu_u * [succession unsettled]
     sigma_p' = sigma_p + rho_R (min(1, g_R need s_p / s0_p) - sigma_p)
 
 (its commitment; only a patron able to support pays it out, and never to an opposition
@@ -31,7 +31,7 @@ Ukraine's borders, including in Belarus).
 
 Military posture moves toward a threat-driven target::
 
-    threat_i = h_F + max_{k != i} (p_k - p0_k)^+ + 0.5 * [patron-controlled]
+    threat_i = h_F + max_{k != i} (p_k - p0_k)^+ + theta_T * [patron-controlled]
     p_i' = p_i + rho_p (min(1, p0_i + g_p * exposure_i * threat_i) - p_i)
 
 where ``k`` runs over the threat sources (the focal state and its patrons) other than
@@ -80,10 +80,10 @@ def patron_support_target(distress_focal: np.ndarray, drift_focal: np.ndarray,
         Each patron's stability relative to its baseline.
     can_support : numpy.ndarray of bool, shape (P,)
     params : Parameters
-        Uses ``patron_support_gain``.
+        Uses ``patron_support_gain`` and ``unsettled_support_need``.
     """
     need = (distress_focal + np.maximum(drift_focal, 0.0)
-            + 0.5 * holder_in(holder, UNSETTLED))
+            + params.unsettled_support_need * holder_in(holder, UNSETTLED))
     target = np.clip(per_actor(params.patron_support_gain) * need[:, None] * capacity, 0.0, 1.0)
     return np.where(can_support, target, 0.0)
 
@@ -203,7 +203,8 @@ def first_takeover(uniform: np.ndarray, probability: np.ndarray) -> np.ndarray:
 
 
 def threat(distress_focal: np.ndarray, source_posture_excess: np.ndarray,
-           holder: np.ndarray, sources: np.ndarray, n_actors: int) -> np.ndarray:
+           holder: np.ndarray, sources: np.ndarray, n_actors: int,
+           params: Parameters) -> np.ndarray:
     """Threat perceived by each actor, shape (M, N).
 
     Parameters
@@ -215,11 +216,13 @@ def threat(distress_focal: np.ndarray, source_posture_excess: np.ndarray,
     sources : numpy.ndarray of int, shape (S,)
         Axis positions of the threat sources (a source ignores its own posture).
     n_actors : int
+    params : Parameters
+        Uses ``takeover_threat``.
 
     Examples
     --------
     >>> t = threat(np.array([0.1]), np.array([[0.0, 0.3]]), np.array([HOLDER["incumbent"]]),
-    ...            np.array([0, 1]), 3)
+    ...            np.array([0, 1]), 3, Parameters())
     >>> t.round(3).tolist()
     [[0.4, 0.1, 0.4]]
     """
@@ -231,7 +234,7 @@ def threat(distress_focal: np.ndarray, source_posture_excess: np.ndarray,
         for j, k in enumerate(sources):
             rest = np.delete(excess, j, axis=-1)
             others[:, k] = rest.max(axis=-1) if rest.shape[-1] else 0.0
-    base = distress_focal + 0.5 * (holder == HOLDER["patron_controlled"])
+    base = distress_focal + params.takeover_threat * (holder == HOLDER["patron_controlled"])
     return base[:, None] + others
 
 

@@ -14,15 +14,30 @@ and Decree No. 2 of 2021, for Russia Article 92 of its constitution):
 The elite may split (``contested``). Elite cohesion ``c`` is the power-weighted
 loyalty of the security bloc and the apparatus. The weekly split hazard is::
 
-    transition:  kappa_s * (1 - c)/(1 - c_0) * (1 + gamma_u * u_F) * (m_v if violent)
+    transition:  kappa_s * (1 - c)/(1 - c_0) * (1 + gamma_u * u_F) * exp(-(t - t_v) / tau_s)
     settled:     q_c / 52 * (1 - c)/(1 - c_0) * (1 - c)       (attempt x success)
     p_split = 1 - exp(-hazard)
 
+The transition hazard fades with the weeks since the vacancy ``t - t_v`` (time
+constant ``tau_s``): the recount of region-facts finds the failures after a death
+"within days to months", so the risk sits in the first weeks and the number of splits
+does not grow with the length of the interim the constitution sets (Belarus 30-70
+days, Russia about 90).
+
+A violent death takes the emergency path where the rules name one, but its split hazard
+is the natural one: no source measures a violent-versus-natural gap (Jones & Olken
+2009 compare successful with failed assassinations, not with natural deaths).
+
 A contested succession resolves with weekly probability ``1 - exp(-1/T_c)``: for the
-opposition with probability ``min(1, u_F/u_*) * max(0, 1 - s_SEC/s0_SEC)``, otherwise
-for an insider (``u_F``: unrest in the focal state). A patron's takeover is a reaction
-of an outside power (``reactions.py``). Patron control is absorbing within the horizon;
-an opposition-led focal state can still be taken over by a patron.
+opposition with probability ``p_O = min(1, u_F/u_*) * max(0, 1 - s_SEC/s0_SEC)``
+(``u_F``: unrest in the focal state); otherwise for a faction outside the ruling group,
+rival or junior officers (``rival_takeover``), with probability ``rho_r``; otherwise for
+an insider. A regime **fails** when its ruling group loses power (Geddes, Wright &
+Frantz 2014): to the opposition, a rival faction or a patron; an open split that is
+still unresolved at the horizon is an insider contest, not yet a failure. A patron's
+takeover is a reaction of an outside power (``reactions.py``). Patron control is
+absorbing within the horizon; an opposition-led focal state can still be taken over by
+a patron.
 
 References
 ----------
@@ -97,18 +112,18 @@ def elite_cohesion(loyalty: np.ndarray, power_weight: np.ndarray) -> np.ndarray:
     return (loyalty * power_weight).sum(axis=-1) / power_weight.sum()
 
 
-def split_probability(holder: np.ndarray, violent: np.ndarray, cohesion: np.ndarray,
-                      cohesion0: float, unrest_focal: np.ndarray,
+def split_probability(holder: np.ndarray, cohesion: np.ndarray, cohesion0: float,
+                      unrest_focal: np.ndarray, weeks_since_vacancy: np.ndarray,
                       params: Parameters) -> np.ndarray:
     """Weekly probability that the elite splits, per member (0 where not applicable).
 
-    ``violent`` marks members whose vacancy came from a violent death: their
-    transition hazard is multiplied by ``m_v``.
+    ``weeks_since_vacancy`` counts the weeks since the ruler's office fell vacant (only
+    read in a transition).
     """
     looseness = np.clip(1.0 - cohesion, 0.0, 1.0) / max(1.0 - cohesion0, MIN_BASE_LOOSENESS)
-    transition = (params.transition_split_rate * looseness
+    fading = np.exp(-np.maximum(weeks_since_vacancy, 0) / params.split_fading_weeks)
+    transition = (params.transition_split_rate * looseness * fading
                   * (1.0 + params.split_unrest_gain * unrest_focal))
-    transition = np.where(violent, transition * params.violent_split_multiplier, transition)
     settled = params.coup_attempt_rate / 52.0 * looseness * np.clip(1.0 - cohesion, 0.0, 1.0)
     hazard = np.where(holder_in(holder, TRANSITION), transition,
                       np.where(holder_in(holder, SETTLED), settled, 0.0))
@@ -177,7 +192,8 @@ def coup_outcome(holder: np.ndarray, succeeds: np.ndarray) -> np.ndarray:
 
 
 def next_holder(holder: np.ndarray, week: int, election: np.ndarray, split: np.ndarray,
-                resolves: np.ndarray, opposition_wins: np.ndarray) -> np.ndarray:
+                resolves: np.ndarray, opposition_wins: np.ndarray,
+                rival_wins: np.ndarray) -> np.ndarray:
     """Apply this week's succession transitions to the holder codes.
 
     Parameters
@@ -186,9 +202,9 @@ def next_holder(holder: np.ndarray, week: int, election: np.ndarray, split: np.n
     week : int
     election : numpy.ndarray of int, shape (M,)
         Scheduled election week (-1 if none).
-    split, resolves, opposition_wins : numpy.ndarray of bool, shape (M,)
+    split, resolves, opposition_wins, rival_wins : numpy.ndarray of bool, shape (M,)
         This week's draws: the elite splits; a contest resolves; it resolves for the
-        opposition.
+        opposition; failing that, for a rival faction outside the ruling group.
     """
     out = holder.copy()
     in_transition = holder_in(holder, TRANSITION)
@@ -196,5 +212,6 @@ def next_holder(holder: np.ndarray, week: int, election: np.ndarray, split: np.n
     out[holder_in(holder, np.concatenate([TRANSITION, SETTLED])) & split] = HOLDER["contested"]
     contested = holder == HOLDER["contested"]
     out[contested & resolves & opposition_wins] = HOLDER["opposition_led"]
-    out[contested & resolves & ~opposition_wins] = HOLDER["insider_successor"]
+    out[contested & resolves & ~opposition_wins & rival_wins] = HOLDER["rival_takeover"]
+    out[contested & resolves & ~opposition_wins & ~rival_wins] = HOLDER["insider_successor"]
     return out

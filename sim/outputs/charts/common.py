@@ -47,6 +47,7 @@ HOLDER_COLOURS: dict[str, str] = {
     "contested": "#dd8452",
     "opposition_led": "#e9c46a",
     "patron_controlled": "#c44e52",
+    "rival_takeover": "#8c564b",
 }
 FALLBACK_COLOURS = ("#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd")
 
@@ -57,6 +58,7 @@ FOCAL_OUTCOMES: dict[str, tuple[str, str]] = {
     "regime_continues_new_leader": ("Regime continues, new leader", "#55a868"),
     "contested": ("Contested (elite split)", "#dd8452"),
     "regime_change": ("Regime change (opposition)", "#e9c46a"),
+    "rival_takeover": ("Takeover by rival officers", "#8c564b"),
     "patron_takeover": ("Takeover by a patron", "#c44e52"),
 }
 
