@@ -136,3 +136,4 @@ def test_every_episode_folder_passes_the_indicator_rules_check():
 
     failing = {f.name: differences(f) for f in find_episodes([EPISODES_DIR])}
     assert {name: d for name, d in failing.items() if d} == {}
+

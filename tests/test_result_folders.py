@@ -302,3 +302,19 @@ def test_cli_run_killed_at_random_moments_keeps_old_or_new_and_cleans_up(tmp_pat
                    timeout=120)
     assert _snapshot(target) == references[1]
     assert sorted(p.name for p in results.iterdir()) == ["kill_test"]
+
+
+def test_sensitivity_tables_of_two_regions_do_not_replace_each_other(results_dir,
+                                                                     monkeypatch, capsys):
+    import pandas as pd
+
+    from sim.analyses import sensitivity
+    from sim.paths import DATA_DIR, REGIONS_DIR
+
+    monkeypatch.setattr(sensitivity, "one_at_a_time", lambda region, members: pd.DataFrame(
+        {"parameter": [region.name], "inert": [False]}))
+    sensitivity.main(["--region", str(DATA_DIR)])
+    sensitivity.main(["--region", str(REGIONS_DIR / "russia")])
+    folder = results_dir / "sensitivity"
+    assert pd.read_csv(folder / "oat.csv")["parameter"].tolist() == ["belarus"]
+    assert pd.read_csv(folder / "oat_russia.csv")["parameter"].tolist() == ["russia"]

@@ -23,7 +23,8 @@ six cases of the Belarus region:
 * **status quo**, horizon 104 weeks: ``leader_continues`` (the incumbent still rules).
 
 A parameter is **inert** when no output moves by more than :data:`INERT` at either
-end. Writes ``results/sensitivity/oat.csv`` (one row per parameter and end) and
+end. Writes ``results/sensitivity/oat.csv`` (``oat_<region>.csv`` for a region other than
+the default; one row per parameter and end) and
 prints the table with the inert parameters flagged.
 """
 
@@ -156,17 +157,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--region", type=Path, default=DATA_DIR)
     args = parser.parse_args(argv)
-    frame = one_at_a_time(load_region(args.region), args.members)
+    region = load_region(args.region)
+    frame = one_at_a_time(region, args.members)
+    # One file per region, so a run on another region never replaces this one's table.
     target = analysis_dir("sensitivity")
     target.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(target / "oat.csv", index=False, float_format="%.6g")
+    name = "oat.csv" if Path(args.region).resolve() == DATA_DIR.resolve() \
+        else f"oat_{Path(args.region).resolve().name}.csv"
+    frame.to_csv(target / name, index=False, float_format="%.6g")
     with pd.option_context("display.width", 250, "display.max_rows", 200,
                            "display.float_format", "{:.4f}".format):
         print(frame.to_string(index=False))
     inert = sorted(frame.loc[frame["inert"], "parameter"].unique())
     print(f"\ninert parameters (no output moves by more than {INERT}): "
           f"{', '.join(inert) if inert else 'none'}")
-    print(f"written to {target / 'oat.csv'}")
+    print(f"written to {target / name}")
 
 
 if __name__ == "__main__":
