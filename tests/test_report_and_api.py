@@ -95,3 +95,11 @@ def test_a_run_with_set_can_be_replayed_exactly(results_dir):
     members = pd.read_csv(folder / "members.csv").set_index("member")
     final = agents[(agents.week == 8) & (agents.actor == "BLR")].iloc[0]
     assert np.isclose(float(f"{final.stability:.6g}"), members.loc[5, "BLR_stability_end"])
+
+
+def test_every_outcome_has_a_label_in_the_console_and_the_report():
+    from sim.outputs.charts.common import FOCAL_OUTCOMES
+    from sim.outputs.summary import LABELS
+    from sim.outputs.tables import OUTCOMES
+
+    assert set(LABELS) == set(OUTCOMES) == set(FOCAL_OUTCOMES)

@@ -14,6 +14,7 @@ LABELS = {
     "regime_continues_new_leader": "regime continues, new leader",
     "contested": "contested (elite split)",
     "regime_change": "regime change (opposition)",
+    "rival_takeover": "takeover by rival officers",
     "patron_takeover": "takeover by a patron",
 }
 
