@@ -19,6 +19,7 @@ import pandas as pd
 
 from sim import paths
 from sim.model.params import PARAM_GRADES, PARAMS
+from sim.outputs.narrative import run_narrative
 from sim.outputs.summary import LABELS
 from sim.outputs.tables import OUTCOMES
 from sim.regions.loader import GRADES, Region
@@ -130,6 +131,7 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
         events=[{"week": e["week"], "type": e["type"], "details": _event_details(e)}
                 for e in manifest["events"]],
         overrides=params, headline=headline, ripple=ripple, charts=charts,
+        narrative=run_narrative(folder, OUTCOMES, names[focal]),
         grade_names=grade_names, grades=grades,
         calibration=None if calibration is None else [
             {"target": r.target, "band": f"{r.band_low:.3g}-{r.band_high:.3g}",

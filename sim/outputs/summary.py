@@ -46,6 +46,10 @@ def console_summary(folder: Path) -> str:
     for row in rows.itertuples():
         lines.append(f"  {LABELS.get(row.outcome, row.outcome):30s} {100 * row.probability:5.1f}%"
                      f"  ({100 * row.ci_low:.1f}-{100 * row.ci_high:.1f})")
+    if len(rows):
+        from sim.outputs.narrative import run_narrative
+
+        lines += run_narrative(folder, OUTCOMES, focal)
     report = folder / "report.html"
     lines.append(f"results written to {folder}")
     if report.is_file():

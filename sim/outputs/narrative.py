@@ -1,0 +1,122 @@
+"""Probabilities in words: the US ICD 203 likelihood scale, and the run's short narrative.
+
+Intelligence Community Directive 203, *Analytic Standards* (ODNI, 2015), section
+D.6.b(2)(a), fixes seven terms with non-overlapping ranges of probability::
+
+    almost no chance     01-05%        likely               55-80%
+    very unlikely        05-20%        very likely          80-95%
+    unlikely             20-45%        almost certain       95-99%
+    roughly even chance  45-55%
+
+The directive defines no term below 1% or above 99%. This module uses "almost no
+chance" and "almost certain" there too, and always prints the number beside the word
+with "under 1%" or "over 99%", so the word never stands for more than the scale says.
+A value on a boundary takes the higher band (5% is "very unlikely").
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+#: (lower bound of the band, term), lowest first; a probability p takes the last band
+#: whose bound is at most p.
+ICD203_BANDS: tuple[tuple[float, str], ...] = (
+    (0.0, "almost no chance"),
+    (0.05, "very unlikely"),
+    (0.20, "unlikely"),
+    (0.45, "roughly even chance"),
+    (0.55, "likely"),
+    (0.80, "very likely"),
+    (0.95, "almost certain"),
+)
+
+
+def likelihood_term(probability: float) -> str:
+    """The ICD 203 term of a probability in [0, 1].
+
+    Examples
+    --------
+    >>> [likelihood_term(p) for p in (0.003, 0.05, 0.3, 0.5, 0.7, 0.87, 0.999)]
+    ['almost no chance', 'very unlikely', 'unlikely', 'roughly even chance', 'likely', \
+'very likely', 'almost certain']
+    """
+    if not 0.0 <= probability <= 1.0:
+        raise ValueError(f"a probability lies in [0, 1], not {probability}")
+    term = ICD203_BANDS[0][1]
+    for low, name in ICD203_BANDS:
+        if probability >= low:
+            term = name
+    return term
+
+
+def percent_text(probability: float) -> str:
+    """The number printed beside a term: whole percent, 'under 1%' or 'over 99%'.
+
+    Examples
+    --------
+    >>> percent_text(0.004), percent_text(0.119), percent_text(0.9995)
+    ('under 1%', '12%', 'over 99%')
+    """
+    if probability < 0.01:
+        return "under 1%"
+    if probability > 0.99:
+        return "over 99%"
+    return f"{100 * probability:.0f}%"
+
+
+def phrase(probability: float, low: float, high: float) -> str:
+    """'very likely (87%, 95% interval 85-89%)'."""
+    return (f"{likelihood_term(probability)} ({percent_text(probability)}, 95% interval "
+            f"{100 * low:.0f}-{100 * high:.0f}%)")
+
+
+#: How each outcome of the focal state reads in a sentence.
+PHRASES: dict[str, str] = {
+    "regime_and_leader_continue": "the regime and its leader still rule",
+    "regime_continues_new_leader": "the regime continues under a new leader",
+    "contested": "the regime's insiders are still openly split",
+    "regime_change": "the opposition is in power",
+    "rival_takeover": "rival or junior officers have taken power",
+    "patron_takeover": "a patron has taken control",
+}
+
+
+def run_narrative(folder: Path, outcomes_order: tuple[str, ...], focal_name: str,
+                  phrases: dict[str, str] | None = None) -> list[str]:
+    """A few sentences on a finished run: who rules at the horizon, and what that covers.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The run's folder (``outcomes.csv``, ``manifest.json``).
+    outcomes_order : tuple of str
+        The focal state's outcomes (the rows of ``outcomes.csv`` to read).
+    focal_name : str
+        The focal state's name.
+    phrases : dict, optional
+        How each outcome reads in a sentence (default :data:`PHRASES`).
+    """
+    labels = phrases or PHRASES
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    outcomes = pd.read_csv(folder / "outcomes.csv")
+    rows = outcomes[outcomes["outcome"].isin(outcomes_order)].sort_values(
+        "probability", ascending=False)
+    parts = [f"{labels.get(r.outcome, r.outcome)}: "
+             f"{phrase(r.probability, r.ci_low, r.ci_high)}"
+             for r in rows.itertuples() if r.probability >= 0.01]
+    rare = [labels.get(r.outcome, r.outcome) for r in rows.itertuples() if r.probability < 0.01]
+    lines = [f"{focal_name} at week {manifest['weeks']}: " + "; ".join(parts) + "."]
+    if rare:
+        lines.append("Almost no chance (under 1% each) that " + "; or that ".join(rare) + ".")
+    mode = manifest.get("engine", {}).get("mode", {})
+    drawn = isinstance(mode, dict) and str(mode.get("parameters", "")).startswith("uncertain")
+    covers = ("Monte Carlo noise and the parameters drawn from their plausible ranges"
+              if drawn else "Monte Carlo noise only, with the parameters "
+              "fixed at their defaults (make run UNCERTAIN=1 draws them)")
+    lines.append(f"The intervals cover {covers}. Words follow the ICD 203 likelihood "
+                 "scale.")
+    return lines
