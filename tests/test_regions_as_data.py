@@ -328,3 +328,30 @@ def test_a_region_copied_elsewhere_is_found_by_path(tmp_path):
     scenario.write_text("name: s\ndescription: t\nregion: mine\nweeks: 5\nseed: 1\n"
                         "members: 2\n")
     assert Path(load_scenario(scenario).region_folder()) == copy.resolve()
+
+
+def test_a_reversed_duplicate_in_a_symmetric_layer_is_refused(tiny):
+    edges = tiny / "edges.csv"
+    edges.write_text(edges.read_text() + "trade,BBB,AAA,0.1,US$ bn,2024,assumption: test,"
+                                          "assumption,\n")
+    with pytest.raises(UserError, match="symmetric and already has the row AAA -> BBB"):
+        load_region(tiny)
+
+
+def test_a_reversed_pair_in_a_directed_layer_is_two_edges(tiny):
+    edges = tiny / "edges.csv"
+    edges.write_text(edges.read_text() + "regime,AAA,AAA_L,0.2,share,2024,assumption: test,"
+                                          "assumption,\n")
+    region = load_region(tiny)
+    regime = region.layers["regime"]        # [target, source]: both dependences kept
+    a, leader = region.index("AAA"), region.index("AAA_L")
+    assert regime[a, leader] > 0 and regime[leader, a] > 0
+
+
+def test_a_zero_baseline_stability_is_refused(tiny):
+    path = tiny / "attributes.csv"
+    lines = [ln for ln in path.read_text().splitlines() if not ln.startswith("BBB,stability0")]
+    lines.append("BBB,stability0,0,share,2024,assumption: test,assumption,")
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(UserError, match="stability0 must be above 0"):
+        load_region(tiny)

@@ -51,6 +51,11 @@ APPLIES_TO: dict[str, tuple[str, ...]] = {
 #: Provenance grades of a data row (docs/model.md, Data): a figure read from a named
 #: publication or dataset, a figure remembered from one but not read here, a judgement.
 GRADES: tuple[str, ...] = ("sourced", "recalled", "assumption")
+#: Attributes that divide: a baseline of 0 would turn every relative change into NaN.
+POSITIVE = ("stability0",)
+#: Normalisations that write a pair both ways from one row: a reversed duplicate row
+#: would silently overwrite the first.
+SYMMETRIC = ("gdp_share_both", "border_share_both", "tie_symmetric", "tie_by_capability")
 #: Attributes that are shares and must lie in [0, 1].
 UNIT_INTERVAL = ("stability0", "unrest0", "posture0", "stress0", "stubbornness",
                  "repression", "grievance", "frontline", "power_weight")
@@ -273,6 +278,9 @@ def _load_attributes(path: Path, ids: tuple[str, ...],
             high = 1.0
         if not low <= value <= high:
             raise DataError(str(path), f"{where}, value", f"must be in [{low}, {high}]")
+        if rec["attribute"] in POSITIVE and value <= 0:
+            raise DataError(str(path), f"{where}, value", f"{rec['attribute']} must be above 0 "
+                            "(relative distress divides by it)")
         values[rec["attribute"]][rec["actor"]] = value
     out = {}
     for attribute, by_actor in values.items():
@@ -359,8 +367,13 @@ def _load_edges(path: Path, ids: tuple[str, ...], attrs: dict[str, np.ndarray],
         if rec["source"] == rec["target"]:
             raise DataError(str(path), where, "an actor cannot depend on itself")
         key = (rec["layer"], rec["source"], rec["target"])
+        reverse = (rec["layer"], rec["target"], rec["source"])
         if key in seen:
             raise DataError(str(path), where, f"duplicate edge {key}")
+        if reverse in seen and layer_table[rec["layer"]]["normalisation"] in SYMMETRIC:
+            raise DataError(str(path), where, f"duplicate edge {key}: layer {rec['layer']!r} "
+                            f"is symmetric and already has the row {reverse[1]} -> "
+                            f"{reverse[2]}; keep one row per pair")
         seen.add(key)
         if not rec["source_ref"].strip():
             raise DataError(str(path), f"{where}, source_ref", "every number needs a source")
