@@ -198,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
 
             target = compare(args.a, args.b, unpaired=args.unpaired, workers=args.workers,
                              charts=not args.no_charts)
-            print(f"comparison written to {target}")
+            from sim.outputs.summary import compare_summary
+
+            print(compare_summary(target))
         elif args.command == "replay":
             from sim.analyses.replay import replay
 
@@ -214,7 +216,11 @@ def main(argv: list[str] | None = None) -> int:
             from sim.analyses.overview import overview
 
             target = overview(workers=args.workers)
-            print(f"overview written to {target}")
+            import pandas as pd
+
+            from sim.outputs.summary import overview_summary
+
+            print(overview_summary(pd.read_csv(target / "overview.csv"), target))
         elif args.command == "explore":
             from sim.analyses.explore_run import DEFAULT_CASES, explore
 

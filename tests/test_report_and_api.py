@@ -80,6 +80,12 @@ def test_overview_runs_what_is_missing_and_tabulates_every_scenario(results_dir,
     assert "running incapacity" in capsys.readouterr().err
     overview_module.overview(workers=1)
     assert "running" not in capsys.readouterr().err            # nothing stale: nothing re-run
+    from sim.outputs.summary import overview_summary
+
+    printed = overview_summary(table, target).splitlines()
+    assert printed[0].split()[:3] == ["scenario", "same", "leader"]
+    assert sorted(line.split()[0] for line in printed[1:3]) == ["incapacity", "status_quo"]
+    assert printed[-1] == f"overview written to {target}"
 
 
 def test_a_run_with_set_can_be_replayed_exactly(results_dir):

@@ -55,3 +55,46 @@ def console_summary(folder: Path) -> str:
     if report.is_file():
         lines.append(f"open the report: {report}")
     return "\n".join(lines)
+
+
+def compare_summary(folder: Path) -> str:
+    """The focal state's outcomes in A and B, the difference and its 95% interval.
+
+    Read from a comparison folder's ``outcomes.csv`` (columns ``probability_a``,
+    ``probability_b``, ``diff``, ``ci_low``, ``ci_high``, ``paired``).
+    """
+    folder = Path(folder)
+    outcomes = pd.read_csv(folder / "outcomes.csv")
+    rows = outcomes[outcomes["outcome"].isin(OUTCOMES)]
+    if rows.empty:
+        return f"comparison written to {folder}"
+    focal = rows["actor"].iloc[0]
+    paired = "paired" if bool(rows["paired"].iloc[0]) else "unpaired"
+    lines = [f"who rules {focal} at the horizon: A vs B ({paired}; 95% Newcombe interval "
+             "of B - A)",
+             f"  {'outcome':30s} {'A':>7s} {'B':>7s} {'B - A':>8s}  interval"]
+    for r in rows.itertuples():
+        lines.append(f"  {LABELS.get(r.outcome, r.outcome):30s} {100 * r.probability_a:6.1f}%"
+                     f" {100 * r.probability_b:6.1f}% {100 * r.diff:+7.1f}%  "
+                     f"({100 * r.ci_low:+.1f} to {100 * r.ci_high:+.1f})")
+    lines.append(f"comparison written to {folder}")
+    report = folder / "report.html"
+    if report.is_file():
+        lines.append(f"open the report: {report}")
+    return "\n".join(lines)
+
+
+def overview_summary(table: pd.DataFrame, folder: Path) -> str:
+    """Every scenario's headline outcomes in one printed table (percent)."""
+    wide = table.pivot_table(index="scenario", columns="outcome", values="probability",
+                             sort=False)
+    order = [o for o in OUTCOMES if o in wide.columns]
+    short = {"regime_and_leader_continue": "same leader",
+             "regime_continues_new_leader": "new leader", "contested": "contested",
+             "regime_change": "opposition", "rival_takeover": "rival officers",
+             "patron_takeover": "patron"}
+    lines = [f"{'scenario':28s}" + "".join(f"{short.get(o, o):>15s}" for o in order)]
+    for name, row in wide.iterrows():
+        lines.append(f"{name:28s}" + "".join(f"{100 * row[o]:14.1f}%" for o in order))
+    lines.append(f"overview written to {folder}")
+    return "\n".join(lines)
