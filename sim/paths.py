@@ -112,6 +112,15 @@ def safe_result_name(name: str, origin: str) -> str:
     return check_result_name(name, origin)
 
 
+def _exact(value: object) -> str:
+    """A value's text for a folder name: exact, with -0 as 0 and 1.0 as 1."""
+    if isinstance(value, float):
+        value = 0.0 if value == 0 else value
+        text = repr(value).replace("e+", "e")   # 1e+16 -> 1e16, never 1e-16
+        return text[:-2] if text.endswith(".0") else text
+    return str(value)
+
+
 def result_folder_name(name: str, overrides: dict[str, object]) -> str:
     """Folder under ``results/`` of a run of scenario ``name`` with ``overrides``.
 
@@ -127,11 +136,21 @@ def result_folder_name(name: str, overrides: dict[str, object]) -> str:
     'incapacity__members-10_weeks-8'
     >>> len(result_folder_name("incapacity", {f"p{i}": 0.5 for i in range(30)})) <= 64
     True
+
+    A value is written exactly (its shortest round-trip text, never rounded), so two
+    different values never share a folder, while ``1`` and ``1.0``, or ``-0.0`` and
+    ``0``, are the same value and do:
+
+    >>> result_folder_name("x", {"g": 1.0000004}) != result_folder_name("x", {"g": 1.0})
+    True
+    >>> result_folder_name("x", {"g": -0.0}) == result_folder_name("x", {"g": 0})
+    True
+    >>> result_folder_name("x", {"g": 1e16}), result_folder_name("x", {"g": 1e-16})
+    ('x__g-1e16', 'x__g-1e-16')
     """
     if not overrides:
         return name
-    tag = "_".join(f"{key}-{value:g}" if isinstance(value, float) else f"{key}-{value}"
-                   for key, value in sorted(overrides.items()))
+    tag = "_".join(f"{key}-{_exact(value)}" for key, value in sorted(overrides.items()))
     tag = re.sub(r"[^A-Za-z0-9_.-]", "-", tag)
     folder = f"{name}{OVERRIDE_MARK}{tag}"
     if len(folder) > 64:
