@@ -292,7 +292,12 @@ def parse_yaml(data: bytes | str, origin: str, max_depth: int = MAX_DEPTH) -> ob
             raise UserError(origin, None, f"not UTF-8 text (byte {exc.start})") from None
     else:
         text = data
-    loader = _StrictLoader(text)
+    try:  # the reader refuses control characters as soon as it is built
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise UserError(origin, None, "not valid YAML: a control character (code "
+                        f"{exc.character:#x}) at character {exc.position}; remove it"
+                        ) from None
     loader.max_depth = max_depth
     try:
         return loader.strict_data()

@@ -355,3 +355,9 @@ def test_a_zero_baseline_stability_is_refused(tiny):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(UserError, match="stability0 must be above 0"):
         load_region(tiny)
+
+
+def test_a_table_that_is_not_utf8_is_a_clear_error(tiny):
+    (tiny / "edges.csv").write_bytes(b"layer,source\n\xff\xfe,x\n")
+    with pytest.raises(UserError, match=r"edges.csv: not UTF-8 text .*save the table as UTF-8"):
+        load_region(tiny)

@@ -161,3 +161,9 @@ def test_shipped_scenarios_read_the_same_as_before():
 
     for path in sorted(SCENARIOS_DIR.glob("*.yaml")):
         assert load_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8")), path
+
+
+def test_a_control_character_is_a_clear_error_not_a_reader_traceback():
+    with pytest.raises(UserError, match=r"x.yaml: not valid YAML: a control character "
+                                        r"\(code 0x7\) at character 15"):
+        parse_yaml('description: "a\x07b"\n', "x.yaml")

@@ -141,7 +141,14 @@ class Region:
 def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     if not path.is_file():
         raise DataError(str(path), None, "data table missing")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(str(path), None, f"not UTF-8 text (byte {exc.start}); save the "
+                        "table as UTF-8") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(str(path), None, f"not a readable CSV table: "
+                        f"{' '.join(str(exc).split())}") from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise DataError(str(path), None, f"missing columns {missing}; need {list(columns)}")
