@@ -7,6 +7,7 @@ line naming the file and field and exit with code 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from sim.errors import RunError, UserError
@@ -31,6 +32,9 @@ def _whole_number_from(minimum: int):
     return parse
 
 
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", re.ASCII)
+
+
 def _parameter_setting(text: str) -> tuple[str, float]:
     """``NAME=VALUE`` of ``--set``: a known parameter and a number in its range."""
     from sim.model.params import check_value
@@ -38,10 +42,12 @@ def _parameter_setting(text: str) -> tuple[str, float]:
     name, sep, value = text.partition("=")
     if not sep:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{name}: not a number: {value!r}") from None
+    # The number syntax of a scenario file (ASCII digits, no '_' separators): float()
+    # alone would also take '1_0' or full-width digits, which the YAML reader refuses.
+    if not _NUMBER.fullmatch(value.strip()):
+        raise argparse.ArgumentTypeError(f"{name}: not a number: {value!r} (write it as in "
+                                         "a scenario file, e.g. 0.5, 2 or 1e-3)")
+    number = float(value)
     problem = check_value(name.strip(), number)
     if problem:
         raise argparse.ArgumentTypeError(f"{name.strip()}: {problem}")

@@ -42,7 +42,10 @@ def test_set_overrides_a_parameter_in_its_own_folder(results_dir, capsys):
 
 @pytest.mark.parametrize(("setting", "expected"), [
     ("charisma=1", "unknown parameter"), ("patron_support_gain=99", "must be a number from"),
-    ("patron_support_gain", "NAME=VALUE"), ("patron_support_gain=lots", "not a number")])
+    ("patron_support_gain", "NAME=VALUE"), ("patron_support_gain=lots", "not a number"),
+    # the scenario file's number syntax: no '_' separators, ASCII digits, no nan
+    ("patron_support_gain=1_0", "not a number"), ("patron_support_gain=\uff11", "not a number"),
+    ("patron_support_gain=nan", "not a number")])
 def test_bad_set_options_are_refused(setting, expected, capsys):
     with pytest.raises(SystemExit) as info:
         main(["run", "incapacity", "--set", setting])
