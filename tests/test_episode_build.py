@@ -137,3 +137,12 @@ def test_every_episode_folder_passes_the_indicator_rules_check():
     failing = {f.name: differences(f) for f in find_episodes([EPISODES_DIR])}
     assert {name: d for name, d in failing.items() if d} == {}
 
+
+
+def test_official_debt_under_a_tenth_of_gdp_is_refused_by_rule_t5():
+    world = load_world()
+    source = load_source(SOURCES_DIR / "belarus_2020.yaml")
+    small = [t.model_copy(update={"value": 0.5}) for t in source.debt]
+    found = problems(source.model_copy(update={"debt": small}), world)
+    assert any("rule T5 leaves it out" in p for p in found)
+    assert problems(source, world) == []

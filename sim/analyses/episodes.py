@@ -47,6 +47,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.episodes.rules import SMALL_CROWD
 from sim.errors import UserError, from_validation
 from sim.model.scenario import Event, Scenario
 from sim.regions.loader import Region, load_region
@@ -55,8 +56,6 @@ from sim.safe_yaml import load_yaml
 HORIZON_WEEKS = 52
 MEMBERS = 1000
 SEED = 20261127
-#: People at the peak of a crowd reported only as "small" (hundreds, dispersed).
-SMALL_CROWD = 1000
 CLASSES: tuple[str, ...] = ("A", "B", "C")
 #: Outcome class of each holder at the horizon (episodes.md defines the classes):
 #: A the ruling group keeps power under its ruler (or the successor it had planned

@@ -23,7 +23,8 @@ from sim.episodes.source import EpisodeSource
 
 PERTURB_SEED = 20261202
 #: Members per episode and replicate when none are given (the spread across replicates
-#: is the quantity of interest; Monte Carlo noise at 300 members is about 2.5 points).
+#: is the quantity of interest; the binomial standard error of a class share at 300
+#: members is at most 2.9 points, at p = 0.5).
 MEMBERS = 300
 #: Stated recall errors (sim/episodes/README.md): relative (x) or absolute (+) half-widths.
 ERRORS = {"pop": ("x", 0.03), "gdp": ("x", 0.15), "cinc": ("x", 0.30),

@@ -132,6 +132,12 @@ def problems(source: EpisodeSource, world: World) -> list[str]:
             if tie.target != source.focal or tie.source not in source.states:
                 out.append(f"{layer} {tie.source}->{tie.target}: the target must be the "
                            "focal state and the source an entering state")
+    gdp = source.states[source.focal].gdp
+    for tie in source.debt:
+        if tie.value < rules.DEBT_MIN_SHARE * gdp:
+            out.append(f"debt {tie.source}->{tie.target}: {tie.value:g} US$ bn is under "
+                       f"{rules.DEBT_MIN_SHARE:.0%} of the focal state's GDP ({gdp:g}); "
+                       "rule T5 leaves it out")
     for tie in source.security:
         if not {tie.source, tie.target} <= set(source.states):
             out.append(f"security {tie.source}-{tie.target}: both must be entering states")

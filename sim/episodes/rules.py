@@ -10,11 +10,9 @@ V events, C crowds).
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Iterable
 from pathlib import Path
 
-from sim.episodes.source import EpisodeSource, PatronCandidate, SecurityTie
+from sim.episodes.source import EpisodeSource, PatronCandidate
 from sim.safe_yaml import load_yaml
 
 # ---------------------------------------------------------------------------- years
@@ -168,12 +166,6 @@ def trade_pairs(states: list[str], focal: str) -> set[frozenset[str]]:
     return {frozenset((h, s)) for h in hubs for s in states if s != h}
 
 
-def security_value(ties: Iterable[SecurityTie], a: str, b: str) -> float:
-    """Rule T3 for one pair: the strongest tie listed between ``a`` and ``b``."""
-    values = [SECURITY_TIE[t.kind] for t in ties if {t.source, t.target} == {a, b}]
-    return max(values, default=0.0)
-
-
 # ------------------------------------------------------------------------ succession
 #: Rule S2: a deadline of D days gives the window [D - 14, D].
 DEADLINE_WINDOW = 14
@@ -205,16 +197,22 @@ def age_years(born: dt.date, on: dt.date) -> float:
 # --------------------------------------------------------------------- events, crowds
 #: People at the peak of a crowd reported only as "small" (hundreds, dispersed).
 SMALL_CROWD = 1000
-#: Rule V1: the event of each trigger kind (the type sets the push: its default).
-EVENT_OF_TRIGGER = {
-    "death": "leader_incapacitated",
-    "handover": "voluntary_handover",
-    "protest": "protest_wave",          # disputed_election when the trigger is a vote
-    "coup": "coup_attempt",
-    "election": None,                   # no event type: the model has no election path
-}
 
 
-def crowd_people(low: int, high: int) -> float:
-    """Rule C1: a crowd range becomes its geometric mean (people)."""
-    return math.sqrt(low * high)
+def events(source: EpisodeSource) -> list[dict]:
+    """Rule V1: the trigger's event, chosen by the trigger kind, at its default push.
+
+    An election with no fraud dispute has no event: the model has no election path, so
+    the run is the status quo and the episode is flagged.
+    """
+    trigger = source.trigger
+    if trigger.kind == "death":
+        return [{"type": "leader_incapacitated", "week": 0, "mode": trigger.death_mode}]
+    if trigger.kind == "handover":
+        return [{"type": "voluntary_handover", "week": 0, "successor": trigger.successor}]
+    if trigger.kind == "protest":
+        return [{"type": "disputed_election", "week": 0} if trigger.vote_disputed
+                else {"type": "protest_wave", "week": 0, "actor": source.focal}]
+    if trigger.kind == "coup":
+        return [{"type": "coup_attempt", "week": 0}]
+    return []

@@ -288,22 +288,6 @@ def _roles(source: EpisodeSource, world: World, states: list[str], target: Path)
         f"sources/{source.name}.yaml.\n", data), encoding="utf-8")
 
 
-def events(source: EpisodeSource) -> list[dict]:
-    """Rule V1: the trigger's event at its default push (the main score's input)."""
-    kind = source.trigger.kind
-    if kind == "death":
-        return [{"type": "leader_incapacitated", "week": 0, "mode": source.trigger.death_mode}]
-    if kind == "handover":
-        return [{"type": "voluntary_handover", "week": 0,
-                 "successor": source.trigger.successor}]
-    if kind == "protest":
-        return [{"type": "disputed_election", "week": 0} if source.trigger.vote_disputed
-                else {"type": "protest_wave", "week": 0, "actor": source.focal}]
-    if kind == "coup":
-        return [{"type": "coup_attempt", "week": 0}]
-    return []  # election: no event type yet (flagged by no_path)
-
-
 def _episode(source: EpisodeSource, target: Path) -> None:
     crowd = source.crowd if isinstance(source.crowd, str) else {
         "low": source.crowd.low, "high": source.crowd.high, "week": source.crowd.week,
@@ -313,7 +297,7 @@ def _episode(source: EpisodeSource, target: Path) -> None:
     if source.alternative_class:
         data["alternative_class"] = source.alternative_class
     data["crowd"] = crowd
-    data["events"] = events(source)
+    data["events"] = rules.events(source)
     if source.scheduled_votes:
         data["scheduled_votes"] = [{"date": v.date, "what": v.what}
                                    for v in source.scheduled_votes]
