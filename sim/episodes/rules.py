@@ -202,8 +202,9 @@ SMALL_CROWD = 1000
 def events(source: EpisodeSource) -> list[dict]:
     """Rule V1: the trigger's event, chosen by the trigger kind, at its default push.
 
-    An election with no fraud dispute has no event: the model has no election path, so
-    the run is the status quo and the episode is flagged.
+    An election with no fraud dispute is the scheduled vote itself (``election``, whose
+    result the regime's evidence decides: ``sim/model/mechanisms/election.py``); the
+    flags written at encoding ("the model has no election path") predate that event.
     """
     trigger = source.trigger
     if trigger.kind == "death":
@@ -215,4 +216,6 @@ def events(source: EpisodeSource) -> list[dict]:
                 else {"type": "protest_wave", "week": 0, "actor": source.focal}]
     if trigger.kind == "coup":
         return [{"type": "coup_attempt", "week": 0}]
+    if trigger.kind == "election":
+        return [{"type": "election", "week": 0}]
     return []

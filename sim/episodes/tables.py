@@ -316,13 +316,26 @@ def _episode(source: EpisodeSource, target: Path) -> None:
         "model result.\n", data), encoding="utf-8")
 
 
+#: Which rule of docs/data-rules.md section 13 reads each evidence field.
+_EVIDENCE_RULES = {"ruling_base": "RC1", "wgi_ge": "RC2", "term_limited": "RC3",
+                   "successor_announced": "RC3", "approval": "RC3",
+                   "trade_eu_pct_gdp": "RC4", "trade_us_pct_gdp": "RC4", "vdem_regime": "RC5"}
+
+
+def _evidence_note(field: str) -> str:
+    rule = _EVIDENCE_RULES.get(field)
+    if rule is None:
+        return "not read by the model (pre-trigger evidence, README 5)"
+    return f"read by the model: rule {rule} (docs/data-rules.md 13)"
+
+
 def _evidence(source: EpisodeSource, target: Path) -> None:
     rows = []
     for field in EVIDENCE_FIELDS:
         e = source.evidence[field]
         value = "" if e.value is None else str(e.value)
         rows.append((source.focal, field, value, "" if e.year is None else e.year, e.source,
-                     e.grade, "not read by the model (pre-trigger evidence, README 5)"))
+                     e.grade, _evidence_note(field)))
     _write(target / "evidence.csv", ("actor", "evidence", "value", "year", "source", "grade",
                                      "note"), rows)
 

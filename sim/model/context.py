@@ -18,6 +18,7 @@ from sim.model.rng import RandomStreams
 from sim.model.scenario import (
     CoupAttempt,
     DisputedElection,
+    Election,
     LeaderIncapacitated,
     PatronMove,
     ProtestWave,
@@ -201,6 +202,10 @@ class Context:
     def coups_at(self, week: int) -> list[CoupAttempt]:
         """Coup attempts scheduled for ``week``."""
         return self.events_at(week, CoupAttempt)
+
+    def elections_at(self, week: int) -> list[Election]:
+        """Votes scheduled for ``week``."""
+        return self.events_at(week, Election)
 
 
 def member_constants(region: Region, params: Parameters, influence: SparseRows,

@@ -163,11 +163,13 @@ _DECLARED: tuple[Param, ...] = (
           "Standard deviation of weekly noise in the drive."),
     # --- distress contagion ------------------------------------------------------------
     # --- elite defection under street pressure -----------------------------------------
-    Param("defection_crowd", "u_d", "share", 0.043, 0.005, 0.5, "defection",
-          "calibrated: inside the accepted region of the joint calibration against "
-          "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
-          "Excess protest share that puts full pressure on a security bloc of repression "
-          "capacity 1 (scaled by the focal state's repression capacity)."),
+    Param("defection_crowd", "u_d", "share", 0.055, 0.005, 0.5, "defection",
+          "calibrated: with the tolerance spread of 0.6, the middle of the values "
+          "(0.05-0.06 on a grid of 0.005) that meet every calibration target in both "
+          "regions (wave targets 4 and 5; docs/model.md, Calibration)",
+          "Excess protest share that puts full pressure on the median member's security "
+          "bloc of repression capacity 1 (scaled by the focal state's repression "
+          "capacity, state capacity and the member's tolerance)."),
     Param("defection_erosion", "eps_d", "1/week", 0.05, 0.0, 1.0, "defection",
           "assumption: under full street pressure the bloc loses 5% of its loyalty a week "
           "before relaxation and patron help (weeks of mass protest in 2020 did not break "
@@ -185,6 +187,42 @@ _DECLARED: tuple[Param, ...] = (
           "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
           "Weekly defection hazard at full pressure and zero loyalty, relative to the "
           "threshold."),
+    Param("defection_tolerance_spread", "sigma_d", "log units", 0.6, 0.0, 2.0, "defection",
+          "assumption: nobody outside the bloc knows its breaking point (Kuran 1991: "
+          "preferences are falsified until they are not), so each member draws the "
+          "crowd the bloc tolerates from a lognormal around u_d",
+          "Standard deviation of the log of the security bloc's tolerance across "
+          "members (0: one breaking point, a step response to crowd size)."),
+    # --- cohesion and expectations from pre-trigger evidence (regime.py) -------------
+    Param("cohesion_weight", "w_c", "1", 1.0, 0.0, 2.0, "regime",
+          "assumption: failure hazards scale with the inverse of a regime type's mean "
+          "lifespan (Geddes 1999), taken at face value",
+          "Exponent on the ruling base's cohesion f in the defection and split hazards "
+          "(0: the ruling base does not matter)."),
+    Param("capacity_weight", "w_g", "1", 0.5, 0.0, 1.0, "regime",
+          "assumption: a capable state represses selectively and sustains it (Way 2005; "
+          "Hendrix 2010 on WGI-type capacity measures); half the range of the median",
+          "How far state capacity g scales what repression achieves: r x (1 + w_g "
+          "(g - 0.5))."),
+    Param("lame_duck_weight", "w_L", "1", 1.0, 0.0, 3.0, "regime",
+          "assumption: Hale 2005's lame-duck syndrome (clients defect from a ruler who "
+          "must leave) doubles the hazards at full strength",
+          "Raises the defection and split hazards and the chance of losing a vote by "
+          "(1 + w_L L)."),
+    Param("linkage_weight", "w_W", "1", 0.5, 0.0, 2.0, "regime",
+          "assumption: linkage to the West raises the cost of repression for the bloc "
+          "(Levitsky & Way 2010, ch. 2), +50% at full linkage",
+          "Raises the defection hazard by (1 + w_W W)."),
+    Param("election_loss_autocracy", "p_E1", "1", 0.16, 0.0, 1.0, "election",
+          "sourced: incumbents seeking re-election during autocratisation lost 8 of 51 "
+          "votes in autocracies (Jacob, 'When do autocratizing incumbents lose "
+          "elections?', data site, 1995-2024)",
+          "Chance that the ruling group loses a vote in an electoral autocracy (V-Dem "
+          "Regimes of the World 1)."),
+    Param("election_loss_democracy", "p_E2", "1", 0.39, 0.0, 1.0, "election",
+          "sourced: the same data, 21 of 54 in democracies",
+          "Chance that the ruling group loses a vote in a democracy (Regimes of the World "
+          "2-3)."),
     Param("contagion_strength", "kappa_d", "1", 0.5, 0.0, 1.0, "contagion",
           "assumption: share of a partner's new distress passed on at full dependence "
           "(DebtRank impact scale, Battiston et al. 2012)",

@@ -94,4 +94,20 @@ PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
     "distress_to_stress": (0.05, 0.2, "assumption", "half to double the default"),
     "stress_recovery": (0.015, 0.06, "assumption",
                         "economic shocks half-recover in three to eleven months"),
+    "defection_tolerance_spread": (0.3, 1.0, "assumption",
+                                   "from a breaking point known within a factor of 1.8 "
+                                   "(95%) to one unknown within a factor of 7"),
+    "cohesion_weight": (0.5, 1.5, "assumption",
+                        "half to one and a half times the lifespan ratio of Geddes 1999"),
+    "capacity_weight": (0.0, 1.0, "assumption",
+                        "from no effect to repression doubling across the capacity scale"),
+    "lame_duck_weight": (0.0, 2.0, "assumption",
+                         "from no effect to a tripling of the hazards (Hale 2005 is "
+                         "qualitative)"),
+    "linkage_weight": (0.0, 1.0, "assumption",
+                       "from no effect to a doubling at full linkage"),
+    "election_loss_autocracy": (0.08, 0.28, "sourced",
+                                "95% Wilson interval of 8 of 51"),
+    "election_loss_democracy": (0.27, 0.52, "sourced",
+                                "95% Wilson interval of 21 of 54"),
 }

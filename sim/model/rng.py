@@ -48,6 +48,8 @@ STREAMS: tuple[str, ...] = (
     "reactions",
     "events",       # scheduled events with a random outcome (coup attempts)
     "defection",    # the security bloc's defection under street pressure
+    "tolerance",    # each member's draw of the bloc's breaking point (week 0 only)
+    "election",     # the count of a scheduled vote
 )
 
 

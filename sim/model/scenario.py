@@ -122,6 +122,20 @@ class CoupAttempt(_Strict):
     strength: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
 
 
+class Election(_Strict):
+    """A scheduled vote (or a forced rerun, or a parliament's vote for president).
+
+    The ruling group loses it with a chance set by the regime's pre-trigger evidence
+    (``sim/model/mechanisms/election.py``): none in a closed autocracy, the base rate of
+    electoral autocracies or of democracies otherwise, scaled by cohesion and a lame
+    duck. A loss hands power to the opposition. ``office`` is for the record.
+    """
+
+    type: Literal["election"]
+    week: Annotated[int, Field(ge=0, le=MAX_WEEKS)]
+    office: Literal["president", "parliament"] = "president"
+
+
 class PatronMove(_Strict):
     """A patron moves to secure the focal state: full support, higher takeover hazard.
 
@@ -135,11 +149,11 @@ class PatronMove(_Strict):
 
 Event = Annotated[
     LeaderIncapacitated | ProtestWave | DisputedElection | VoluntaryHandover | CoupAttempt
-    | PatronMove, Field(discriminator="type")]
+    | Election | PatronMove, Field(discriminator="type")]
 EVENT_MODELS: dict[str, type[BaseModel]] = {
     "leader_incapacitated": LeaderIncapacitated, "protest_wave": ProtestWave,
     "disputed_election": DisputedElection, "voluntary_handover": VoluntaryHandover,
-    "coup_attempt": CoupAttempt, "patron_move": PatronMove,
+    "coup_attempt": CoupAttempt, "election": Election, "patron_move": PatronMove,
 }
 EVENT_TYPES = tuple(EVENT_MODELS)
 #: Event types of earlier versions, with what to write instead.

@@ -3,16 +3,21 @@
 ``advance(state, ctx, week, members)`` applies, in this order:
 
 1. **Scenario events** scheduled for the week: a forced leader incapacity
-   (natural or violent), a voluntary handover, a coup attempt, a patron's move
-   (protest waves and disputed elections act through ``Context.grievance_push``).
+   (natural or violent), a voluntary handover, a coup attempt, a scheduled vote
+   (``mechanisms/election.py``), a patron's move (protest waves and disputed elections
+   act through ``Context.grievance_push``).
 2. **Leader health** (``mechanisms/health.py``): the age-based weekly hazard; a
    random incapacity opens a vacancy exactly like a forced one.
 3. **Succession and elite cohesion** (``mechanisms/succession.py``): elite split,
    election of an insider, resolution of a contested succession.
 4. **Public mobilisation** (``mechanisms/mobilisation.py``): the threshold cascade
    for every public.
-5. **Elite defection** (``mechanisms/defection.py``): street pressure erodes the
-   security bloc's loyalty; a wavering bloc may defect to the opposition.
+5. **Elite defection** (``mechanisms/defection.py``): street pressure, measured
+   against the crowd this member's bloc tolerates, erodes the security bloc's loyalty;
+   a wavering bloc may defect to the opposition.
+
+Steps 3, 5 and the vote read the regime's pre-trigger evidence through
+``mechanisms/regime.py`` (cohesion, capacity, a lame duck, linkage).
 6. **Distress contagion** (``mechanisms/contagion.py``): last week's new distress
    crosses one hop of the dependence graph; new distress raises economic stress.
 7. **Reactions of outside powers** (``mechanisms/reactions.py``): the patrons' support
@@ -36,9 +41,11 @@ from sim.model.mechanisms import (
     alignment,
     contagion,
     defection,
+    election,
     health,
     mobilisation,
     reactions,
+    regime,
     succession,
 )
 from sim.model.params import per_actor
@@ -101,6 +108,10 @@ def _scheduled_events(state: State, ctx: Context, week: int, members: np.ndarray
         sec = ctx.roles.security
         state.stability[:, sec] = state.stability[:, sec] * (1.0 - coup.strength)
         state.holder = succession.coup_outcome(state.holder, draw < coup.strength)
+    for slot, _vote in enumerate(ctx.elections_at(week)):
+        draw = ctx.streams.uniform("election", members, week, slot + 1)[:, slot]
+        loses = draw < election.loss_probability(ctx.region.evidence, ctx.params)
+        state.holder = election.apply(state.holder, loses)
     moving = ctx.patron_moves_at(week)
     if moving.any():
         state.patron_move[:, moving] = True
@@ -123,7 +134,7 @@ def _succession(state: State, ctx: Context, week: int, members: np.ndarray) -> N
     unrest_focal = state.unrest[:, roles.focal]
     split = draws[:, 1] < succession.split_probability(
         state.holder, cohesion, ctx.cohesion0, unrest_focal, week - state.incapacity_week,
-        params)
+        params, regime.split_scale(ctx.region.evidence, params))
     resolves = draws[:, 2] < succession.contested_resolution_probability(params)
     opposition = draws[:, 3] < succession.opposition_win_probability(
         unrest_focal, state.stability[:, roles.security],
@@ -158,14 +169,20 @@ def _mobilisation(state: State, ctx: Context, week: int, members: np.ndarray) ->
 def _defection(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
     roles, params = ctx.roles, ctx.params
     focal, sec = roles.focal, roles.security
+    evidence = ctx.region.evidence
+    # Each member's bloc has its own breaking point, drawn once (week 0's counter).
+    tolerance = defection.tolerance(ctx.streams.normal("tolerance", members, 0, 1)[:, 0],
+                                    params)
+    capable = ctx.region.attrs["repression"][focal] * regime.repression_scale(evidence, params)
     pressure = defection.street_pressure(state.unrest[:, focal],
-                                         ctx.baseline["unrest0"][focal],
-                                         ctx.region.attrs["repression"][focal], params)
+                                         ctx.baseline["unrest0"][focal], capable * tolerance,
+                                         params)
     state.stability[:, sec] = defection.erode(state.stability[:, sec], pressure, params)
     draw = ctx.streams.uniform("defection", members, week, 1)[:, 0]
     base = ctx.region.attrs["stability0"][sec]  # the data's baseline (elite_loyalty_factor
     relative = state.stability[:, sec] / (base if base > 0 else 1.0)  # starts it lower)
-    defects = draw < defection.probability(pressure, relative, params)
+    defects = draw < defection.probability(pressure, relative, params,
+                                           regime.defection_scale(evidence, params))
     state.holder = defection.apply(state.holder, defects)
 
 

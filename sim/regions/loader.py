@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
@@ -28,6 +28,7 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.paths import DATA_DIR, REGIONS_DIR
+from sim.regions.evidence import RegimeEvidence, load_evidence
 from sim.regions.graph import SparseRows
 from sim.regions.roles import RegionRoles, load_roles
 
@@ -101,6 +102,8 @@ class Region:
         The region's folder name (e.g. ``belarus``).
     folder : pathlib.Path
         Where its tables were read from.
+    evidence : RegimeEvidence
+        The focal regime's pre-trigger evidence (``evidence.csv``; neutral if absent).
     """
 
     ids: tuple[str, ...]
@@ -118,6 +121,7 @@ class Region:
     roles: RegionRoles
     name: str
     folder: Path
+    evidence: RegimeEvidence = field(default_factory=RegimeEvidence)
 
     @property
     def n(self) -> int:
@@ -227,6 +231,7 @@ def load_region(data_dir: Path = DATA_DIR) -> Region:
         roles=roles,
         name=data_dir.name,
         folder=data_dir,
+        evidence=load_evidence(data_dir, roles.focal),
     )
 
 

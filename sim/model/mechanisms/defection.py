@@ -47,9 +47,29 @@ from sim.model.params import Parameters
 from sim.model.state import HOLDER, holder_in
 
 
-def street_pressure(unrest_focal: np.ndarray, unrest0_focal: float, repression_focal: float,
+def tolerance(normal: np.ndarray, params: Parameters) -> np.ndarray:
+    """Each member's factor on the crowd its security bloc tolerates, ``exp(sigma_d z)``.
+
+    ``normal`` holds one standard normal draw per member (the ``tolerance`` stream at
+    week 0). The median member's bloc breaks at ``u_d``; the spread says how little is
+    known about where any real bloc breaks.
+
+    Examples
+    --------
+    >>> tolerance(np.array([0.0, 1.0]), Parameters({"defection_tolerance_spread": 0.5})
+    ...           ).round(4).tolist()
+    [1.0, 1.6487]
+    """
+    return np.exp(params.defection_tolerance_spread * normal)
+
+
+def street_pressure(unrest_focal: np.ndarray, unrest0_focal: float,
+                    repression_focal: float | np.ndarray,
                     params: Parameters) -> np.ndarray:
     """Street pressure on the security bloc, per member, in [0, 1].
+
+    ``repression_focal`` is the focal state's repression capacity, or per member that
+    capacity times the member's tolerance and the capacity scale of ``regime.py``.
 
     Examples
     --------
@@ -58,7 +78,7 @@ def street_pressure(unrest_focal: np.ndarray, unrest0_focal: float, repression_f
     [0.0, 0.5, 1.0]
     """
     excess = np.maximum(unrest_focal - unrest0_focal, 0.0)
-    capacity = params.defection_crowd * max(repression_focal, 1e-9)
+    capacity = params.defection_crowd * np.maximum(repression_focal, 1e-9)
     return np.minimum(1.0, excess / capacity)
 
 
@@ -67,10 +87,12 @@ def erode(loyalty: np.ndarray, pressure: np.ndarray, params: Parameters) -> np.n
     return loyalty - params.defection_erosion * pressure * loyalty
 
 
-def probability(pressure: np.ndarray, loyalty: np.ndarray, params: Parameters) -> np.ndarray:
+def probability(pressure: np.ndarray, loyalty: np.ndarray, params: Parameters,
+                scale: float | np.ndarray = 1.0) -> np.ndarray:
     """Weekly probability that the security bloc defects, per member.
 
-    ``loyalty`` is the bloc's loyalty as a share of its baseline.
+    ``loyalty`` is the bloc's loyalty as a share of its baseline; ``scale`` multiplies the
+    hazard (the regime's evidence, ``regime.defection_scale``).
 
     Examples
     --------
@@ -79,7 +101,7 @@ def probability(pressure: np.ndarray, loyalty: np.ndarray, params: Parameters) -
     [0.0, 0.3935, 0.0]
     """
     wavering = np.maximum(1.0 - loyalty / params.defection_threshold, 0.0)
-    return -np.expm1(-params.defection_rate * pressure * wavering)
+    return -np.expm1(-params.defection_rate * scale * pressure * wavering)
 
 
 def apply(holder: np.ndarray, defects: np.ndarray) -> np.ndarray:

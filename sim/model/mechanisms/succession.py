@@ -114,11 +114,12 @@ def elite_cohesion(loyalty: np.ndarray, power_weight: np.ndarray) -> np.ndarray:
 
 def split_probability(holder: np.ndarray, cohesion: np.ndarray, cohesion0: float,
                       unrest_focal: np.ndarray, weeks_since_vacancy: np.ndarray,
-                      params: Parameters) -> np.ndarray:
+                      params: Parameters, scale: float | np.ndarray = 1.0) -> np.ndarray:
     """Weekly probability that the elite splits, per member (0 where not applicable).
 
     ``weeks_since_vacancy`` counts the weeks since the ruler's office fell vacant (only
-    read in a transition).
+    read in a transition); ``scale`` multiplies both hazards (the regime's evidence,
+    ``regime.split_scale``).
     """
     looseness = np.clip(1.0 - cohesion, 0.0, 1.0) / max(1.0 - cohesion0, MIN_BASE_LOOSENESS)
     fading = np.exp(-np.maximum(weeks_since_vacancy, 0) / params.split_fading_weeks)
@@ -127,7 +128,7 @@ def split_probability(holder: np.ndarray, cohesion: np.ndarray, cohesion0: float
     settled = params.coup_attempt_rate / 52.0 * looseness * np.clip(1.0 - cohesion, 0.0, 1.0)
     hazard = np.where(holder_in(holder, TRANSITION), transition,
                       np.where(holder_in(holder, SETTLED), settled, 0.0))
-    return -np.expm1(-hazard)
+    return -np.expm1(-hazard * scale)
 
 
 def contested_resolution_probability(params: Parameters) -> float:
