@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 import networkx as nx
@@ -121,7 +122,7 @@ class Region:
     roles: RegionRoles
     name: str
     folder: Path
-    evidence: RegimeEvidence = field(default_factory=RegimeEvidence)
+    evidence: RegimeEvidence = dataclass_field(default_factory=RegimeEvidence)
 
     @property
     def n(self) -> int:
