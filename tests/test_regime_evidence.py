@@ -1,0 +1,156 @@
+"""Pre-trigger evidence (rules RC1-RC5), its mechanisms, the vote and graded defection."""
+
+import dataclasses
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_context
+
+from sim.analyses.crowd_response import class_c_share
+from sim.engines.ensemble import run_ensemble
+from sim.errors import UserError
+from sim.model.mechanisms import election, regime
+from sim.model.params import Parameters
+from sim.model.state import HOLDER
+from sim.paths import REGIONS_DIR
+from sim.regions.evidence import COHESION_OF_BASE, RegimeEvidence, load_evidence
+from sim.regions.loader import load_region
+
+NO_WEIGHTS = Parameters({"cohesion_weight": 0.0, "lame_duck_weight": 0.0,
+                         "linkage_weight": 0.0, "capacity_weight": 0.0})
+
+
+# --- the evidence file ------------------------------------------------------------------
+
+def test_a_folder_without_evidence_gets_neutral_evidence(tmp_path):
+    evidence = load_evidence(tmp_path, "BLR")
+    assert not evidence.present
+    p = Parameters({})
+    assert regime.split_scale(evidence, p) == 1.0
+    assert regime.defection_scale(evidence, p) == 1.0
+    assert regime.repression_scale(evidence, p) == 1.0
+
+
+def test_the_shipped_regions_read_their_evidence():
+    belarus = load_region(REGIONS_DIR / "belarus").evidence
+    russia = load_region(REGIONS_DIR / "russia").evidence
+    assert belarus.present and russia.present
+    assert belarus.ruling_base == russia.ruling_base == "personal"
+    assert belarus.lame_duck == russia.lame_duck == 0.0
+    assert 0.0 < belarus.linkage < 1.0 and 0.0 < russia.linkage < belarus.linkage
+
+
+def _copy_belarus(tmp_path):
+    folder = tmp_path / "belarus"
+    shutil.copytree(REGIONS_DIR / "belarus", folder)
+    return folder
+
+
+@pytest.mark.parametrize(("field", "value", "says"), [
+    ("ruling_base", "junta", "is not one of"),
+    ("wgi_ge", "140", "outside"),
+    ("wgi_ge", "high", "not a number"),
+    ("term_limited", "maybe", "True or False"),
+    ("vdem_regime", "1.5", "not one of 0, 1, 2, 3"),
+])
+def test_bad_evidence_names_the_file_and_the_field(tmp_path, field, value, says):
+    folder = _copy_belarus(tmp_path)
+    path = folder / "evidence.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table.loc[table["evidence"] == field, "value"] = value
+    table.to_csv(path, index=False)
+    with pytest.raises(UserError) as err:
+        load_region(folder)
+    assert err.value.origin.endswith("evidence.csv") and err.value.field == field
+    assert says in err.value.message
+
+
+def test_a_field_given_twice_is_refused(tmp_path):
+    folder = _copy_belarus(tmp_path)
+    path = folder / "evidence.csv"
+    text = path.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("BLR,wgi_ge,"))
+    path.write_text(text + line + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match="given twice"):
+        load_region(folder)
+
+
+# --- the rules ----------------------------------------------------------------------------
+
+def test_rc1_orders_regime_types_by_geddes_lifespans():
+    assert COHESION_OF_BASE["party"] > COHESION_OF_BASE["personal"] > COHESION_OF_BASE["military"]
+    p = Parameters({})
+    party = regime.split_scale(RegimeEvidence(ruling_base="party"), p)
+    military = regime.split_scale(RegimeEvidence(ruling_base="military"), p)
+    assert party == pytest.approx(15.1 / 22.7) and military == pytest.approx(15.1 / 8.8)
+
+
+def test_rc3_a_popular_named_successor_lifts_the_lame_duck():
+    assert RegimeEvidence(term_limited=False).lame_duck == 0.0
+    assert RegimeEvidence(term_limited=True).lame_duck == 1.0
+    assert RegimeEvidence(term_limited=True, successor_named=True).lame_duck == 0.5
+    assert RegimeEvidence(term_limited=True, successor_named=True,
+                          approval=0.8).lame_duck == pytest.approx(0.2)
+
+
+def test_zero_weights_make_every_evidence_inert():
+    loud = RegimeEvidence(present=True, ruling_base="military", capacity_percentile=90.0,
+                          term_limited=True, linkage_trade_pct_gdp=80.0)
+    assert regime.split_scale(loud, NO_WEIGHTS) == 1.0
+    assert regime.defection_scale(loud, NO_WEIGHTS) == 1.0
+    assert regime.repression_scale(loud, NO_WEIGHTS) == 1.0
+
+
+def test_rc5_a_closed_autocracy_cannot_lose_a_vote_and_a_democracy_loses_more():
+    p = Parameters({})
+    closed = election.loss_probability(RegimeEvidence(vdem_regime=0), p)
+    electoral = election.loss_probability(RegimeEvidence(vdem_regime=1), p)
+    democracy = election.loss_probability(RegimeEvidence(vdem_regime=3), p)
+    assert closed == 0.0 < electoral < democracy
+    lame = election.loss_probability(RegimeEvidence(vdem_regime=1, term_limited=True), p)
+    assert lame == pytest.approx(2 * electoral)
+
+
+# --- whole-model effects ----------------------------------------------------------------------
+
+def _vote(region, members=400, **parameters):
+    ctx = make_context(region, weeks=6, members=members, seed=3,
+                       parameters={"health_risk_multiplier": 0.0, **parameters},
+                       events=[{"type": "election", "week": 2}])
+    return run_ensemble(ctx).holder[:, -1]
+
+
+def test_an_election_hands_power_to_the_opposition_at_about_its_base_rate(region):
+    holder = _vote(region, members=2000)
+    lost = (holder == HOLDER["opposition_led"]).mean()
+    assert 0.13 < lost < 0.19   # 0.16 x Belarus's scale 1 (personal, not term-limited)
+    assert (_vote(region, election_loss_autocracy=1.0) == HOLDER["opposition_led"]).all()
+    assert not (_vote(region, election_loss_autocracy=0.0) == HOLDER["opposition_led"]).any()
+
+
+def test_a_closed_autocracy_holds_every_vote(region):
+    closed = dataclasses.replace(region, evidence=dataclasses.replace(region.evidence,
+                                                                      vdem_regime=0))
+    assert not (_vote(closed, election_loss_autocracy=1.0) == HOLDER["opposition_led"]).any()
+
+
+def test_a_party_regime_splits_less_after_a_death_than_a_military_one(region):
+    def splits(base):
+        held = dataclasses.replace(region, evidence=dataclasses.replace(
+            region.evidence, ruling_base=base))
+        ctx = make_context(held, weeks=20, members=1500, seed=8,
+                           events=[{"type": "leader_incapacitated", "week": 0,
+                                    "mode": "natural"}])
+        return (run_ensemble(ctx).holder == HOLDER["contested"]).any(axis=1).mean()
+    assert splits("party") < splits("personal") < splits("military")
+
+
+def test_the_crowd_response_is_graded_and_a_single_breaking_point_is_a_step():
+    graded = [class_c_share("belarus", s, 800)[0] for s in (0.02, 0.03, 0.05, 0.08)]
+    assert all(np.diff(graded) > 0)
+    assert graded[2] / graded[1] < 5.0
+    step = {"defection_tolerance_spread": 0.0}
+    three, five = (class_c_share("belarus", s, 800, parameters=step)[0] for s in (0.03, 0.05))
+    assert five / max(three, 1e-9) > 5.0
