@@ -22,9 +22,11 @@ def interval_width(pair, actor_index, metric=STABILITY, start=3):
 
 
 @pytest.mark.parametrize(("events_a", "events_b", "max_ratio"), [
-    # The wave ends the regime (defection) in a few members: a real difference that
+    # The wave ends the regime (defection) in some members: a real difference that
     # common random numbers cannot remove, so the ratio is looser than for noise alone.
-    ([], WAVE, 0.4),
+    # Since each member's bloc has its own breaking point (docs/model.md 6.3b) the wave
+    # topples the weakest blocs, 8% of members; measured ratio 0.79 (300 members).
+    ([], WAVE, 0.9),
     (INCAPACITY, [{**INCAPACITY[0], "mode": "violent"}], 0.6),
 ])
 def test_common_random_numbers_narrow_the_paired_interval(region, events_a, events_b,

@@ -18,10 +18,12 @@ import jinja2
 import pandas as pd
 
 from sim import paths
-from sim.model.params import PARAM_GRADES, PARAMS
+from sim.model.mechanisms import regime
+from sim.model.params import PARAM_GRADES, PARAMS, Parameters
 from sim.outputs.narrative import run_narrative
 from sim.outputs.summary import LABELS
 from sim.outputs.tables import OUTCOMES
+from sim.regions.evidence import READ_FIELDS
 from sim.regions.loader import GRADES, Region
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -83,6 +85,26 @@ def _grades(region: Region, overrides: dict) -> tuple[list[str], list[dict]]:
     return names, rows
 
 
+def _evidence(region: Region, params: Parameters) -> dict:
+    """The focal regime's evidence rows the model reads and what it derives from them."""
+    rows: list[dict] = []
+    path = region.folder / "evidence.csv"
+    if path.is_file():
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = frame[(frame["actor"] == region.roles.focal)
+                      & frame["evidence"].isin(READ_FIELDS)]
+        rows = frame[["evidence", "value", "year", "grade", "source"]].to_dict("records")
+    e = region.evidence
+
+    def number(x) -> str:
+        return f"{float(x):.3g}"
+    return {"rows": rows, "cohesion": number(e.cohesion), "lame_duck": number(e.lame_duck),
+            "linkage": number(e.linkage), "capacity": number(e.capacity),
+            "split_scale": number(regime.split_scale(e, params)),
+            "defection_scale": number(regime.defection_scale(e, params)),
+            "repression_scale": number(regime.repression_scale(e, params))}
+
+
 def _event_details(event: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in event.items()
                      if k not in ("type", "week") and v is not None)
@@ -130,7 +152,8 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
         scenario=scenario, region=region, focal_name=names[focal], manifest=manifest,
         events=[{"week": e["week"], "type": e["type"], "details": _event_details(e)}
                 for e in manifest["events"]],
-        overrides=params, headline=headline, ripple=ripple, charts=charts,
+        overrides=params, evidence=_evidence(region, Parameters(dict(scenario.parameters))),
+        headline=headline, ripple=ripple, charts=charts,
         narrative=run_narrative(folder, OUTCOMES, names[focal]),
         grade_names=grade_names, grades=grades,
         calibration=None if calibration is None else [
