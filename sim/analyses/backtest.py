@@ -75,10 +75,8 @@ def run_episodes(episodes: list[Episode], members: int | None,
         spec = episode.spec
         row = {"episode": spec.name, "title": spec.title, "trigger": spec.trigger,
                "observed": spec.observed, "alternative": spec.alternative_class or "",
-               "no_path": bool(spec.no_path or spec.scheduled_votes),
-               "flag": spec.no_path or ("a vote scheduled before the trigger falls in the "
-                                        "horizon; the model has no election event"
-                                        if spec.scheduled_votes else ""),
+               # a vote scheduled before the trigger is an election event (rule V2)
+               "no_path": bool(spec.no_path), "flag": spec.no_path or "",
                "crowd_share": episode.crowd_share,
                "members": int(main.sum())}
         for label, counts in (("", main), ("cond_", cond)):

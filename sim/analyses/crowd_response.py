@@ -11,6 +11,12 @@ between neighbouring crowd sizes. Every crowd size runs on the same seed and mem
 
 The mechanisms issue asks that this response be smooth: less than fivefold from a
 crowd of 3% of the public to one of 5% (``docs/model.md``, 6.3b).
+
+``--episodes`` instead sets the model's **own** crowds beside the reported ones: for
+every development episode whose trigger is a protest, the median and the 5-95% range
+across members of the focal state's peak protest share within 52 weeks, in the main
+run (only what was known at the trigger, no crowd fed), beside the reported peak crowd
+over the population (rule C1, the geometric mean of the reported range).
 """
 
 from __future__ import annotations
@@ -62,6 +68,31 @@ def response_table(region_name: str, shares: tuple[float, ...], members: int,
     return table
 
 
+def episode_crowds(folders: list, members: int = 500) -> pd.DataFrame:
+    """The model's own peak crowds in the protest episodes beside the reported ones."""
+    from sim.analyses.episodes import load_episode
+    from sim.model.state import METRICS
+
+    unrest = METRICS.index("unrest")
+    rows = []
+    for folder in folders:
+        episode = load_episode(folder)
+        if episode.spec.trigger != "protest":
+            continue
+        scenario = episode.scenario.with_overrides(members=members)
+        ctx = build_context(scenario, episode.region)
+        result = run_ensemble(ctx, progress=False)
+        focal = episode.region.index(episode.region.roles.focal)
+        peak = result.high[:, unrest, focal]
+        reported = episode.crowd_share
+        rows.append({"episode": episode.spec.name,
+                     "reported": reported if reported > 0 else np.nan,
+                     "model_median": float(np.median(peak)),
+                     "model_p05": float(np.quantile(peak, 0.05)),
+                     "model_p95": float(np.quantile(peak, 0.95))})
+    return pd.DataFrame(rows)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Print the crowd-response table."""
     parser = argparse.ArgumentParser(prog="python -m sim.analyses.crowd_response",
@@ -71,7 +102,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=int, default=8,
                         help="weeks over which the held crowd decays (e-folding)")
     parser.add_argument("--shares", type=float, nargs="+", default=list(DEFAULT_SHARES))
+    parser.add_argument("--episodes", action="store_true",
+                        help="the model's own crowds in the protest episodes instead")
     args = parser.parse_args(argv)
+    if args.episodes:
+        from sim.analyses.backtest import EPISODES_DIR
+        from sim.analyses.episodes import find_episodes
+
+        table = episode_crowds(find_episodes([EPISODES_DIR]), min(args.members, 500))
+        with pd.option_context("display.float_format", "{:.4f}".format):
+            print(table.to_string(index=False))
+        inside = ((table.model_median >= table.reported / 3)
+                  & (table.model_median <= table.reported * 3))
+        print(f"median model peak within a factor of 3 of the reported crowd: "
+              f"{int(inside.sum())} of {int(table.reported.notna().sum())}")
+        return
     table = response_table(args.region, tuple(args.shares), args.members, args.duration)
     with pd.option_context("display.float_format", "{:.4f}".format):
         print(f"{args.region}: P(class C at week 52) under a held crowd "

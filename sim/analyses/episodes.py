@@ -92,7 +92,7 @@ class CrowdRange(_Strict):
 
 
 class ScheduledVote(_Strict):
-    """A vote scheduled before the trigger inside the horizon (recorded; no event type)."""
+    """A vote scheduled before the trigger inside the horizon (an ``election`` event, rule V2)."""
 
     date: dt.date
     what: Annotated[str, Field(min_length=1)]

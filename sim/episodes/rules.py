@@ -10,6 +10,7 @@ V events, C crowds).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 
 from sim.episodes.source import EpisodeSource, PatronCandidate
@@ -199,6 +200,53 @@ def age_years(born: dt.date, on: dt.date) -> float:
 SMALL_CROWD = 1000
 
 
+#: Rule C3: the baseline share of the public protesting, by the focal regime's V-Dem
+#: Regimes of the World class (0-1 autocracy, 2-3 democracy): the values the Belarus
+#: region assumes for its autocracies and its EU democracies, so that the push
+#: calibrated on Belarus (a 2020-scale wave peaks near 2%) means the same everywhere.
+BASELINE_UNREST = {"autocracy": 0.001, "democracy": 0.005}
+#: Rule V1: the grievance push of every protest trigger, disputed or not: the default of
+#: ``disputed_election`` (``sim/model/scenario.py``), calibrated on Belarus 2020.
+PROTEST_PUSH = 1.15
+#: Weeks in an episode's horizon (the backtest reads the holder at week 52).
+HORIZON_WEEKS = 52
+
+
+def baseline_unrest(focal: bool, vdem_regime: object) -> tuple[float, str]:
+    """Rule C3: ``unrest0`` of a state in an episode, with the reason.
+
+    The focal state's value follows its regime class; every other state's is the
+    autocracy value (their regime class is not encoded; they matter only through
+    spill-over, and the baseline is a fixed point of the cascade whatever it is).
+
+    Examples
+    --------
+    >>> baseline_unrest(True, 2)[0], baseline_unrest(True, 1)[0], baseline_unrest(False, 3)[0]
+    (0.005, 0.001, 0.001)
+    """
+    if focal and vdem_regime is not None and int(vdem_regime) >= 2:
+        return BASELINE_UNREST["democracy"], ("rule C3: a democracy's focal public "
+                                              "(V-Dem Regimes of the World 2-3)")
+    if focal:
+        return BASELINE_UNREST["autocracy"], ("rule C3: an autocracy's focal public "
+                                              "(V-Dem Regimes of the World 0-1)")
+    return BASELINE_UNREST["autocracy"], ("rule C3: a state other than the focal one "
+                                          "(the autocracy value)")
+
+
+def vote_week(trigger: dt.date, vote: dt.date) -> int | None:
+    """Rule V2: the week of a scheduled vote after the trigger, or None outside the horizon.
+
+    Examples
+    --------
+    >>> vote_week(dt.date(2000, 1, 1), dt.date(2000, 1, 20)), vote_week(
+    ...     dt.date(2000, 1, 1), dt.date(2001, 6, 1))
+    (3, None)
+    """
+    week = math.ceil((vote - trigger).days / 7)
+    return week if 0 <= week <= HORIZON_WEEKS else None
+
+
 def events(source: EpisodeSource) -> list[dict]:
     """Rule V1: the trigger's event, chosen by the trigger kind, at its default push.
 
@@ -212,10 +260,20 @@ def events(source: EpisodeSource) -> list[dict]:
     if trigger.kind == "handover":
         return [{"type": "voluntary_handover", "week": 0, "successor": trigger.successor}]
     if trigger.kind == "protest":
+        # One push for every protest (rule V1): the disputed election's default, which
+        # gives a 2020-scale peak near 2% in Belarus; reported crowds after undisputed
+        # triggers were no smaller (docs/model.md 13, the crowd check).
         return [{"type": "disputed_election", "week": 0} if trigger.vote_disputed
-                else {"type": "protest_wave", "week": 0, "actor": source.focal}]
+                else {"type": "protest_wave", "week": 0, "actor": source.focal,
+                      "intensity": PROTEST_PUSH}]
     if trigger.kind == "coup":
         return [{"type": "coup_attempt", "week": 0}]
     if trigger.kind == "election":
         return [{"type": "election", "week": 0}]
     return []
+
+
+def scheduled_elections(source: EpisodeSource) -> list[dict]:
+    """Rule V2: every vote scheduled before the trigger that falls inside the horizon."""
+    weeks = [vote_week(source.trigger.date, v.date) for v in source.scheduled_votes]
+    return [{"type": "election", "week": w} for w in weeks if w is not None]

@@ -297,7 +297,7 @@ def _episode(source: EpisodeSource, target: Path) -> None:
     if source.alternative_class:
         data["alternative_class"] = source.alternative_class
     data["crowd"] = crowd
-    data["events"] = rules.events(source)
+    data["events"] = rules.events(source) + rules.scheduled_elections(source)
     if source.scheduled_votes:
         data["scheduled_votes"] = [{"date": v.date, "what": v.what}
                                    for v in source.scheduled_votes]
@@ -374,11 +374,13 @@ def _attributes(source: EpisodeSource, world: World, states: list[str], year: in
              "sourced" if c.border_total_source else RECALLED,
              "" if c.border_total_source else "recalled, verify; one edition for every "
              "episode"))
+    regime_class = source.evidence["vdem_regime"].value
     for s in states:
-        add((s, "unrest0", f"{rules.SMALL_CROWD / (figs[s].pop * 1e6):.3g}",
-             "share of population", year, "assumption: baseline protest = 1,000 people (rule "
-             "C2, the crowd rule's 'small' crowd) over the population; the same rule for "
-             "every state", "assumption", ""))
+        value, why = rules.baseline_unrest(s == source.focal, regime_class)
+        add((s, "unrest0", _num(value), "share of population", year,
+             f"assumption: {why}; the Belarus region's values for its autocracies and "
+             "democracies, so the push calibrated on Belarus means the same everywhere",
+             "assumption", ""))
     for s in states:
         add((s, "stress0", _num(STRESS0), "index [0,1]", year, "assumption: one value for "
              "every state of every episode; no defensible public indicator "

@@ -128,12 +128,12 @@ class Election(_Strict):
     The ruling group loses it with a chance set by the regime's pre-trigger evidence
     (``sim/model/mechanisms/election.py``): none in a closed autocracy, the base rate of
     electoral autocracies or of democracies otherwise, scaled by cohesion and a lame
-    duck. A loss hands power to the opposition. ``office`` is for the record.
+    duck. A loss hands power to the opposition. ``office`` (optional) is for the record.
     """
 
     type: Literal["election"]
     week: Annotated[int, Field(ge=0, le=MAX_WEEKS)]
-    office: Literal["president", "parliament"] = "president"
+    office: Literal["president", "parliament"] | None = None
 
 
 class PatronMove(_Strict):
