@@ -45,7 +45,7 @@ def loss_probability(evidence: RegimeEvidence, params: Parameters) -> float | np
     --------
     >>> loss_probability(RegimeEvidence(vdem_regime=0), Parameters({}))
     0.0
-    >>> loss_probability(RegimeEvidence(vdem_regime=2), Parameters({}))
+    >>> float(loss_probability(RegimeEvidence(vdem_regime=2), Parameters({})))
     0.39
     """
     if evidence.vdem_regime == 0:
