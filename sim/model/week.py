@@ -136,9 +136,11 @@ def _succession(state: State, ctx: Context, week: int, members: np.ndarray) -> N
         state.holder, cohesion, ctx.cohesion0, unrest_focal, week - state.incapacity_week,
         params, regime.split_scale(ctx.region.evidence, params))
     resolves = draws[:, 2] < succession.contested_resolution_probability(params)
+    # Judged against the data's loyalty, as defection is (step 5): a bloc started looser
+    # (elite_loyalty_factor < 1) is already partly lost to the regime.
     opposition = draws[:, 3] < succession.opposition_win_probability(
         unrest_focal, state.stability[:, roles.security],
-        ctx.baseline["stability0"][roles.security], params)
+        ctx.region.attrs["stability0"][roles.security], params)
     rival = draws[:, 4] < params.rival_win_share
     state.holder = succession.next_holder(state.holder, week, state.election_week, split,
                                           resolves, opposition, rival)
