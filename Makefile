@@ -119,6 +119,11 @@ explore: $(STAMP) ## Which assumptions drive the answer: make explore SCENARIO=i
 backtest: $(STAMP) ## Score the model on the 53 historical episodes, print the table and verdict, write results/backtest/ [PERTURB=n]
 	@"$(PY)" -m sim backtest $${PERTURB:+--perturb "$$PERTURB"}
 
+.PHONY: calibrate
+calibrate: $(STAMP) ## Fit the model to the literature and the 53 episodes, cross-validate, write sim/calibration/posterior.* [QUICK=1 POINTS= REPLICATES=]
+	@"$(PY)" -m sim.analyses.inference $${QUICK:+--quick} $${POINTS:+--points "$$POINTS"} \
+	  $${REPLICATES:+--replicates "$$REPLICATES"}
+
 .PHONY: bench
 bench: $(STAMP) ## Run the speed and memory benchmark, writes results/bench/bench.csv
 	@"$(PY)" -m sim bench

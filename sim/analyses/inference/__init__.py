@@ -1,0 +1,1 @@
+"""Calibration as inference (``make calibrate``): see :mod:`sim.analyses.inference.run`."""

@@ -1,0 +1,164 @@
+"""The calibration's simulations: one design of parameter points, run on every case.
+
+Every case (each of the 53 development episodes, and the four literature cases of each
+shipped region: a natural and a violent death, a 2020-scale and a 2004-scale wave) runs
+the **same** Latin hypercube of ``points`` parameter points over the plausible ranges
+of :data:`CALIBRATED`, ``replicates`` members per point, as one vectorised ensemble with
+per-member parameters (:meth:`sim.model.context.Context.with_design`): replicate ``r``
+of every point draws the random numbers of member ``r`` (common random numbers across
+the design). What each member ends in is kept (``labels``), so the emulators
+(``emulator.py``) learn how each outcome's probability moves with the parameters.
+
+Each case's labels are written to ``<work>/<case>.npz`` as soon as the case is done; a
+run that is killed and started again with the same settings skips the cases already
+there (``resumable``), and a file from other settings is refused by its fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import qmc
+
+from sim.analyses import calibration as literature
+from sim.analyses.episodes import CLASS_OF_HOLDER, CLASSES, Episode
+from sim.engines.ensemble import run_ensemble
+from sim.engines.executors import plan_local
+from sim.model.context import build_context
+from sim.model.params import PARAMS
+from sim.model.scenario import Scenario
+from sim.model.state import HOLDER, HOLDERS
+from sim.regions.loader import Region
+
+#: The parameters the calibration infers: the defection rule, the succession, the
+#: patron's takeover and the evidence weights and vote base rates of issue 19.
+CALIBRATED: tuple[str, ...] = (
+    "defection_crowd", "defection_rate", "defection_threshold", "defection_tolerance_spread",
+    "transition_split_rate", "contested_mean_weeks", "rival_win_share",
+    "patron_intervention_rate", "cohesion_weight", "lame_duck_weight", "linkage_weight",
+    "capacity_weight", "election_loss_autocracy", "election_loss_democracy",
+)
+#: Seed of the design (the simulations' random numbers come from each case's seed).
+DESIGN_SEED = 20261202
+#: Per-member labels of a literature case: which outcomes each member ends in.
+TARGET_LABELS = ("continuing", "split", "failed", "failed_rival", "opposition")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much to simulate: design points and members per point."""
+
+    points: int
+    replicates: int
+
+    def fingerprint(self, names: tuple[str, ...]) -> str:
+        """A short hash of the settings and the parameter list (names a work folder)."""
+        text = json.dumps({"points": self.points, "replicates": self.replicates,
+                           "names": names, "seed": DESIGN_SEED}, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def bounds(names: tuple[str, ...] = CALIBRATED) -> np.ndarray:
+    """Plausible ranges (the uniform prior), shape (len(names), 2)."""
+    return np.array([PARAMS[n].plausible for n in names], dtype=float)
+
+
+def latin_hypercube(points: int, names: tuple[str, ...] = CALIBRATED,
+                    seed: int = DESIGN_SEED) -> np.ndarray:
+    """The design: ``points`` rows of parameter values on their plausible ranges."""
+    unit = qmc.LatinHypercube(d=len(names), seed=seed).random(points)
+    b = bounds(names)
+    return b[:, 0] + unit * (b[:, 1] - b[:, 0])
+
+
+def _design_run(scenario: Scenario, region: Region, names: tuple[str, ...],
+                values: np.ndarray, replicates: int, chunk_rows: int = 8000) -> np.ndarray:
+    """Holder codes per member over every week, rows point-major, shape (P*R, weeks + 1)."""
+    ctx = build_context(scenario.with_overrides(members=replicates), region)
+    per_chunk = max(1, chunk_rows // replicates)
+    out = []
+    for start in range(0, len(values), per_chunk):
+        chunk = values[start:start + per_chunk]
+        design = {n: np.repeat(chunk[:, j], replicates) for j, n in enumerate(names)}
+        rows = np.arange(len(chunk) * replicates)
+        result = run_ensemble(ctx.with_design(design, replicates), members=rows,
+                              progress=False, executor=plan_local(len(rows), region.n))
+        out.append(result.holder)
+    return np.concatenate(out)
+
+
+def episode_labels(episode: Episode, names: tuple[str, ...], values: np.ndarray,
+                   replicates: int) -> np.ndarray:
+    """Class index (0 A, 1 B, 2 C) of every member at the horizon, rows point-major."""
+    holder = _design_run(episode.scenario, episode.region, names, values, replicates)[:, -1]
+    lookup = np.array([CLASSES.index(CLASS_OF_HOLDER[h]) for h in HOLDERS])
+    return lookup[holder].astype(np.int8)
+
+
+def target_labels(region: Region, names: tuple[str, ...], values: np.ndarray,
+                  replicates: int) -> dict[str, np.ndarray]:
+    """Per-member outcomes of the four literature cases (``calibration.py`` targets)."""
+    continuing = [HOLDER[h] for h in literature.CONTINUING]
+
+    def case(events, extra=None, weeks=53):
+        scenario = Scenario.in_code("calibration", weeks=weeks, members=replicates,
+                                    seed=literature.SEED, events=events,
+                                    parameters=dict(extra or {}))
+        return _design_run(scenario, region, names, values, replicates)
+
+    out = {}
+    for mode in ("natural", "violent"):
+        path = case(literature._death(mode))
+        end = path[:, 53]
+        alive = np.isin(end, continuing)
+        out[f"{mode}_continuing"] = alive
+        out[f"{mode}_failed_rival"] = ~alive & (end == HOLDER["rival_takeover"])
+        if mode == "natural":
+            out["natural_split"] = (path[:, :53] == HOLDER["contested"]).any(axis=1)
+    quiet = {"health_risk_multiplier": 0.0}
+    end = case(literature._wave(literature.WAVE_2020), quiet)[:, 53]
+    out["wave_2020_opposition"] = end == HOLDER["opposition_led"]
+    end = case(literature._wave(literature.WAVE_2004),
+               {**quiet, "elite_loyalty_factor": 0.75, "patron_support_gain": 0.0})[:, 53]
+    out["wave_2004_opposition"] = end == HOLDER["opposition_led"]
+    return out
+
+
+def simulate(work: Path, settings: Settings, episodes: list[Episode],
+             regions: list[Region], names: tuple[str, ...] = CALIBRATED,
+             progress: Callable[[str, int, int], None] | None = None) -> dict[str, dict]:
+    """Run (or resume) every case; return ``{case: {label: array}}`` and the design.
+
+    ``work`` holds one ``.npz`` per finished case and ``design.npy``; a case already
+    there (same fingerprint) is read, not run again.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    fingerprint = settings.fingerprint(names)
+    values = latin_hypercube(settings.points, names)
+    cases: list[tuple[str, Callable[[], dict[str, np.ndarray]]]] = [
+        (f"region_{r.name}", lambda r=r: target_labels(r, names, values, settings.replicates))
+        for r in regions]
+    cases += [(f"episode_{e.spec.name}",
+               lambda e=e: {"cls": episode_labels(e, names, values, settings.replicates)})
+              for e in episodes]
+    out: dict[str, dict] = {}
+    for k, (name, run) in enumerate(cases):
+        path = work / f"{name}.npz"
+        if path.is_file():
+            with np.load(path) as stored:
+                if str(stored["fingerprint"]) == fingerprint:
+                    out[name] = {key: stored[key] for key in stored.files if key != "fingerprint"}
+                    continue
+        labels = run()
+        partial = path.with_suffix(".tmp.npz")
+        np.savez_compressed(partial, fingerprint=np.array(fingerprint), **labels)
+        partial.replace(path)  # a killed run leaves no half-written case behind
+        out[name] = labels
+        if progress is not None:
+            progress(name, k + 1, len(cases))
+    return {"values": values, "cases": out}
