@@ -26,7 +26,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
-from sim.outputs.charts.borders import BORDERS_SOURCE, Borders, Country, Ring
+from sim.outputs.charts.borders import BORDERS_SOURCE, Borders, Country, Ring, contains
 from sim.outputs.charts.common import _names, _state_ids
 from sim.regions.loader import Region
 
@@ -221,27 +221,47 @@ def map_window(region: Region, borders: Borders) -> MapWindow:
     return MapWindow(lon0, lon1, max(lat0, LAT_LIMITS[0]), min(lat1, LAT_LIMITS[1]))
 
 
-def label_point(country: Country, capital: tuple[float, float],
-                window: MapWindow) -> tuple[float, float]:
-    """Where a state's label goes: inside the state and inside the window.
+def _inside_point(ring: Ring, box: tuple[float, float, float, float]) -> tuple[float, float] | None:
+    """The point of a 12 x 12 grid over ``box`` inside ``ring`` nearest the box's middle."""
+    lon0, lat0, lon1, lat1 = box
+    mid = np.array([(lon0 + lon1) / 2, (lat0 + lat1) / 2])
+    grid = [(x, y) for x in np.linspace(lon0, lon1, 12) for y in np.linspace(lat0, lat1, 12)
+            if contains(ring, float(x), float(y))]
+    if not grid:
+        return None
+    best = min(grid, key=lambda p: float(np.hypot(*(np.asarray(p) - mid))))
+    return float(best[0]), float(best[1])
 
-    The centroid of its largest polygon if the window holds it (Estonia's label sits
-    in Estonia, not on Tallinn at the coast); else its capital (Moscow on a map of
-    Belarus's region, where Russia's centroid lies in Siberia); else the middle of
-    the part of its bounding box inside the window (western Kazakhstan).
+
+def label_point(country: Country, capital: tuple[float, float],
+                window: MapWindow) -> tuple[float, float] | None:
+    """Where a state's label goes, inside the state and the window; None if off the map.
+
+    The centroid of its largest polygon if it lies in that polygon and the window
+    (Estonia's label sits in Estonia, not on Tallinn at the coast); else its capital if
+    the window holds it (Moscow on a map of Belarus's region, where Russia's centroid
+    lies in Siberia); else, when at least a quarter of the largest polygon's bounding
+    box lies in the window, the point of that part inside the polygon nearest its
+    middle (western Kazakhstan on Belarus's map, northern China on Russia's). A state
+    that meets none of these is off the map (the United States on Russia's map,
+    where only Alaska's tip shows).
     """
-    polygons = [p for p in country.polygons + country.occupied]
-    largest = max(polygons, key=lambda p: _area_centroid(p[0])[0])
-    _, (cx, cy) = _area_centroid(largest[0])
-    if window.holds(cx, cy):
+    polygons = country.polygons + country.occupied
+    largest = max(polygons, key=lambda p: _area_centroid(p[0])[0])[0]
+    _, (cx, cy) = _area_centroid(largest)
+    if window.holds(cx, cy) and contains(largest, cx, cy):
         return cx, cy
     lat, lon = capital
     if window.holds(lon, lat):
         return lon, lat
-    lon0, lat0, lon1, lat1 = country.bounds()
-    lon0, lon1 = max(lon0, window.lon0), min(lon1, window.lon1)
-    lat0, lat1 = max(lat0, window.lat0), min(lat1, window.lat1)
-    return (lon0 + lon1) / 2, (lat0 + lat1) / 2
+    lon0, lat0 = largest.min(axis=0)
+    lon1, lat1 = largest.max(axis=0)
+    box = (max(lon0, window.lon0 + 1), max(lat0, window.lat0 + 1),
+           min(lon1, window.lon1 - 1), min(lat1, window.lat1 - 1))
+    seen = max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0)
+    if seen < 0.25 * (lon1 - lon0) * (lat1 - lat0):
+        return None
+    return _inside_point(largest, box)
 
 
 # ------------------------------------------------------------------------- drawing
@@ -312,7 +332,9 @@ def draw_outcome_map(ax: Axes, region: Region, borders: Borders,
         if key not in states:
             _add_country(ax, country, window, f"context:{key}", facecolor=CONTEXT_COLOUR,
                          edgecolor=CONTEXT_EDGE, linewidth=0.4, zorder=1)
+    _set_axes(ax, window)
     drawn, off_map, missing = [], [], []
+    anchors: dict[str, tuple[float, float]] = {}
     for actor in states:
         country = borders.countries.get(actor)
         if country is None:
@@ -320,30 +342,76 @@ def draw_outcome_map(ax: Axes, region: Region, borders: Borders,
             continue
         scale = paint.focal_scale if actor == focal else paint.state_scale
         colour = scale.colour(paint.values.get(actor, 0.0))
-        if not window.overlaps(country.bounds()):
+        if window.overlaps(country.bounds()):
+            _add_country(ax, country, window, f"state:{actor}", facecolor=colour,
+                         edgecolor=STATE_EDGE, linewidth=0.8, zorder=2)
+            _add_occupied(ax, country, colour, f"occupied:{actor}")
+        i = region.index(actor)
+        anchor = label_point(country, (float(region.lat[i]), float(region.lon[i])), window)
+        if anchor is None:
             off_map.append(actor)
-            continue
-        drawn.append(actor)
-        _add_country(ax, country, window, f"state:{actor}", facecolor=colour,
-                     edgecolor=STATE_EDGE, linewidth=0.8, zorder=2)
-        _add_occupied(ax, country, colour, f"occupied:{actor}")
-    _label_states(ax, region, borders, paint, drawn, window)
-    _set_axes(ax, window)
+        else:
+            drawn.append(actor)
+            anchors[actor] = anchor
+    _label_states(ax, region, paint, anchors, borders)
     return MapDrawn(drawn=tuple(drawn), off_map=tuple(off_map), no_polygon=tuple(missing),
                     window=window)
 
 
-def _label_states(ax: Axes, region: Region, borders: Borders, paint: MapPaint,
-                  drawn: Sequence[str], window: MapWindow) -> None:
-    """A boxed label per drawn state at its :func:`label_point`."""
-    for actor in drawn:
-        i = region.index(actor)
-        x, y = label_point(borders.countries[actor],
-                           (float(region.lat[i]), float(region.lon[i])), window)
-        bold = "bold" if actor == region.roles.focal else "normal"
-        ax.annotate(paint.labels.get(actor, actor), (x, y), ha="center", va="center",
-                    fontsize=7.5, fontweight=bold, zorder=4, bbox=LABEL_BOX,
-                    annotation_clip=True)
+#: Offsets (points) tried in turn for a label that would cover another: none, then
+#: rings of growing radius, above and below first (labels are wider than tall).
+LABEL_OFFSETS: tuple[tuple[float, float], ...] = ((0.0, 0.0),) + tuple(
+    (dx * r, dy * r) for r in (16.0, 30.0, 44.0, 58.0)
+    for dx, dy in ((0, 1), (0, -1), (2, 0), (-2, 0), (1.5, 1), (-1.5, 1), (1.5, -1),
+                   (-1.5, -1)))
+
+
+def _label_states(ax: Axes, region: Region, paint: MapPaint,
+                  anchors: dict[str, tuple[float, float]], borders: Borders) -> None:
+    """A boxed label per state at its anchor, moved off other labels with a leader line.
+
+    The focal state is placed first and then the others from the largest to the
+    smallest, so a small state's label (Latvia between Estonia and Lithuania on a map
+    of Russia's region) is the one that moves.
+    """
+    renderer = ax.figure.canvas.get_renderer()
+    ax.apply_aspect()
+    frame = ax.get_window_extent(renderer)
+    focal = region.roles.focal
+    order = sorted(anchors, key=lambda a: (a != focal, -_country_area(borders.countries[a])))
+    placed: list = []
+    for actor in order:
+        text, xy, bold = paint.labels.get(actor, actor), anchors[actor], actor == focal
+        chosen, chosen_box = LABEL_OFFSETS[0], None
+        for offset in LABEL_OFFSETS:
+            trial = _annotate(ax, text, xy, offset, bold)
+            box = trial.get_window_extent(renderer).expanded(1.08, 1.25)
+            trial.remove()
+            chosen_box = chosen_box or box
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            if inside and not any(box.overlaps(other) for other in placed):
+                chosen, chosen_box = offset, box
+                break
+        # No free place at all: the label stays on its state, overlapping.
+        else:
+            chosen = LABEL_OFFSETS[0]
+        _annotate(ax, text, xy, chosen, bold, leader=chosen != LABEL_OFFSETS[0])
+        placed.append(chosen_box)
+
+
+def _annotate(ax: Axes, text: str, xy: tuple[float, float], offset: tuple[float, float],
+              bold: bool, leader: bool = False) -> object:
+    """A boxed label ``offset`` points from ``xy``, with a leader line when moved."""
+    arrow = ({"arrowstyle": "-", "color": "#333333", "lw": 0.7, "shrinkA": 0,
+              "shrinkB": 0} if leader else None)
+    return ax.annotate(text, xy, xytext=offset, textcoords="offset points", ha="center",
+                       va="center", fontsize=7.5, zorder=4, bbox=LABEL_BOX,
+                       fontweight="bold" if bold else "normal", arrowprops=arrow)
+
+
+def _country_area(country: Country) -> float:
+    """Area of a country's polygons in square degrees (for ordering labels)."""
+    return sum(_area_centroid(p[0])[0] for p in country.polygons + country.occupied)
 
 
 def _set_axes(ax: Axes, window: MapWindow) -> None:

@@ -188,7 +188,7 @@ def outcome_map_figure(region: Region, paint: MapPaint, title: str,
     window = map_window(region, borders)
     map_h = MAP_WIDTH_IN * (window.lat1 - window.lat0) / (window.lon1 - window.lon0) \
         * window.aspect
-    top, bars, foot = 1.0, 1.25, 0.95
+    top, bars, foot = 1.0, 1.3, 0.6
     height = top + map_h + bars + foot
     fig = _figure(FIG_WIDTH_IN, height)
     left = (FIG_WIDTH_IN - MAP_WIDTH_IN) / 2 / FIG_WIDTH_IN
@@ -196,7 +196,7 @@ def outcome_map_figure(region: Region, paint: MapPaint, title: str,
                        map_h / height))
     drawn = draw_outcome_map(ax, region, borders, paint)
     bar_w = (MAP_WIDTH_IN / 2 - 0.4) / FIG_WIDTH_IN
-    bar_y = (foot + 0.35) / height
+    bar_y = (foot + 0.25) / height
     bar_h = 0.16 / height
     _colour_bar(fig, (left, bar_y, bar_w, bar_h), paint.state_scale)
     _colour_bar(fig, (left + MAP_WIDTH_IN / 2 / FIG_WIDTH_IN + 0.2 / FIG_WIDTH_IN, bar_y,
@@ -205,7 +205,8 @@ def outcome_map_figure(region: Region, paint: MapPaint, title: str,
               fontsize=7.5, framealpha=0.92)
     fig.text(left, 0.12 / height, footnote(region, borders, drawn), fontsize=7,
              va="bottom", ha="left", color="#333333", wrap=True)
-    fig.suptitle(title, fontsize=11, y=1 - 0.08 / height, va="top")
+    wrapped = "\n".join(textwrap.fill(line, 120) for line in title.split("\n"))
+    fig.suptitle(wrapped, fontsize=10.5, y=1 - 0.08 / height, va="top")
     return fig, drawn
 
 
@@ -215,8 +216,8 @@ def _run_title(outcomes: pd.DataFrame, region: Region, heading: str, state_outco
     members = _members(outcomes)
     size = f" ({members} members; labels: chance and 95% interval)" if members else ""
     focal_label = _outcome_labels([focal_outcome], region)[0].lower()
-    return (f"{heading}: map of the chance that {STATE_OUTCOMES[state_outcome]}\n"
-            f"and, for {_focal_name(region)}, of {focal_label} at the horizon{size}")
+    return (f"{heading}\nChance that {STATE_OUTCOMES[state_outcome]} (each state)\n"
+            f"and of {focal_label} at the horizon ({_focal_name(region)}){size}")
 
 
 def _outcome_map(path: Path, outcomes: pd.DataFrame, region: Region, heading: str,
@@ -234,8 +235,8 @@ def _compare_outcome_map(path: Path, outcomes: pd.DataFrame, region: Region,
     """Save a comparison's map of B - A as ``path``; None when no state has a polygon."""
     paint = compare_paint(outcomes, region)
     focal_label = _outcome_labels([DEFAULT_FOCAL_OUTCOME], region)[0].lower()
-    title = (f"Map of the change B - A in the chance that "
-             f"{STATE_OUTCOMES[DEFAULT_STATE_OUTCOME]}\nand, for {_focal_name(region)}, "
-             f"of {focal_label} (labels: difference and 95% interval)\n{heading}")
+    title = (f"{heading}\nChange B - A in the chance that "
+             f"{STATE_OUTCOMES[DEFAULT_STATE_OUTCOME]} (each state)\nand of {focal_label} "
+             f"at the horizon ({_focal_name(region)}); labels: difference and 95% interval")
     made = outcome_map_figure(region, paint, title)
     return None if made is None else _save(made[0], path)
