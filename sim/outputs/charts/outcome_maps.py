@@ -154,7 +154,7 @@ def compare_paint(outcomes: pd.DataFrame, region: Region,
             values[actor], labels[actor] = 0.0, f"{actor} n/a"
             continue
         values[actor] = 100 * float(row["diff"])
-        interval = f"{_pp(float(row['ci_low']))} to {_pp(float(row['ci_high']))}"
+        interval = f"{100 * float(row['ci_low']):+.1f} to {100 * float(row['ci_high']):+.1f}"
         head = _focal_name(region) if actor == focal else actor
         labels[actor] = f"{head} {_pp(float(row['diff']))}\n({interval})"
     return MapPaint(values=values, labels=labels, state_scale=state_scale,
