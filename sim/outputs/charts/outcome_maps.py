@@ -214,10 +214,11 @@ def _run_title(outcomes: pd.DataFrame, region: Region, heading: str, state_outco
                focal_outcome: str) -> str:
     """Title of a run's map: the run's name and what the colours show."""
     members = _members(outcomes)
-    size = f" ({members} members; labels: chance and 95% interval)" if members else ""
+    size = f"; {members} members" if members else ""
     focal_label = _outcome_labels([focal_outcome], region)[0].lower()
     return (f"{heading}\nChance that {STATE_OUTCOMES[state_outcome]} (each state)\n"
-            f"and of {focal_label} at the horizon ({_focal_name(region)}){size}")
+            f"and of {focal_label} at the horizon ({_focal_name(region)}){size}; "
+            "labels: chance and 95% interval")
 
 
 def _outcome_map(path: Path, outcomes: pd.DataFrame, region: Region, heading: str,
