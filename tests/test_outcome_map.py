@@ -16,13 +16,13 @@ from matplotlib.colors import to_rgb
 
 from sim.outputs.charts import borders as borders_module
 from sim.outputs.charts.borders import (
-    DISPUTED,
     ISO_FILE,
     MAPDATA_DIR,
     Borders,
     contains,
     load_borders,
     planar,
+    read_disputed,
 )
 from sim.outputs.charts.geo_map import CONTEXT_COLOUR, map_window
 from sim.outputs.charts.outcome_maps import (
@@ -73,7 +73,7 @@ def test_every_state_with_an_iso_code_has_a_polygon():
 
 def test_crimea_is_drawn_with_ukraine_and_hatched_by_the_rule():
     countries = load_borders().countries
-    crimea = next(r for r in DISPUTED if r.name == "Crimea")
+    crimea = next(r for r in read_disputed() if r.name == "Crimea")
     assert load_borders().disputed == (crimea,)
     # The vendored Natural Earth 4.1.0 puts Crimea in Russia; the rule moved it.
     assert not any(contains(p[0], crimea.lon, crimea.lat) for p in countries["RUS"].polygons)

@@ -8,7 +8,7 @@ package folder and decoded here with numpy (no GIS library is needed for filled
 polygons on a longitude-latitude plot).
 
 The one change made to the published borders is the disputed-territory rule of
-:data:`DISPUTED` (Crimea, see ``docs/model.md``, "Map of outcomes").
+:data:`DISPUTED_FILE` (Crimea, see ``docs/model.md``, "Map of outcomes").
 """
 
 from __future__ import annotations
@@ -62,14 +62,22 @@ class Disputed:
     rule: str
 
 
-#: Disputed territories of the model's regions, each drawn by its rule. Natural Earth
-#: 4.1.0 puts Crimea in Russia (a separate polygon of Russia's multipolygon); later
-#: versions changed it back. The rule makes the map independent of that choice.
-DISPUTED: tuple[Disputed, ...] = (
-    Disputed(name="Crimea", drawn_with="UKR", held_by="RUS", lon=34.1, lat=45.3,
-             rule="Crimea is drawn as part of Ukraine, its internationally recognised "
-                  "border (UN GA res. 68/262), hatched as occupied by Russia since 2014"),
-)
+#: Disputed territories drawn by a stated rule, one row each: name, drawn_with, held_by,
+#: lon, lat, rule, source (data, so that no code names a country).
+DISPUTED_FILE = MAPDATA_DIR / "disputed.csv"
+
+
+def read_disputed(path: Path = DISPUTED_FILE) -> tuple[Disputed, ...]:
+    """The disputed-territory rules of ``path`` (default :data:`DISPUTED_FILE`).
+
+    Natural Earth 4.1.0 puts Crimea in Russia (a separate polygon of Russia's
+    multipolygon); later versions changed it back. The rule makes the map independent
+    of that choice.
+    """
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple(Disputed(name=r["name"], drawn_with=r["drawn_with"],
+                              held_by=r["held_by"], lon=float(r["lon"]), lat=float(r["lat"]),
+                              rule=r["rule"]) for r in csv.DictReader(handle))
 
 
 @dataclass
@@ -168,7 +176,7 @@ def _read_iso() -> dict[str, str]:
 
 
 def apply_disputed(countries: dict[str, Country],
-                   rules: tuple[Disputed, ...] = DISPUTED) -> list[Disputed]:
+                   rules: tuple[Disputed, ...]) -> list[Disputed]:
     """Move each disputed polygon to the state of its rule; return the rules applied.
 
     A rule applies where a polygon of the holding state contains the rule's point
@@ -213,7 +221,8 @@ def load_borders() -> Borders:
     Returns
     -------
     Borders
-        Countries by ISO alpha-3 code with :data:`DISPUTED` applied. Callers must
+        Countries by ISO alpha-3 code with the rules of :data:`DISPUTED_FILE`
+        applied. Callers must
         not change the result (it is cached).
     """
     topology = json.loads(BORDERS_FILE.read_text(encoding="utf-8"))
@@ -227,5 +236,5 @@ def load_borders() -> Borders:
         # Cartier Islands): they are one country on the map.
         country = countries.setdefault(key, Country(iso3=key, name=name))
         country.polygons.extend(_polygons(geometry, arcs))
-    applied = apply_disputed(countries)
+    applied = apply_disputed(countries, read_disputed())
     return Borders(countries=countries, disputed=tuple(applied))

@@ -3,7 +3,7 @@
 :func:`draw_outcome_map` fills each modelled state's polygons with the colour of its
 value on a fixed colour scale (the focal state on a scale of its own), draws every other
 country grey for context, hatches the disputed territories of
-:data:`sim.outputs.charts.borders.DISPUTED`, labels the states and lists the states
+:data:`sim.outputs.charts.borders.DISPUTED_FILE`, labels the states and lists the states
 that lie off the map or have no polygon. The run's and the comparison's paints are
 made in :mod:`sim.outputs.charts.outcome_maps`.
 
@@ -279,7 +279,7 @@ def _add_country(ax: Axes, country: Country, window: MapWindow, gid: str,
                  **kwargs: object) -> None:
     """Add a country's polygons that meet the window, with a +360 copy past 180E.
 
-    Every patch carries ``gid`` (``state:POL``, ``context:ROU``) so that tests and
+    Every patch carries ``gid`` (``state:<id>``, ``context:<id>``) so that tests and
     later code can find a country's patches and read their colours.
     """
     # Planar rings run from -180 to about 192 (borders.planar): a window reaching past
