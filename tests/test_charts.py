@@ -45,6 +45,7 @@ EXPECTED = {
     "fan_posture.png",
     "outcomes_focal.png",
     "holders.png",
+    "map.png",
     "ripple_map.png",
     "ripple_summary.png",
 }
@@ -104,6 +105,7 @@ COMPARE_EXPECTED = [
     "diff_fan_stability.png",
     "diff_fan_unrest.png",
     "diff_fan_posture.png",
+    "map.png",
     "ripple_map.png",
     "outcomes_side_by_side.png",
     "arrival_vs_distance.png",

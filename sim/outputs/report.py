@@ -31,6 +31,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 CHART_TITLES = {
     "outcomes_focal.png": "Who holds power at the horizon",
     "holders.png": "Who holds power, week by week",
+    "map.png": "Map: chance of a >10% stability fall in each state and of regime change "
+               "in the focal state",
     "ripple_map.png": "Ripple map: worst week of mean stability",
     "fan_stability.png": "Stability of each state (median, 50% and 90% bands)",
     "fan_unrest.png": "Unrest (share of the public protesting)",
@@ -202,6 +204,8 @@ def write_run_report(folder: Path, region: Region, scenario) -> Path:
 
 COMPARE_CHARTS = {
     "outcomes_side_by_side.png": "Who holds power at the horizon, A and B",
+    "map.png": "Map: change B - A in the chance of a >10% stability fall and of regime "
+               "change",
     "ripple_map.png": "Ripple map of the paired difference",
     "diff_fan_stability.png": "Stability: paired difference B - A",
     "diff_fan_unrest.png": "Unrest: paired difference B - A",

@@ -43,6 +43,7 @@ from sim.outputs.charts.common import (
     _state_ids,
 )
 from sim.outputs.charts.maps import NodePaint, _draw_map, _map_figure
+from sim.outputs.charts.outcome_maps import _compare_outcome_map
 from sim.regions.loader import Region
 
 # ------------------------------------------------------------- comparison: fan charts
@@ -345,15 +346,15 @@ def write_compare_charts(out_dir: Path, deltas: pd.DataFrame, ripple: pd.DataFra
     -------
     list of pathlib.Path
         ``diff_fan_stability.png``, ``diff_fan_unrest.png``, ``diff_fan_posture.png``,
-        ``ripple_map.png``, ``outcomes_side_by_side.png`` and ``arrival_vs_distance.png``,
-        in that order.
+        ``map.png`` (left out when no state has a polygon), ``ripple_map.png``,
+        ``outcomes_side_by_side.png`` and ``arrival_vs_distance.png``, in that order.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     states = _state_ids(region)
     names = f"A = '{name_a}', B = '{name_b}'"
     heading = f"{names}; {_pairing_phrase(_is_paired(deltas))}"
-    return [
+    paths = [
         _diff_fan_chart(out_dir / "diff_fan_stability.png", deltas, ripple, states,
                         "stability", region, f"Stability of each state\n{heading}"),
         _diff_fan_chart(out_dir / "diff_fan_unrest.png", deltas, ripple, states, "unrest",
@@ -362,8 +363,10 @@ def write_compare_charts(out_dir: Path, deltas: pd.DataFrame, ripple: pd.DataFra
         _diff_fan_chart(out_dir / "diff_fan_posture.png", deltas, ripple,
                         _posture_ids(region), "posture", region,
                         f"Military posture of {_posture_title(region)}\n{heading}"),
+        _compare_outcome_map(out_dir / "map.png", outcomes, region, heading),
         _compare_ripple_map(out_dir / "ripple_map.png", ripple, region, heading),
         _outcomes_side_by_side(out_dir / "outcomes_side_by_side.png", outcomes, name_a,
                                name_b, region, f"Comparison: {names}"),
         _arrival_chart(out_dir / "arrival_vs_distance.png", ripple, region, heading),
     ]
+    return [p for p in paths if p is not None]

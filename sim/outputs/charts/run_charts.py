@@ -44,6 +44,7 @@ from sim.outputs.charts.common import (
     fan_limits,
 )
 from sim.outputs.charts.maps import _ripple_map
+from sim.outputs.charts.outcome_maps import _outcome_map
 from sim.regions.loader import Region
 
 RIPPLE_OUTCOME = "stability_drop_10pct"
@@ -190,14 +191,15 @@ def write_run_charts(out_dir: Path, timeseries: pd.DataFrame, holders: pd.DataFr
     -------
     list of pathlib.Path
         ``fan_stability.png``, ``fan_unrest.png``, ``fan_posture.png``,
-        ``outcomes_focal.png``, ``holders.png``, ``ripple_map.png`` and
+        ``outcomes_focal.png``, ``holders.png``, ``map.png`` (left out when no state
+        of the region has a polygon in the boundary data), ``ripple_map.png`` and
         ``ripple_summary.png``, in that order.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     states = _state_ids(region)
     name = f"Scenario '{scenario_name}'"
-    return [
+    paths = [
         _fan_chart(out_dir / "fan_stability.png", timeseries, states, "stability", region,
                    f"{name}: stability of each state"),
         _fan_chart(out_dir / "fan_unrest.png", timeseries, states, "unrest", region,
@@ -206,6 +208,8 @@ def write_run_charts(out_dir: Path, timeseries: pd.DataFrame, holders: pd.DataFr
                    region, f"{name}: military posture of {_posture_title(region)}"),
         _outcomes_chart(out_dir / "outcomes_focal.png", outcomes, region, name),
         _holders_chart(out_dir / "holders.png", holders, region, name),
+        _outcome_map(out_dir / "map.png", outcomes, region, name),
         _ripple_map(out_dir / "ripple_map.png", timeseries, region, name),
         _ripple_summary(out_dir / "ripple_summary.png", outcomes, region, name),
     ]
+    return [p for p in paths if p is not None]
