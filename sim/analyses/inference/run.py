@@ -43,7 +43,7 @@ from sim.outputs.atomic import atomic_directory
 from sim.regions.loader import load_region, region_sha256
 
 SHIPPED_DIR = paths.PACKAGE_DIR / "calibration"
-FULL = {"points": 240, "replicates": 40, "prior_draws": 20000, "members": 400}
+FULL = {"points": 240, "replicates": 40, "prior_draws": 200000, "members": 400}
 QUICK = {"points": 16, "replicates": 8, "prior_draws": 2000, "members": 40}
 PRIOR_SEED, RESAMPLE_SEED = 20261203, 20261204
 REGION_LABELS = ("natural_continuing", "natural_split", "natural_failed_rival",
