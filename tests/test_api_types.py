@@ -51,12 +51,13 @@ def test_explore_refuses_wrong_values_instead_of_a_silent_default(kwargs, field,
     assert not results_dir.exists()
 
 
-def test_the_command_line_explore_refuses_samples_0(capsys):
+def test_the_command_line_explore_refuses_samples_0(capsys, results_dir):
     from sim.analyses.explore_run import main
 
     with pytest.raises(SystemExit) as info:
         main(["incapacity", "--samples", "0"])
     assert info.value.code == 2 and "at least 1" in capsys.readouterr().err
+    assert not results_dir.exists()
 
 
 @pytest.mark.parametrize(("kwargs", "field"), [
