@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 
 from sim import __version__
+from sim.arguments import command_line
+from sim.claims import claim, run_request
 from sim.engines.blocks import WeekRecord
 from sim.engines.ensemble import EnsembleResult, run_ensemble
 from sim.engines.executors import make_executor
-from sim.arguments import command_line
-from sim.claims import claim, run_request
 from sim.errors import UserError
 from sim.model.context import Context, build_context
 from sim.model.scenario import Scenario, check_against_region, file_sha256, load_scenario
@@ -79,7 +79,7 @@ class RunRequest:
         return out
 
     def describe(self) -> str:
-        """This request as the Python call that makes it (for a request from code).
+        """The Python call that makes this request (for a request from code).
 
         Examples
         --------
