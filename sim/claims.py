@@ -145,7 +145,9 @@ def claim(target: Path, request: dict, origin: str, command: str | None = None) 
         return
     manifest_path = target / "manifest.json"
     if not manifest_path.is_file():
-        if any(target.iterdir()):
+        # ``replay`` may write results/<run>/replay/ before the run exists: not results
+        # of another request.
+        if any(entry.name != "replay" for entry in target.iterdir()):
             raise UserError(origin, None, f"{target} holds files but no manifest.json, so "
                             "it is not a result folder this project wrote; it is never "
                             "replaced: move or remove it first")

@@ -147,3 +147,18 @@ def test_the_manifest_of_a_dashboard_run_records_its_request(results_dir, monkey
     folder = run(form.request())
     command = json.loads((folder / "manifest.json").read_text())["command"]
     assert "solara" not in command and "RunRequest(" in command and "members=5" in command
+
+
+def test_a_replay_never_writes_into_another_requests_folder(results_dir, capsys):
+    folder = results_dir / paths.result_folder_name("status_quo", {"members": 5, "weeks": 3})
+    _foreign_manifest(folder, overrides={"members": 5, "weeks": 3, "seed": 1})
+    assert main(["replay", "status_quo", "--member", "0", "--members", "5", "--weeks", "3",
+                 "--no-charts"]) == 2
+    assert "another request" in capsys.readouterr().err
+    assert not (folder / "replay").exists()
+
+
+def test_a_replay_before_the_run_does_not_block_the_run(results_dir):
+    assert main(["replay", "status_quo", "--member", "0", "--members", "5", "--weeks", "3",
+                 "--no-charts"]) == 0
+    assert main(["run", "status_quo", "--members", "5", "--weeks", "3", *SMALL]) == 0
