@@ -85,7 +85,7 @@ run: $(STAMP) ## Run a scenario ensemble: make run SCENARIO=incapacity [MEMBERS=
 	  $${UNCERTAIN:+--uncertain}
 
 .PHONY: compare
-compare: $(STAMP) ## Compare two scenarios member by member: make compare A=status_quo B=incapacity [UNPAIRED=1]
+compare: $(STAMP) ## Compare two scenarios or result folders member by member: make compare A=status_quo B=incapacity (or A=results/<run> B=results/<run>)
 	@"$(PY)" -m sim compare "$$A" "$$B" $${UNPAIRED:+--unpaired}
 
 .PHONY: replay

@@ -9,16 +9,21 @@ Example (the README runs this as a test)::
                     set={"patron_support_gain": 1.0})
     print(shock.outcomes.query("outcome == 'patron_takeover'")[["actor", "probability"]])
     pair = api.compare("status_quo", "incapacity")
+    gain = api.compare(quo, shock)        # any two runs of one region, or their folders
 
 Runs follow the command line's rule for result folders: a scenario run as written owns
 ``results/<name>/``; a run with any override (``members``, ``seed``, ``weeks``, ``set``)
 goes to its own folder ``results/<name>__<overrides>/``, so a notebook never replaces
-a scenario's own results (``docs``: README, Result folders).
+a scenario's own results (``docs``: README, Result folders). Every argument is checked
+as the command line checks it: a wrong type or value is a :class:`sim.errors.UserError`
+naming it.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +31,8 @@ import pandas as pd
 
 from sim.analyses.run import RunRequest
 from sim.analyses.run import run as _run
+from sim.arguments import call_text, flag, parameter_settings, scenario_text, whole_number
+from sim.errors import UserError
 
 __all__ = ["Comparison", "RunResult", "compare", "run"]
 
@@ -74,7 +81,12 @@ class Comparison:
     outcomes: pd.DataFrame
 
 
-def run(scenario: str, *, members: int | None = None, seed: int | None = None,
+_RUN = "sim.api.run"
+_COMPARE = "sim.api.compare"
+_EXPLORE = "sim.api.explore"
+
+
+def run(scenario: str | os.PathLike, *, members: int | None = None, seed: int | None = None,
         weeks: int | None = None, set: dict[str, float] | None = None,  # noqa: A002
         charts: bool = False, report: bool = False, workers: int | None = None,
         uncertain: bool = False) -> RunResult:
@@ -82,9 +94,10 @@ def run(scenario: str, *, members: int | None = None, seed: int | None = None,
 
     Parameters
     ----------
-    scenario : str
+    scenario : str or os.PathLike
     members, seed, weeks : int, optional
-        Overrides of the scenario file.
+        Overrides of the scenario file (whole numbers: members and weeks at least 1,
+        seed at least 0).
     set : dict of str to float, optional
         Parameter overrides (names and ranges as in ``docs/model.md``).
     charts, report : bool
@@ -96,24 +109,77 @@ def run(scenario: str, *, members: int | None = None, seed: int | None = None,
         Draw each member's parameters from the scenario's uncertainties (its own result
         folder, ``<name>__uncertain-1``), as ``make run UNCERTAIN=1``.
 
+    The call is recorded as the ``command`` of the run's ``manifest.json``.
+
     Raises
     ------
     sim.errors.UserError
-        For bad input (the message names the file or the option and what is allowed).
+        For bad input, of a wrong type or value included (the message names the
+        argument or the file and what is allowed).
     """
-    parameters = tuple(sorted((set or {}).items()))
-    request = RunRequest(scenario=scenario, members=members, seed=seed, weeks=weeks,
-                         charts=charts, report=report, progress=False, workers=workers,
-                         parameters=parameters, uncertain=uncertain)
+    given = {"members": whole_number(members, _RUN, "members", 1),
+             "seed": whole_number(seed, _RUN, "seed", 0),
+             "weeks": whole_number(weeks, _RUN, "weeks", 1),
+             "set": dict(parameter_settings(set, _RUN)) or None,
+             "charts": flag(charts, _RUN, "charts"), "report": flag(report, _RUN, "report"),
+             "workers": whole_number(workers, _RUN, "workers", 1),
+             "uncertain": flag(uncertain, _RUN, "uncertain")}
+    scenario = scenario_text(scenario, _RUN, "scenario")
+    command = call_text(_RUN, (scenario,), given, _defaults(run))
+    request = RunRequest(scenario=scenario, members=given["members"], seed=given["seed"],
+                         weeks=given["weeks"], charts=given["charts"],
+                         report=given["report"], progress=False, workers=given["workers"],
+                         parameters=tuple(sorted((given["set"] or {}).items())),
+                         uncertain=given["uncertain"], command=command)
     return RunResult.load(_run(request))
 
 
-def compare(a: str, b: str, *, unpaired: bool = False, workers: int | None = 1,
+def _defaults(function) -> dict[str, object]:
+    """The keyword defaults of ``function`` (for the recorded call)."""
+    return {name: p.default for name, p in inspect.signature(function).parameters.items()}
+
+
+def _side(value: object, field: str) -> str:
+    """A side of :func:`compare`: a scenario, a result folder or a :class:`RunResult`."""
+    if isinstance(value, RunResult):
+        return str(value.folder)
+    return scenario_text(value, _COMPARE, field)
+
+
+def compare(a: str | os.PathLike | RunResult, b: str | os.PathLike | RunResult, *,
+            unpaired: bool = False, workers: int | None = 1,
             charts: bool = False) -> Comparison:
-    """Compare scenario ``b`` with ``a`` member by member and load the comparison."""
+    """Compare run ``b`` with run ``a`` member by member and load the comparison.
+
+    Parameters
+    ----------
+    a, b : str, os.PathLike or RunResult
+        A scenario (a name or a ``.yaml`` path, run as written), a run's result folder
+        (``results/<name>__<overrides>/``, from the command line, the API or the
+        dashboard) or the :class:`RunResult` of :func:`run`. Both must be runs of one
+        region; runs with other weeks, members or seed are compared unpaired (a note
+        says so and the tables' ``paired`` column is False).
+    unpaired : bool
+        Kept for older notebooks (no longer needed).
+    workers : int, optional
+        Worker processes.
+    charts : bool
+        Also draw the charts.
+
+    Raises
+    ------
+    sim.errors.UserError
+        For bad input (of a wrong type included), or runs of two regions.
+    """
     from sim.analyses.compare import compare as _compare
 
-    folder = _compare(a, b, unpaired=unpaired, workers=workers, charts=charts)
+    side_a, side_b = _side(a, "a"), _side(b, "b")
+    given = {"unpaired": flag(unpaired, _COMPARE, "unpaired"),
+             "workers": whole_number(workers, _COMPARE, "workers", 1),
+             "charts": flag(charts, _COMPARE, "charts")}
+    folder = _compare(side_a, side_b, unpaired=given["unpaired"], workers=given["workers"],
+                      charts=given["charts"],
+                      command=call_text(_COMPARE, (side_a, side_b), given, _defaults(compare)))
     return Comparison(folder=folder, deltas=pd.read_csv(folder / "deltas.csv"),
                       ripple=pd.read_csv(folder / "ripple.csv"),
                       outcomes=pd.read_csv(folder / "outcomes.csv"))
@@ -131,7 +197,7 @@ class Exploration:
     prim: pd.DataFrame
 
 
-def explore(scenario: str, *, method: str = "morris", samples: int | None = None,
+def explore(scenario: str | os.PathLike, *, method: str = "morris", samples: int | None = None,
             replicates: int | None = None, weeks: int | None = None,
             cases: tuple[str, ...] | None = None, charts: bool = False) -> Exploration:
     """Run ``make explore`` from Python and load its tables.
@@ -147,12 +213,34 @@ def explore(scenario: str, *, method: str = "morris", samples: int | None = None
         takeover above 5%).
     charts : bool
         Also draw the charts (the report is always written).
+
+    Raises
+    ------
+    sim.errors.UserError
+        For bad input, of a wrong type or value included (``samples=0`` is refused,
+        never read as the default).
     """
+    from sim.analyses.explore import METHODS
     from sim.analyses.explore_run import DEFAULT_CASES
     from sim.analyses.explore_run import explore as _explore
 
-    folder = _explore(scenario, method, samples, replicates, cases or DEFAULT_CASES, weeks,
-                      charts, quiet=True)
+    scenario = scenario_text(scenario, _EXPLORE, "scenario")
+    if not isinstance(method, str) or method not in METHODS:
+        raise UserError(_EXPLORE, "method", f"must be one of {', '.join(METHODS)}, got "
+                        f"{method!r}")
+    if cases is not None and (isinstance(cases, str) or not isinstance(cases, tuple | list)
+                              or not all(isinstance(c, str) for c in cases)):
+        raise UserError(_EXPLORE, "cases", "must be a tuple of 'OUTPUT>THRESHOLD' texts, "
+                        f"e.g. ('p_regime_change>0.1',), got {cases!r}")
+    given = {"method": method, "samples": whole_number(samples, _EXPLORE, "samples", 1),
+             "replicates": whole_number(replicates, _EXPLORE, "replicates", 1),
+             "weeks": whole_number(weeks, _EXPLORE, "weeks", 1),
+             "cases": tuple(cases) if cases is not None else None,
+             "charts": flag(charts, _EXPLORE, "charts")}
+    folder = _explore(scenario, method, given["samples"], given["replicates"],
+                      given["cases"] or DEFAULT_CASES, given["weeks"], given["charts"],
+                      quiet=True,
+                      command=call_text(_EXPLORE, (scenario,), given, _defaults(explore)))
     indices = folder / "indices.csv"
     return Exploration(folder=folder, design=pd.read_csv(folder / "design.csv"),
                        outcomes=pd.read_csv(folder / "outcomes.csv"),

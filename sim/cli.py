@@ -10,26 +10,13 @@ import argparse
 import re
 import sys
 
+from sim.arguments import command_line
+from sim.arguments import whole_number_from as _whole_number_from
 from sim.errors import RunError, UserError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 EXIT_IO_ERROR = 1
-
-
-def _whole_number_from(minimum: int):
-    """An argparse type accepting whole numbers of at least ``minimum``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return parse
 
 
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", re.ASCII)
@@ -89,15 +76,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--save-members", action="store_true",
                      help="also write every member's full trajectory to trajectories.parquet")
     compare = sub.add_parser(
-        "compare", help="compare two scenarios member by member",
-        description="Compare scenario B with scenario A member by member (B minus A) and "
-                    "write results/compare/<A>_vs_<B>/. Runs either side first if its "
-                    "results are missing or out of date.")
-    compare.add_argument("a", help="baseline scenario (name or .yaml path)")
-    compare.add_argument("b", help="scenario compared with the baseline")
+        "compare", help="compare two runs (scenarios or result folders) member by member",
+        description="Compare run B with run A member by member (B minus A) and write "
+                    "results/compare/<A>_vs_<B>/. A and B are scenarios (a name or a .yaml "
+                    "path: the scenario run as written) or result folders of runs "
+                    "(results/<name>__<overrides>/, from the command line, the API or the "
+                    "dashboard) of one region. Runs either side first if its results are "
+                    "missing or out of date. Runs with different weeks, members or seed "
+                    "are compared unpaired, with a note.")
+    compare.add_argument("a", help="baseline: scenario name, .yaml path or result folder")
+    compare.add_argument("b", help="run compared with the baseline (same forms)")
     compare.add_argument("--unpaired", action="store_true",
-                         help="allow runs with different weeks, members or seed "
-                              "(the comparison is then marked unpaired)")
+                         help="accepted for older scripts: runs that cannot be paired "
+                              "(different weeks, members or seed) are compared unpaired "
+                              "anyway, with a note")
     compare.add_argument("--workers", type=_positive_int, help="worker processes")
     compare.add_argument("--no-charts", action="store_true", help="write CSVs only")
 
@@ -183,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        # Recorded in each manifest: the command that produced the results.
+        command = command_line(argv)
         if args.command == "run":
             from sim.analyses.run import RunRequest, run
 
@@ -195,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
                                     save_members=args.save_members,
                                     parameters=tuple(args.set),
                                     report=not args.no_report,
-                                    uncertain=args.uncertain))
+                                    uncertain=args.uncertain, command=command))
             from sim.outputs.summary import console_summary
 
             print(console_summary(target))
@@ -203,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             from sim.analyses.compare import compare
 
             target = compare(args.a, args.b, unpaired=args.unpaired, workers=args.workers,
-                             charts=not args.no_charts)
+                             charts=not args.no_charts, command=command)
             from sim.outputs.summary import compare_summary
 
             print(compare_summary(target))
@@ -232,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
 
             target = explore(args.scenario, args.method, args.samples, args.replicates,
                              tuple(args.case or DEFAULT_CASES), args.weeks,
-                             not args.no_charts, args.quiet)
+                             not args.no_charts, args.quiet, command=command)
             print(f"exploration written to {target}")
         elif args.command == "backtest":
             from pathlib import Path

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -112,8 +113,26 @@ def safe_result_name(name: str, origin: str) -> str:
     return check_result_name(name, origin)
 
 
-def _exact(value: object) -> str:
-    """A value's text for a folder name: exact, with -0 as 0 and 1.0 as 1."""
+#: Longest folder name derived from a request. A longer name keeps a readable prefix
+#: and ends with :data:`HASH_MARK` and a hash of the whole request, never a cut name.
+MAX_FOLDER_NAME = 100
+#: Starts the hash of a hashed folder name. It is outside the alphabet of readable names
+#: (letters, digits, ``_ . -``), so a hashed name never equals a readable one.
+HASH_MARK = "~"
+_HASH_CHARS = 16
+_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# A value's text in a readable name: no '_' (it separates settings) and safe characters.
+_VALUE = re.compile(r"^[A-Za-z0-9.+-]+$")
+
+
+def exact_text(value: object) -> str:
+    """A value's text for a folder name or a request: exact, with -0 as 0 and 1.0 as 1.
+
+    Examples
+    --------
+    >>> exact_text(1.0), exact_text(-0.0), exact_text(1.0000004), exact_text(1e16)
+    ('1', '0', '1.0000004', '1e16')
+    """
     if isinstance(value, float):
         value = 0.0 if value == 0 else value
         text = repr(value).replace("e+", "e")   # 1e+16 -> 1e16, never 1e-16
@@ -121,12 +140,25 @@ def _exact(value: object) -> str:
     return str(value)
 
 
+def _hashed(readable: str, request: object) -> str:
+    """A readable prefix of ``readable``, :data:`HASH_MARK` and a hash of ``request``."""
+    digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+    prefix = re.sub(r"[^A-Za-z0-9_.-]", "-", readable)
+    return f"{prefix[:MAX_FOLDER_NAME - 1 - _HASH_CHARS]}{HASH_MARK}{digest[:_HASH_CHARS]}"
+
+
 def result_folder_name(name: str, overrides: dict[str, object]) -> str:
-    """Folder under ``results/`` of a run of scenario ``name`` with ``overrides``.
+    """Folder of a run of scenario ``name`` with ``overrides`` (or of an exploration).
 
     A scenario file run as written owns ``results/<name>/``. A run with overrides (from
     the command line, the Python API, a web form or an exploration) gets its own folder,
     ``<name>__<overrides>``, so it never replaces the scenario's own results.
+
+    The rule is one-to-one: every setting is written as ``key-value`` with its exact
+    text (never rounded). A name that would be longer than :data:`MAX_FOLDER_NAME`, or
+    a value whose text cannot be written in a folder name as it is (``>``, ``;``...),
+    gives a readable prefix followed by :data:`HASH_MARK` and a hash of the whole
+    request (name and every setting), never a cut name.
 
     Examples
     --------
@@ -134,29 +166,44 @@ def result_folder_name(name: str, overrides: dict[str, object]) -> str:
     'incapacity'
     >>> result_folder_name("incapacity", {"weeks": 8, "members": 10})
     'incapacity__members-10_weeks-8'
-    >>> len(result_folder_name("incapacity", {f"p{i}": 0.5 for i in range(30)})) <= 64
-    True
-
-    A value is written exactly (its shortest round-trip text, never rounded), so two
-    different values never share a folder, while ``1`` and ``1.0``, or ``-0.0`` and
-    ``0``, are the same value and do:
-
     >>> result_folder_name("x", {"g": 1.0000004}) != result_folder_name("x", {"g": 1.0})
     True
     >>> result_folder_name("x", {"g": -0.0}) == result_folder_name("x", {"g": 0})
     True
     >>> result_folder_name("x", {"g": 1e16}), result_folder_name("x", {"g": 1e-16})
     ('x__g-1e16', 'x__g-1e-16')
+    >>> result_folder_name("x", {"cases": "p>0.1"})
+    'x__cases-p-0.1~cd1d3a84550c0e25'
     """
     if not overrides:
         return name
-    tag = "_".join(f"{key}-{_exact(value)}" for key, value in sorted(overrides.items()))
-    tag = re.sub(r"[^A-Za-z0-9_.-]", "-", tag)
-    folder = f"{name}{OVERRIDE_MARK}{tag}"
-    if len(folder) > 64:
-        digest = hashlib.sha256(tag.encode()).hexdigest()[:12]
-        folder = f"{name[:64 - len(OVERRIDE_MARK) - 13]}{OVERRIDE_MARK}o{digest}"
-    return folder
+    settings = sorted((str(key), exact_text(value)) for key, value in overrides.items())
+    readable = name + OVERRIDE_MARK + "_".join(f"{k}-{v}" for k, v in settings)
+    if (len(readable) <= MAX_FOLDER_NAME
+            and all(_KEY.match(k) and _VALUE.match(v) for k, v in settings)):
+        return readable
+    return _hashed(readable, ["run", name, settings])
+
+
+def compare_folder_name(a: str, b: str) -> str:
+    """Folder of the comparison of the runs whose result folders are named ``a``, ``b``.
+
+    ``<a>_vs_<b>`` when that text splits back into ``a`` and ``b`` in one way only (it
+    holds ``_vs_`` once) and is not too long; otherwise a readable prefix, then
+    :data:`HASH_MARK` and a hash of both names.
+
+    Examples
+    --------
+    >>> compare_folder_name("status_quo", "incapacity")
+    'status_quo_vs_incapacity'
+    >>> compare_folder_name("x_vs", "yy") != compare_folder_name("x", "vs_yy")
+    True
+    """
+    readable = f"{a}{COMPARE_MARK}{b}"
+    # Overlapping matches: "x_vs_vs_yy" holds "_vs_" twice.
+    if len(readable) <= MAX_FOLDER_NAME and len(re.findall(r"(?=_vs_)", readable)) == 1:
+        return readable
+    return _hashed(readable, ["compare", a, b])
 
 
 @functools.lru_cache(maxsize=1)
@@ -290,5 +337,9 @@ def safe_result_path(path: Path) -> Path:
 
 
 def compare_dir_for(a: str, b: str) -> Path:
-    """Directory holding the paired comparison of scenarios ``a`` and ``b``."""
-    return analysis_dir("compare") / f"{a}_vs_{b}"
+    """Directory of the comparison of the runs whose result folders are ``a`` and ``b``.
+
+    For two scenarios run as written these are their names
+    (:func:`compare_folder_name`).
+    """
+    return analysis_dir("compare") / compare_folder_name(a, b)

@@ -1,9 +1,12 @@
-"""Paired comparison of two scenarios: ``python -m sim compare A B``.
+"""Paired comparison of two runs: ``python -m sim compare A B``.
 
-Both scenarios are stepped together, member by member. With the same root seed, member
+A and B are scenarios (run as written) or the result folders of any two runs of one
+region, with overrides or drawn parameters (:mod:`sim.analyses.sides`). Both are stepped
+together, member by member. With the same root seed, member
 ``k`` of A and of B draw the same random numbers for the same mechanism (common random
 numbers, :mod:`sim.model.rng`), so the paired difference ``B_k - A_k`` reflects the scenario,
-not the noise. Results go to ``results/compare/<A>_vs_<B>/``:
+not the noise. Results go to ``results/compare/<A>_vs_<B>/`` (``<A>``, ``<B>``: the sides' result
+folder names; :func:`sim.paths.compare_folder_name`):
 
 * ``deltas.csv``: week, actor, metric, mean in A and B, and the mean and 5th/50th/95th
   percentiles of the paired difference;
@@ -15,16 +18,15 @@ not the noise. Results go to ``results/compare/<A>_vs_<B>/``:
   interval (paired when the runs are paired);
 * ``manifest.json`` naming both runs; ``charts/``.
 
-Runs that cannot be paired (different weeks, members or root seed) are refused unless
-``--unpaired`` is given; an unpaired comparison pairs member ``k`` with member ``k``
-over the common weeks and members anyway (independent draws) and says so in its
-manifest and in every CSV.
+Runs that cannot be paired (different weeks, members or root seed) are compared
+unpaired, with a note on stderr: member ``k`` is set beside member ``k`` over the common
+weeks and members (independent draws), with unpaired intervals, and the manifest and every
+CSV say so. Two regions are refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 import time
 from dataclasses import dataclass
@@ -33,7 +35,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analyses.run import RunRequest, code_fingerprint, prepare, run
+from sim.analyses.run import code_fingerprint, run
+from sim.analyses.sides import Side, for_rerun, prepare_side, side_request, up_to_date
+from sim.arguments import command_line
+from sim.claims import claim, compare_request, run_request
 from sim.engines.blocks import WeekRecord
 from sim.engines.ensemble import EnsembleResult, RunSummary, split_members
 from sim.engines.executors import make_executor
@@ -49,7 +54,6 @@ from sim.model.scenario import Scenario, file_sha256
 from sim.model.state import METRICS
 from sim.outputs import tables as outputs
 from sim.paths import compare_dir_for, results_dir_for
-from sim.regions.loader import region_sha256
 
 DIFF_STATS = ("diff_mean", "diff_p05", "diff_p50", "diff_p95")
 
@@ -209,52 +213,89 @@ def outcomes_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
 
 def _up_to_date(name: str, path: Path, ctx: Context) -> bool:
     """Whether results/<name>/ was made from this file, region data and code."""
-    manifest_path = results_dir_for(name) / "manifest.json"
-    if not manifest_path.is_file():
-        return False
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return False
-    return (manifest.get("scenario_sha256") == file_sha256(path)
-            and manifest.get("code_sha256") == code_fingerprint()
-            and manifest.get("region", {}).get("sha256") == region_sha256(ctx.region.folder)
-            and manifest.get("overrides") == {})
+    return up_to_date(results_dir_for(name), path, ctx)
 
 
-def compare(name_a: str, name_b: str, unpaired: bool = False, workers: int | None = None,
-            charts: bool = True, progress: bool | None = False) -> Path:
-    """Compare two scenarios and write ``results/compare/<A>_vs_<B>/``.
+def _check_region(a: Side, b: Side, origin: str) -> None:
+    """Refuse two sides on different regions (other actors, roles or data folder)."""
+    ra, rb = a.ctx.region, b.ctx.region
+    if (ra.ids != rb.ids or ra.roles != rb.roles
+            or Path(ra.folder).resolve() != Path(rb.folder).resolve()):
+        raise UserError(origin, "region",
+                        f"the runs are on different regions ({ra.name!r} and {rb.name!r}); "
+                        "compare two runs of one region")
+
+
+def _side_manifest(side: Side, rerun: bool) -> dict:
+    """What a comparison's manifest says about one side."""
+    return {"scenario": side.scenario.name, "file": str(side.path),
+            "folder": str(results_dir_for(side.name)), "overrides": side.request.overrides(),
+            "scenario_sha256": file_sha256(side.path), "seed": side.scenario.seed,
+            "members": side.scenario.members, "weeks": side.scenario.weeks, "rerun": rerun}
+
+
+def compare(name_a: str | Path, name_b: str | Path, unpaired: bool = False,
+            workers: int | None = None, charts: bool = True, progress: bool | None = False,
+            command: str | None = None) -> Path:
+    """Compare run B with run A and write ``results/compare/<A>_vs_<B>/``.
+
+    Parameters
+    ----------
+    name_a, name_b : str or pathlib.Path
+        Each a scenario (a name or a ``.yaml`` path: the scenario run as written) or a
+        run's result folder (:mod:`sim.analyses.sides`); ``<A>`` and ``<B>`` are the
+        names of their result folders.
+    unpaired : bool
+        Kept for older callers: runs that cannot be paired member by member (other
+        weeks, members or seed) are compared unpaired anyway, with a note on stderr.
+    workers : int, optional
+        Worker processes.
+    charts : bool
+        Also draw the charts.
+    progress : bool, optional
+        Progress display of a side that is run first.
+    command : str, optional
+        The command recorded in the manifest (default: this process's command line).
 
     Each side's own results are (re)made first if missing or out of date (another file
-    hash or code version). Raises :class:`UserError` if the runs cannot be paired and
-    ``unpaired`` is False.
+    hash, region data or code version).
+
+    Raises
+    ------
+    UserError
+        For bad input, runs on two regions, or a folder holding another request's
+        comparison (:func:`sim.claims.claim`).
     """
+    del unpaired  # pairing is decided by the runs themselves (see above)
     started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
-    path_a, scenario_a, ctx_a = prepare(RunRequest(name_a))
-    path_b, scenario_b, ctx_b = prepare(RunRequest(name_b))
-    if ctx_a.region.ids != ctx_b.region.ids or ctx_a.region.roles != ctx_b.region.roles:
-        raise UserError(f"{path_a} vs {path_b}", "region",
-                        f"the scenarios run on different regions ({scenario_a.region!r} and "
-                        f"{scenario_b.region!r}); compare scenarios of one region")
-    problems = pairing_problems(scenario_a, scenario_b)
-    if problems and not unpaired:
-        raise UserError(f"{path_a} vs {path_b}", None,
-                        "cannot pair these runs member by member (" + "; ".join(problems)
-                        + "); make them equal, or pass --unpaired (make compare ... "
-                        "UNPAIRED=1) for an unpaired comparison")
-    refreshed = {}
-    for scenario, path, ctx in ((scenario_a, path_a, ctx_a), (scenario_b, path_b, ctx_b)):
-        refreshed[scenario.name] = not _up_to_date(scenario.name, path, ctx)
-        if refreshed[scenario.name]:
-            print(f"note: running {scenario.name} first: results/{scenario.name} is missing "
+    side_a, side_b = (prepare_side(side_request(given)) for given in (name_a, name_b))
+    origin = f"{side_a.path} vs {side_b.path}"
+    _check_region(side_a, side_b, origin)
+    problems = pairing_problems(side_a.scenario, side_b.scenario)
+    if problems:
+        print(f"note: {side_a.name} and {side_b.name} cannot be paired member by member ("
+              + "; ".join(problems) + "): comparing them unpaired (independent draws, wider "
+              "intervals, over the common weeks and members)", file=sys.stderr)
+    target = compare_dir_for(side_a.name, side_b.name)
+    command = command or command_line()
+    request = compare_request(*(run_request(s.scenario.name, s.path, s.request.overrides())
+                                for s in (side_a, side_b)))
+    claim(target, request, origin, command)
+    refreshed = []
+    for side in (side_a, side_b):
+        overrides = side.request.overrides()
+        refreshed.append(not up_to_date(results_dir_for(side.name), side.path, side.ctx,
+                                        overrides))
+        if refreshed[-1]:
+            print(f"note: running {side.name} first: results/{side.name} is missing "
                   "or was made from another file, region data or code version",
                   file=sys.stderr)
-            run(RunRequest(str(path), charts=charts, progress=progress, workers=workers))
+            run(for_rerun(side, charts=charts, progress=progress, workers=workers,
+                          command=side.request.command))
+    scenario_a, scenario_b, ctx_a = side_a.scenario, side_b.scenario, side_a.ctx
     members = np.arange(min(scenario_a.members, scenario_b.members))
     weeks = min(scenario_a.weeks, scenario_b.weeks)
-    pair = run_pair(ctx_a, ctx_b, members, weeks, paired=not problems, workers=workers)
-    target = compare_dir_for(scenario_a.name, scenario_b.name)
+    pair = run_pair(ctx_a, side_b.ctx, members, weeks, paired=not problems, workers=workers)
     with outputs.atomic_directory(target) as out:
         deltas = deltas_frame(pair, ctx_a)
         ripple = ripple_frame(pair, ctx_a)
@@ -266,16 +307,11 @@ def compare(name_a: str, name_b: str, unpaired: bool = False, workers: int | Non
             from sim.outputs import charts as charting
 
             charting.write_compare_charts(out / "charts", deltas, ripple, outcomes,
-                                          ctx_a.region, scenario_a.name, scenario_b.name)
+                                          ctx_a.region, side_a.name, side_b.name)
         outputs.write_json({
-            "a": {"scenario": scenario_a.name, "file": str(path_a),
-                  "scenario_sha256": file_sha256(path_a), "seed": scenario_a.seed,
-                  "members": scenario_a.members, "weeks": scenario_a.weeks,
-                  "rerun": refreshed[scenario_a.name]},
-            "b": {"scenario": scenario_b.name, "file": str(path_b),
-                  "scenario_sha256": file_sha256(path_b), "seed": scenario_b.seed,
-                  "members": scenario_b.members, "weeks": scenario_b.weeks,
-                  "rerun": refreshed[scenario_b.name]},
+            "request": request,
+            "a": _side_manifest(side_a, refreshed[0]),
+            "b": _side_manifest(side_b, refreshed[1]),
             "paired": pair.paired,
             "pairing_problems": problems,
             "members_compared": len(members),
@@ -284,6 +320,7 @@ def compare(name_a: str, name_b: str, unpaired: bool = False, workers: int | Non
             "arrival_tolerance": ARRIVAL_TOLERANCE,
             "percentiles": list(PERCENTILES),
             "code_sha256": code_fingerprint(),
+            "command": command,
             "started_utc": started.isoformat(timespec="seconds"),
             "wall_time_s": round(time.perf_counter() - t0, 3),
         }, out / "manifest.json")

@@ -37,6 +37,7 @@ import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,8 @@ from sim.analyses.explore_analysis import (
     sobol_indices,
 )
 from sim.analyses.run import RunRequest, code_fingerprint, git_commit, package_versions, prepare
+from sim.arguments import command_line, whole_number_from
+from sim.claims import claim, explore_request
 from sim.engines.ensemble import run_ensemble
 from sim.engines.executors import plan_local
 from sim.errors import UserError
@@ -67,10 +70,24 @@ HEADLINE = ("p_regime_continues", "p_patron_takeover")
 
 def explore(scenario: str, method: str = "morris", samples: int | None = None,
             replicates: int | None = None, cases: tuple[str, ...] = DEFAULT_CASES,
-            weeks: int | None = None, charts: bool = True, quiet: bool = False):
-    """Run the exploration and write its folder; return the folder's path."""
+            weeks: int | None = None, charts: bool = True, quiet: bool = False,
+            command: str | None = None) -> Path:
+    """Run the exploration and write its folder; return the folder's path.
+
+    ``samples``, ``replicates`` and ``weeks`` default (None) to the method's and the
+    scenario's; given, each must be at least 1 (0 is refused, never read as the
+    default). ``command`` is recorded in the manifest (default: this process's
+    command line). A folder holding another request's exploration is never replaced
+    (:func:`sim.claims.claim`).
+    """
     if method not in METHODS:
         raise UserError("--method", None, f"must be one of {', '.join(METHODS)}")
+    for option, value in (("--samples", samples), ("--replicates", replicates),
+                          ("--weeks", weeks)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value < 1):
+            raise UserError(option, None, f"must be a whole number of at least 1, got "
+                            f"{value!r}")
     # An exploration with other settings than the defaults gets its own folder (as a
     # run with overrides does), so it never replaces the default one silently.
     overrides: dict[str, object] = {k: v for k, v in (("samples", samples),
@@ -78,8 +95,8 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
                                                       ("weeks", weeks)) if v is not None}
     if tuple(cases) != DEFAULT_CASES:
         overrides["cases"] = ";".join(cases)
-    samples = samples or METHODS[method]["samples"]
-    replicates = replicates or METHODS[method]["replicates"]
+    samples = METHODS[method]["samples"] if samples is None else samples
+    replicates = METHODS[method]["replicates"] if replicates is None else replicates
     try:
         parsed = [Case.parse(c) for c in cases]
     except ValueError as exc:
@@ -91,6 +108,14 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
     if not problem.names:
         raise UserError(str(path), "uncertainties", "nothing to explore: every parameter "
                         "is fixed by the scenario or is a lever")
+    base = f"{paths.check_result_name(scen.name)}_{method}"
+    target = paths.analysis_dir("explore") / paths.result_folder_name(base, overrides)
+    command = command or command_line()
+    request = explore_request(scen.name, path, method, {
+        "samples": samples, "replicates": replicates, "weeks": scen.weeks,
+        "cases": ";".join(c.name for c in parsed)})
+    # Before the design runs: a refusal costs nothing.
+    claim(target, request, str(path), command)
     try:
         unit = sample(problem, method, samples, DESIGN_SEED)
     except ValueError as exc:
@@ -125,8 +150,6 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
     noise = pd.DataFrame([{"output": o, "variance_across_points": outcomes[o].var(ddof=1),
                            "mean_monte_carlo_variance": outcomes[f"var_{o}"].mean(),
                            "noise_share": noise_share(outcomes, o)} for o in outputs])
-    base = f"{paths.check_result_name(scen.name)}_{method}"
-    target = paths.analysis_dir("explore") / paths.result_folder_name(base, overrides)
     with atomic_directory(target) as out:
         tables.write_csv(design, out / "design.csv")
         tables.write_csv(outcomes, out / "outcomes.csv")
@@ -138,6 +161,7 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
             _write_charts(out, ctx, scen, method, indices, headline + patron_drops, pooled,
                           replicates)
         tables.write_json({
+            "request": request, "command": command,
             "scenario": scen.name, "scenario_file": str(path), "method": method,
             "samples": samples, "points": len(design), "replicates": replicates,
             "members_run": len(design) * replicates, "design_seed": DESIGN_SEED,
@@ -228,10 +252,12 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("scenario")
     parser.add_argument("--method", default="morris", choices=sorted(METHODS))
-    parser.add_argument("--samples", type=int, help="trajectories (morris), N (sobol, a "
-                        "power of two) or points (lhs)")
-    parser.add_argument("--replicates", type=int, help="members per design point")
-    parser.add_argument("--weeks", type=int, help="horizon (default: the scenario's)")
+    parser.add_argument("--samples", type=whole_number_from(1), help="trajectories "
+                        "(morris), N (sobol, a power of two) or points (lhs)")
+    parser.add_argument("--replicates", type=whole_number_from(1),
+                        help="members per design point")
+    parser.add_argument("--weeks", type=whole_number_from(1),
+                        help="horizon (default: the scenario's)")
     parser.add_argument("--case", action="append", help="OUTPUT>THRESHOLD for PRIM "
                         "(repeatable; default: " + ", ".join(DEFAULT_CASES) + ")")
     parser.add_argument("--no-charts", action="store_true")
@@ -239,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder = explore(args.scenario, args.method, args.samples, args.replicates,
                      tuple(args.case or DEFAULT_CASES), args.weeks, not args.no_charts,
-                     args.quiet)
+                     args.quiet,
+                     command=command_line(None if argv is None else ["explore", *argv]))
     print(f"exploration written to {folder}")
     return 0

@@ -28,6 +28,7 @@ from sim.analyses.run import (
     prepare,
     with_uncertain_parameters,
 )
+from sim.claims import claim, run_request
 from sim.engines.mesa_model import RegionModel
 from sim.errors import UserError
 from sim.model.events import EVENT_COLUMNS
@@ -59,6 +60,8 @@ def replay(scenario: str, member: int, charts: bool = True, members: int | None 
         ctx, _ = with_uncertain_parameters(ctx, spec)
     overrides = request.overrides()
     run_folder = results_dir_for(result_folder_name(spec.name, overrides))
+    # The replay goes inside the run's folder: never into another request's.
+    claim(run_folder, run_request(spec.name, path, overrides), str(path))
     if member >= spec.members:
         raise UserError("--member", None,
                         f"must be from 0 to {spec.members - 1} (the ensemble's members)")

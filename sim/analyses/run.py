@@ -15,12 +15,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
 from sim import __version__
+from sim.arguments import command_line
+from sim.claims import claim, run_request
 from sim.engines.blocks import WeekRecord
 from sim.engines.ensemble import EnsembleResult, run_ensemble
 from sim.engines.executors import make_executor
@@ -63,6 +65,9 @@ class RunRequest:
     uncertain: bool = False
     #: Called with each week's record as the ensemble steps (e.g. a progress display).
     on_week: Callable[[WeekRecord], None] | None = field(default=None, compare=False)
+    #: The command that asked for the run, recorded in ``manifest.json`` (the command
+    #: line, or the ``sim.api`` call); None records this request (:meth:`describe`).
+    command: str | None = field(default=None, compare=False)
 
     def overrides(self) -> dict[str, float]:
         """The overrides that were given (size, seed, horizon, parameters, mode)."""
@@ -72,6 +77,23 @@ class RunRequest:
         if self.uncertain:
             out["uncertain"] = 1
         return out
+
+    def describe(self) -> str:
+        """The Python call that makes this request (for a request from code).
+
+        Examples
+        --------
+        >>> RunRequest("incapacity", members=5, charts=False).describe()
+        "sim.analyses.run.run(RunRequest(scenario='incapacity', members=5, charts=False))"
+        """
+        given = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
+                 if f.name not in ("on_week", "command")
+                 and (f.name == "scenario" or getattr(self, f.name) != f.default)]
+        return f"sim.analyses.run.run(RunRequest({', '.join(given)}))"
+
+    def recorded_command(self) -> str:
+        """The command written to ``manifest.json``: :attr:`command` or :meth:`describe`."""
+        return self.command or self.describe()
 
 
 def prepare(request: RunRequest) -> tuple[Path, Scenario, Context]:
@@ -113,12 +135,6 @@ def git_commit() -> str:
     return f"{commit}-dirty" if dirty else commit
 
 
-def command_line() -> str:
-    """The command that started this process, as a user would type it."""
-    program = "python -m sim" if sys.argv[0].endswith("__main__.py") else sys.argv[0]
-    return " ".join([program, *sys.argv[1:]])
-
-
 def package_versions() -> dict[str, str]:
     """Installed versions of the key packages."""
     versions = {"python": platform.python_version()}
@@ -131,9 +147,10 @@ def package_versions() -> dict[str, str]:
 
 
 def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
-             wall_s: float, engine: dict, overrides: dict) -> dict:
-    """The ``manifest.json`` content of a run."""
+             wall_s: float, engine: dict, overrides: dict, command: str | None = None) -> dict:
+    """The ``manifest.json`` content of a run (``command``: what asked for it)."""
     return {
+        "request": run_request(scenario.name, path, overrides),
         "scenario": scenario.name,
         "scenario_file": str(path),
         "scenario_sha256": scenario.source_sha256 or file_sha256(path),
@@ -148,7 +165,7 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
         "code_sha256": code_fingerprint(),
         "git_commit": git_commit(),
         "packages": package_versions(),
-        "command": command_line(),
+        "command": command or command_line(),
         "started_utc": started.isoformat(timespec="seconds"),
         "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "wall_time_s": round(wall_s, 3),
@@ -159,7 +176,8 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
 
 def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
                   result: EnsembleResult, started: dt.datetime, t0: float,
-                  charts: bool, engine: dict, overrides: dict, report: bool = True) -> None:
+                  charts: bool, engine: dict, overrides: dict, report: bool = True,
+                  command: str | None = None) -> None:
     """Write every result file of a run into the directory ``out``."""
     timeseries = outputs.timeseries_frame(result, ctx)
     holders = outputs.holders_frame(result)
@@ -175,34 +193,30 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
         charting.write_run_charts(out / "charts", timeseries, holders, outcomes, ctx.region,
                                   scenario.name)
     outputs.write_json(manifest(path, scenario, ctx, started, time.perf_counter() - t0,
-                                engine, overrides), out / "manifest.json")
+                                engine, overrides, command), out / "manifest.json")
     if report:
         from sim.outputs.report import write_run_report
 
         write_run_report(out, ctx.region, scenario)
 
 
-def _claim(target: Path, path: Path, scenario: Scenario) -> None:
-    """Refuse to replace another scenario file's results; say when replacing our own.
+def _claim(target: Path, path: Path, scenario: Scenario, request: RunRequest) -> None:
+    """Refuse to replace another request's results; say when replacing our own.
 
-    ``results/<folder>/`` belongs to the scenario file that made it. A copy of a file
-    that keeps its ``name:`` would silently replace the original's results: refused,
-    with what to do. A new version of the same file replaces them, with a visible line.
+    ``results/<folder>/`` belongs to the request that made it (:func:`sim.claims.claim`):
+    a copy of a scenario file that keeps its ``name:``, or a folder left by another
+    request under this name, is refused with what to do. The same request replaces its
+    own results, with a visible line when the file changed since or another command
+    (the CLI, the API, the dashboard) made them.
     """
-    manifest_path = target / "manifest.json"
-    if not manifest_path.is_file():
-        return
+    claim(target, run_request(scenario.name, path, request.overrides()), str(path),
+          request.recorded_command())
     try:
-        stored = json.loads(manifest_path.read_text(encoding="utf-8"))
+        stored = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        stored = {}
-    owner = stored.get("scenario_file")
-    if owner and Path(owner).resolve() != path.resolve():
-        raise UserError(str(path), "name",
-                        f"{target} holds the results of {owner}, another file with the name "
-                        f"{scenario.name!r}; give this scenario its own name (the name: key), "
-                        f"or remove {target} first")
-    if stored.get("scenario_sha256") not in (None, scenario.source_sha256):
+        return
+    if isinstance(stored, dict) and stored.get("scenario_sha256") not in (
+            None, scenario.source_sha256):
         print(f"note: replacing {target}, made from an earlier version of {path}",
               file=sys.stderr)
 
@@ -220,7 +234,7 @@ def run(request: RunRequest) -> Path:
     engine = {"engine": "ensemble", "executor": type(executor).__name__,
               "blocks": executor.blocks, "threads": getattr(executor, "threads", 1)}
     target = results_dir_for(result_folder_name(scenario.name, request.overrides()))
-    _claim(target, path, scenario)
+    _claim(target, path, scenario, request)
     with outputs.atomic_directory(target) as out:
         members = np.arange(scenario.members)
         writer = (outputs.TrajectoryWriter(out / "trajectories.parquet", ctx, members)
@@ -236,7 +250,8 @@ def run(request: RunRequest) -> Path:
         if writer is not None:
             writer.close()
         write_results(out, path, scenario, ctx, result, started, t0, request.charts,
-                      {**engine, "mode": mode}, request.overrides(), report=request.report)
+                      {**engine, "mode": mode}, request.overrides(), report=request.report,
+                      command=request.recorded_command())
     return target
 
 
