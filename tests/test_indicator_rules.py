@@ -26,8 +26,6 @@ DOCS = PACKAGE_DIR.parent / "docs" / "data-rules.md"
     (ind.stability_from_wgi_pv, (100.0,), 1.0),
     (ind.repression_from_vdem_civlib, (0.22,), 0.78),
     (ind.repression_from_vdem_civlib, (0.0,), 1.0),
-    (ind.grievance_from_wgi_va, (6.0,), 0.94),
-    (ind.grievance_from_wgi_va, (0.0,), 1.0),
     # poles -1.0 (Moscow) and 1.1 (West): 2 (x + 1) / 2.1 - 1
     (ind.alignment_from_ideal_points, (-1.0, -1.0, 1.1), -1.0),   # the Moscow pole itself
     (ind.alignment_from_ideal_points, (1.1, -1.0, 1.1), 1.0),     # the West pole itself
@@ -51,7 +49,6 @@ def test_each_rule_on_hand_computed_values(function, args, expected):
 @pytest.mark.parametrize(("function", "low", "high", "rising"), [
     (ind.stability_from_wgi_pv, 0, 100, True),
     (ind.repression_from_vdem_civlib, 0, 1, False),
-    (ind.grievance_from_wgi_va, 0, 100, False),
     (lambda x: ind.alignment_from_ideal_points(x, -1.0, 1.1), -3, 3, True),
     (ind.posture_from_milex, 0, 40, True),
 ])
@@ -68,7 +65,9 @@ def test_alignment_poles_must_be_ordered():
 
 def test_rule_table_is_complete_and_documented():
     ids = [rule.id for rule in ind.RULES]
-    assert ids == [f"R{i}" for i in range(1, len(ids) + 1)]
+    # R3 (grievance) was removed; its id is not reused, so an old row's source that
+    # quotes "rule R3" can never be read as another rule's.
+    assert ids == ["R1", "R2", "R4", "R5", "R6"]
     known = {i.id for i in ind.INDICATORS}
     text = DOCS.read_text()
     for rule in ind.RULES:
@@ -201,9 +200,25 @@ def test_a_changed_indicator_moves_only_its_rows(region_copy):
 def test_a_derived_row_without_its_indicator_is_flagged(region_copy):
     path = region_copy / "indicators.csv"
     path.write_text("".join(ln for ln in path.read_text().splitlines(keepends=True)
-                            if not ln.startswith("MDA,wgi_va,")))
+                            if not ln.startswith("MDA,vdem_civlib,")))
     assert ind.differences(region_copy) == [
-        "MDA/grievance: derived by a rule, but indicators.csv no longer gives its input"]
+        "MDA/repression: derived by a rule, but indicators.csv no longer gives its input"]
+
+
+def test_removed_rule_r3_and_its_indicator_are_refused_with_the_reason(region_copy):
+    """R3 (grievance from WGI VA) left the rule table: a wgi_va row is named in one error
+    saying why; no rule derives grievance any more."""
+    assert "grievance" not in {rule.attribute for rule in ind.RULES}
+    assert "wgi_va" not in {i.id for i in ind.INDICATORS}
+    path = region_copy / "indicators.csv"
+    lines = path.read_text().splitlines()
+    lines[2:2] = ['BLR,wgi_va,6,percentile rank,2022,"World Bank WGI 2023 update, VA",'
+                  'recalled,"recalled, verify"']
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"indicators.csv: row 3, indicator: wgi_va is no "
+                       r"longer read: rule R3 \(grievance\) was removed"):
+        ind.derive(region_copy)
+    assert ind.main([str(region_copy), "--check"]) == 2
 
 
 def test_write_is_idempotent_and_keeps_other_rows(region_copy):

@@ -126,8 +126,8 @@ def test_opposition_needs_both_street_and_defection():
 # --- mobilisation -------------------------------------------------------------------
 
 
-def _drive(p, unrest, grievance=0.3, weakness=0.0, repression=0.5):
-    return mobilisation.drive(unrest, np.zeros_like(unrest), np.full_like(unrest, grievance),
+def _drive(p, unrest, push=0.0, weakness=0.0, repression=0.5):
+    return mobilisation.drive(unrest, np.zeros_like(unrest), np.full_like(unrest, push),
                               np.zeros_like(unrest), np.full_like(unrest, weakness),
                               np.full_like(unrest, repression), p)
 
@@ -140,7 +140,7 @@ def test_baseline_unrest_is_a_fixed_point():
     np.testing.assert_allclose(after, u0, rtol=1e-12)
 
 
-def test_grievance_and_weakness_raise_unrest_repression_lowers_it():
+def test_push_and_weakness_raise_unrest_repression_lowers_it():
     p = Parameters()
     u0 = np.array([0.005])
     theta = mobilisation.baseline_thresholds(_drive(p, u0), u0, p)
@@ -148,9 +148,26 @@ def test_grievance_and_weakness_raise_unrest_repression_lowers_it():
     def week(**kw):
         return mobilisation.update(u0, _drive(p, u0, **kw), theta, np.zeros(1), p)[0]
 
-    assert week(grievance=0.6) > 0.005
+    assert week(push=0.3) > 0.005
+    assert week(push=1.15) > week(push=0.3)
     assert week(weakness=0.3) > 0.005
     assert week(repression=0.9) < 0.005
+
+
+def test_a_constant_drive_term_cancels_against_the_thresholds():
+    """Why the grievance level was removed (docs/data-rules.md R3): any constant level
+    in the drive is also in the baseline drive that sets theta, so it moves nothing;
+    only a push on top of the baseline does."""
+    p = Parameters()
+    u0 = np.array([0.001, 0.005])
+    unrest = np.array([0.003, 0.02])
+    step = {}
+    for level in (0.0, 0.4, 0.9):
+        theta = mobilisation.baseline_thresholds(_drive(p, u0, push=level), u0, p)
+        step[level] = mobilisation.update(unrest, _drive(p, unrest, push=level + 0.5), theta,
+                                          np.zeros(2), p)
+    np.testing.assert_allclose(step[0.4], step[0.0], rtol=1e-12)
+    np.testing.assert_allclose(step[0.9], step[0.0], rtol=1e-12)
 
 
 def test_power_centres_never_mobilise():

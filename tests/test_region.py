@@ -72,10 +72,41 @@ def test_bad_data_rows_are_named(data_copy, table, old, new, expected):
 
 def test_missing_attribute_is_named(data_copy):
     path = data_copy / "attributes.csv"
-    lines = [ln for ln in path.read_text().splitlines() if not ln.startswith("MDA,grievance,")]
+    lines = [ln for ln in path.read_text().splitlines() if not ln.startswith("MDA,repression,")]
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataError, match="grievance.*MDA"):
+    with pytest.raises(DataError, match="repression.*MDA"):
         load_region(data_copy)
+
+
+GRIEVANCE_ROW = ('{actor},grievance,0.7,"index [0,1]",2022,"rule R3: WGI VA percentile rank '
+                 '2022 = 30 (recalled, verify) -> 1 - x / 100",recalled,"derived by rule R3"')
+
+
+def test_a_grievance_row_is_refused_with_one_clear_message(data_copy, results_dir,
+                                                            capsys):
+    """grievance left the model (docs/data-rules.md R3): an old table's rows are named in
+    one error saying why, and the command line exits with code 2, no traceback."""
+    from sim.cli import main
+
+    path = data_copy / "attributes.csv"
+    lines = path.read_text().splitlines()
+    lines[3:3] = [GRIEVANCE_ROW.format(actor="BLR")]
+    lines.append(GRIEVANCE_ROW.format(actor="MDA"))
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as info:
+        load_region(data_copy)
+    message = str(info.value)
+    assert message == (
+        f"{path}: row 4 (and 1 more: row {len(lines)}), attribute: grievance is no "
+        "longer read: its level cancels out of the protest cascade (docs/data-rules.md R3); "
+        "delete these rows")
+    scenario = data_copy.parent / "wave.yaml"
+    scenario.write_text(f"name: wave\ndescription: test\nregion: {data_copy}\nweeks: 4\n"
+                        "seed: 1\nmembers: 2\n")
+    assert main(["run", str(scenario), "--no-charts", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "grievance is no longer read" in err
+    assert "Traceback" not in err and not results_dir.exists()
 
 
 def test_missing_source_is_refused(data_copy):

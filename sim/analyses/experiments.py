@@ -34,7 +34,7 @@ from sim.paths import DATA_DIR
 from sim.regions.loader import Region, load_region
 
 SEED = 20261127
-#: Protest-wave intensities (grievance push) of a 2020-scale and a ten-times wave.
+#: Protest-wave intensities (the protest push) of a 2020-scale and a ten-times wave.
 WAVES = {"2020-scale": 1.15, "10x": 3.0}
 WAVERING = 0.75
 

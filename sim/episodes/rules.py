@@ -205,7 +205,7 @@ SMALL_CROWD = 1000
 #: region assumes for its autocracies and its EU democracies, so that the push
 #: calibrated on Belarus (a 2020-scale wave peaks near 2%) means the same everywhere.
 BASELINE_UNREST = {"autocracy": 0.001, "democracy": 0.005}
-#: Rule V1: the grievance push of every protest trigger, disputed or not: the default of
+#: Rule V1: the protest push of every protest trigger, disputed or not: the default of
 #: ``disputed_election`` (``sim/model/scenario.py``), calibrated on Belarus 2020.
 PROTEST_PUSH = 1.15
 #: Weeks in an episode's horizon (the backtest reads the holder at week 52).

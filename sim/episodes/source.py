@@ -121,7 +121,9 @@ class StateFigures(_Strict):
     gdp: Annotated[float, Field(gt=0)]           # US$ bn current, WDI NY.GDP.MKTP.CD
     cinc: Annotated[float, Field(gt=0, lt=1)]    # COW NMC v7.0 CINC share
     wgi_pv: Annotated[float, Field(ge=0, le=100)]   # percentile rank, year by rule G1
-    wgi_va: Annotated[float, Field(ge=0, le=100)]   # percentile rank, year by rule G1
+    #: WGI Voice and Accountability, percentile rank (rule G1's year). No rule reads it
+    #: since R3 (grievance) was removed; kept as the record of what was looked up.
+    wgi_va: Annotated[float, Field(ge=0, le=100)]
     civlib: Annotated[float, Field(ge=0, le=1)]  # V-Dem v2x_civlib
     #: UNGA ideal point (IdealPointAll); None where the state cast no votes (rule G2).
     ideal: Annotated[float, Field(ge=-5, le=5)] | None

@@ -140,15 +140,12 @@ def _indicators(source: EpisodeSource, states: list[str], year: int, target: Pat
                f"data for {wgi}), ")
     unga_src = ("Bailey, Strezhnev & Voeten UN General Assembly ideal points (Voeten, Harvard "
                 f"Dataverse doi:10.7910/DVN/LEJUQZ, 2024 release), IdealPointAll, {year}")
-    for field, ind, label in (("wgi_pv", "wgi_pv", "Political Stability and Absence of "
-                               "Violence/Terrorism, percentile rank (PV.PER.RNK)"),
-                              ("wgi_va", "wgi_va", "Voice and Accountability, percentile "
-                               "rank (VA.PER.RNK)")):
-        for s in states:
-            v = getattr(source.states[s], field)
-            if v is not None:
-                rows.append((s, ind, _num(v), "percentile rank", wgi, wgi_src + label,
-                             RECALLED, notes["wgi"]))
+    # Only PV is written: the sources' wgi_va (Voice and Accountability) fed rule R3, the
+    # grievance level, which was removed because it cancels out of the protest cascade.
+    label = "Political Stability and Absence of Violence/Terrorism, percentile rank (PV.PER.RNK)"
+    for s in states:
+        rows.append((s, "wgi_pv", _num(source.states[s].wgi_pv), "percentile rank", wgi,
+                     wgi_src + label, RECALLED, notes["wgi"]))
     for s in states:
         rows.append((s, "vdem_civlib", _num(source.states[s].civlib), "index [0,1]", year,
                      f"V-Dem Country-Year dataset v13 (2023; data for {year}), v2x_civlib",

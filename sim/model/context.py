@@ -139,8 +139,8 @@ class Context:
         """The undisturbed state for ``members`` members."""
         return initial_state(self.baseline, self.prejudice0, members, len(self.roles.patrons))
 
-    def grievance_push(self, week: int) -> np.ndarray:
-        """Extra grievance per actor from protest waves and disputed elections at ``week``.
+    def protest_push(self, week: int) -> np.ndarray:
+        """The push of protest waves and disputed elections per actor at ``week``.
 
         A wave of intensity ``I`` starting at week ``w`` adds
         ``I * exp(-(t - w) / duration)`` for ``t >= w``; a disputed election is such a
@@ -223,7 +223,7 @@ def member_constants(region: Region, params: Parameters, influence: SparseRows,
     prejudice0 = alignment.anchored_prejudice(attrs["alignment0"], influence, susceptibility)
     baseline_drive = mobilisation.drive(
         unrest=attrs["unrest0"], spill=pull(attrs["unrest0"], spill),
-        grievance=attrs["grievance"], stress_excess=np.zeros(region.n),
+        push=np.zeros(region.n), stress_excess=np.zeros(region.n),
         weakness=np.zeros(region.n), repression=attrs["repression"], params=params)
     theta = mobilisation.baseline_thresholds(baseline_drive, attrs["unrest0"], params)
     return susceptibility, prejudice0, theta

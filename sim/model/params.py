@@ -143,8 +143,10 @@ _DECLARED: tuple[Param, ...] = (
           "(Chenoweth & Stephan 2011), and 2020 peaked near 2% (region-facts)",
           "Share of a public that would ever protest; caps the cascade."),
     Param("grievance_weight", "beta_g", "1", 0.3, 0.0, 2.0, "mobilisation",
-          "assumption: scale of grievance in the participation drive",
-          "Weight of grievance and economic stress in the drive to protest."),
+          "assumption: scale of the protest-event push (protest waves, disputed "
+          "elections) and of excess economic stress in the participation drive",
+          "Weight of the protest-event push and excess economic stress in the drive to "
+          "protest."),
     Param("weakness_weight", "beta_w", "1", 0.3, 0.0, 2.0, "mobilisation",
           "assumption: perceived regime weakness lowers the cost of joining (Kuran 1991)",
           "Weight of lost stability in the drive to protest."),

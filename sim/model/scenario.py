@@ -62,10 +62,11 @@ class LeaderIncapacitated(_Strict):
 
 
 class ProtestWave(_Strict):
-    """A burst of grievance in one state's public, decaying over ``duration_weeks``.
+    """A push to protest in one state's public, decaying over ``duration_weeks``.
 
-    ``intensity`` is added to the state's grievance (on the same 0-1 scale as the
-    baseline grievance in the data); 1.15 gives a Belarus peak near August 2020's ~2%.
+    ``intensity`` is the push added to the state's drive to protest (weighted by
+    ``grievance_weight``; docs/model.md 6.3); 1.15 gives a Belarus peak near August
+    2020's ~2%.
     ``actor`` defaults to the focal state and must be a state (power centres have no
     public of their own). ``crowd_share``, when given, is an observed crowd (share of the
     population at the peak): the actor's protest share is held at least at
@@ -82,7 +83,7 @@ class ProtestWave(_Strict):
 
 
 class DisputedElection(_Strict):
-    """A vote judged fraudulent: a grievance shock in the focal state's public.
+    """A vote judged fraudulent: a push to protest in the focal state's public.
 
     Acts like a protest wave in the focal state (the election is the focal point that
     brings the public out), of ``intensity`` decaying over ``duration_weeks``, with an

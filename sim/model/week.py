@@ -5,7 +5,7 @@
 1. **Scenario events** scheduled for the week: a forced leader incapacity
    (natural or violent), a voluntary handover, a coup attempt, a scheduled vote
    (``mechanisms/election.py``), a patron's move (protest waves and disputed elections
-   act through ``Context.grievance_push``).
+   act through ``Context.protest_push``).
 2. **Leader health** (``mechanisms/health.py``): the age-based weekly hazard; a
    random incapacity opens a vacancy exactly like a forced one.
 3. **Succession and elite cohesion** (``mechanisms/succession.py``): elite split,
@@ -148,14 +148,13 @@ def _succession(state: State, ctx: Context, week: int, members: np.ndarray) -> N
 
 def _mobilisation(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
     base = ctx.baseline
-    grievance = ctx.region.attrs["grievance"] + ctx.grievance_push(week)
     carrier = ctx.repression_carrier
     loyalty = state.stability[:, carrier] / np.where(base["stability0"][carrier] > 0,
                                                      base["stability0"][carrier], 1.0)
     x = mobilisation.drive(
         unrest=state.unrest,
         spill=pull(state.unrest, ctx.spill),
-        grievance=grievance,
+        push=ctx.protest_push(week),
         stress_excess=np.maximum(state.stress - base["stress0"], 0.0),
         weakness=contagion.relative_distress(state.stability, base["stability0"]),
         repression=ctx.region.attrs["repression"] * loyalty,

@@ -24,12 +24,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import NoReturn
 
 import pandas as pd
 
 from sim.errors import UserError
-from sim.regions.loader import DataError, _load_actors, _read
+from sim.regions.loader import DataError, _load_actors, _read, refuse_removed
 from sim.regions.roles import load_roles
 
 #: Columns of ``indicators.csv``.
@@ -66,9 +67,6 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("wgi_pv", "WGI PV percentile rank", "World Bank, Worldwide Governance "
               "Indicators", "Political Stability and Absence of Violence/Terrorism: "
               "Percentile Rank (PV.PER.RNK)", "percentile rank", 0.0, 100.0),
-    Indicator("wgi_va", "WGI VA percentile rank", "World Bank, Worldwide Governance "
-              "Indicators", "Voice and Accountability: Percentile Rank (VA.PER.RNK)",
-              "percentile rank", 0.0, 100.0),
     Indicator("vdem_civlib", "V-Dem civil liberties index", "V-Dem Country-Year dataset",
               "v2x_civlib (civil liberties index)", "index [0,1]", 0.0, 1.0),
     Indicator("unga_idealpoint", "UNGA ideal point", "Bailey, Strezhnev & Voeten, UN "
@@ -85,6 +83,13 @@ INDICATORS: tuple[Indicator, ...] = (
               "member in that year (1) or not (0)", "binary", 0.0, 1.0),
 )
 _INDICATOR = {i.id: i for i in INDICATORS}
+#: Indicators that only a removed rule read, with why: rows naming them get one error
+#: saying so, not a generic "unknown indicator".
+REMOVED_INDICATORS: MappingProxyType[str, str] = MappingProxyType({
+    "wgi_va": "wgi_va is no longer read: rule R3 (grievance) was removed because the "
+              "grievance level cancels out of the protest cascade (docs/data-rules.md R3); "
+              "delete these rows",
+})
 
 
 def stability_from_wgi_pv(percentile: float) -> float:
@@ -114,17 +119,6 @@ def repression_from_vdem_civlib(civlib: float) -> float:
     (0.75, 0.0)
     """
     return 1.0 - civlib
-
-
-def grievance_from_wgi_va(percentile: float) -> float:
-    """R3: ``grievance = 1 - VA / 100`` from WGI Voice and Accountability.
-
-    Examples
-    --------
-    >>> grievance_from_wgi_va(25.0), grievance_from_wgi_va(100.0)
-    (0.75, 0.0)
-    """
-    return 1.0 - percentile / 100.0
 
 
 def alignment_from_ideal_points(x: float, moscow: float, west: float) -> float:
@@ -215,9 +209,8 @@ RULES: tuple[Rule, ...] = (
          "the civil liberty a state takes away (physical integrity, private and political "
          "liberties) is the repression it has shown it can and will apply",
          repression_from_vdem_civlib, "index [0,1]"),
-    Rule("R3", "grievance", "states", "wgi_va", "1 - x / 100",
-         "a public with little say in who governs and how holds grievance that no "
-         "institution channels", grievance_from_wgi_va, "index [0,1]"),
+    # R3 (grievance from WGI VA) was removed: the level cancels out of the protest
+    # cascade. The ids of the other rules stay, as derived rows' sources quote them.
     Rule("R4", "alignment0", "states", "unga_idealpoint",
          "clip(2 (x - x_M) / (x_W - x_M) - 1, -1, 1); x_M: Russia's, x_W: Germany's",
          "UN voting is the one yearly measure of foreign-policy position for every state; "
@@ -257,6 +250,7 @@ def read_indicators(path: Path, kinds: dict[str, str]) -> dict[tuple[str, str], 
     the file, the row and the field.
     """
     frame = _read(path, INDICATOR_COLUMNS)
+    refuse_removed(path, frame, "indicator", REMOVED_INDICATORS)
     out: dict[tuple[str, str], _Figure] = {}
     for row, rec in frame.iterrows():
         def fail(field: str, message: str, row: int = row) -> NoReturn:

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
+from types import MappingProxyType
 
 import networkx as nx
 import numpy as np
@@ -37,15 +39,21 @@ from sim.regions.roles import RegionRoles, load_roles
 REQUIRED_ATTRIBUTES: tuple[str, ...] = (
     "population_m", "gdp_usd_bn", "capability", "border_total_km", "stability0",
     "alignment0", "unrest0", "posture0", "stress0", "stubbornness", "repression",
-    "grievance", "frontline", "power_weight",
+    "frontline", "power_weight",
 )
+#: Attributes earlier versions read, with why they are gone: a table that still has rows
+#: for them gets one error saying so (not a generic "unknown attribute"), so the user
+#: deletes data the model ignores rather than believing it matters.
+REMOVED_ATTRIBUTES: MappingProxyType[str, str] = MappingProxyType({
+    "grievance": "grievance is no longer read: its level cancels out of the protest "
+                 "cascade (docs/data-rules.md R3); delete these rows",
+})
 #: Which kinds of actor each attribute applies to. A row for an actor of another kind
 #: is an error; the model reads 0 for it (a power centre has no population of its own,
 #: a state no weight inside the focal regime).
 APPLIES_TO: dict[str, tuple[str, ...]] = {
     **{a: ("state",) for a in ("population_m", "gdp_usd_bn", "capability",
-                               "border_total_km", "unrest0", "repression", "grievance",
-                               "frontline")},
+                               "border_total_km", "unrest0", "repression", "frontline")},
     **{a: ("state", "power_centre") for a in ("stability0", "alignment0", "posture0",
                                               "stress0", "stubbornness")},
     "power_weight": ("power_centre",),
@@ -60,7 +68,7 @@ POSITIVE = ("stability0",)
 SYMMETRIC = ("gdp_share_both", "border_share_both", "tie_symmetric", "tie_by_capability")
 #: Attributes that are shares and must lie in [0, 1].
 UNIT_INTERVAL = ("stability0", "unrest0", "posture0", "stress0", "stubbornness",
-                 "repression", "grievance", "frontline", "power_weight")
+                 "repression", "frontline", "power_weight")
 NORMALISATIONS = ("gdp_share_both", "share_directed", "tie_symmetric", "tie_by_capability",
                   "border_share_both", "gdp_share_directed", "scale_directed")
 KINDS = ("state", "power_centre")
@@ -264,9 +272,40 @@ def _check_grade(path: Path, row: int, grade: str, source: str) -> None:
                         "source is 'sourced' or 'recalled'")
 
 
+def refuse_removed(path: Path, frame: pd.DataFrame, column: str,
+                   removed: Mapping[str, str]) -> None:
+    """Raise one :class:`DataError` for the rows naming a removed name, if any.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The table, named in the error.
+    frame : pandas.DataFrame
+        The table as read by ``_read`` (row ``k`` is line ``k + 2`` of the file).
+    column : str
+        The column holding the names (``attribute``, ``indicator``).
+    removed : mapping of str to str
+        Removed names and the message saying why and what to do.
+
+    Raises
+    ------
+    DataError
+        Naming the first such row and listing the others, so one message says
+        everything to delete (a row-by-row error would take one run per row).
+    """
+    for name, why in removed.items():
+        rows = [row + 2 for row in frame.index[frame[column] == name]]
+        if rows:
+            more = rows[1:]
+            others = (f" (and {len(more)} more: row{'s' * (len(more) > 1)} "
+                      f"{', '.join(map(str, more))})" if more else "")
+            raise DataError(str(path), f"row {rows[0]}{others}, {column}", why)
+
+
 def _load_attributes(path: Path, ids: tuple[str, ...],
                      kinds: dict[str, str]) -> dict[str, np.ndarray]:
     frame = _read(path, ("actor", "attribute", "value", "unit", "year", "source", "grade"))
+    refuse_removed(path, frame, "attribute", REMOVED_ATTRIBUTES)
     values: dict[str, dict[str, float]] = {a: {} for a in REQUIRED_ATTRIBUTES}
     for row, rec in frame.iterrows():
         where = f"row {row + 2}"

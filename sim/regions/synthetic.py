@@ -68,7 +68,7 @@ def synthetic_region(n_actors: int, seed: int = 0, neighbours: int = 6) -> Regio
              "border_total_km": (500, 3000), "stability0": (0.4, 0.9),
              "alignment0": (-1, 1), "unrest0": (0.001, 0.01), "posture0": (0.2, 0.8),
              "stress0": (0.1, 0.6), "stubbornness": (0.5, 0.95), "repression": (0.1, 0.9),
-             "grievance": (0.1, 0.5), "frontline": (0, 0)}
+             "frontline": (0, 0)}
     for actor in synthetic:
         for attribute, (low, high) in draws.items():
             attributes.append({**template[attribute], "actor": actor,

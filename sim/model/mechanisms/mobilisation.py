@@ -6,7 +6,7 @@ threshold; thresholds are logistic with centre ``theta_i`` and spread ``sigma_th
 cascade (Kuran 1991's preference falsification: visible protest lowers the cost of
 joining)::
 
-    x_i = u_i + beta_g (g_i + push_i(t) + (e_i - e0_i)^+) + beta_w (1 - s_i / s0_i)^+
+    x_i = u_i + beta_g (push_i(t) + (e_i - e0_i)^+) + beta_w (1 - s_i / s0_i)^+
           + beta_n sum_j S_ij u_j - beta_r r_i (s_c(i) / s0_c(i))
     u_i' = u_i + rho_u [u_max Lambda((x_i - theta_i) / sigma_theta + sigma_u z_i) - u_i]
 
@@ -15,6 +15,11 @@ state's security bloc for the focal state, the state itself elsewhere). ``u_max`
 public that would ever protest: it bounds the cascade, so protest in one country cannot
 tip every linked society into full mobilisation. ``theta_i`` is set so the baseline is
 a fixed point: ``theta_i = x_i^0 - sigma_theta logit(u0_i / u_max)``.
+
+``push_i(t)`` is the push of protest events (protest waves, disputed elections) in
+``i``'s public, 0 at baseline. There is no grievance *level*: a constant term in ``x_i``
+enters ``x_i^0`` as well and cancels in ``x_i - theta_i``, so a per-state grievance read
+from data moved nothing and was removed (``docs/data-rules.md``, R3).
 
 References
 ----------
@@ -34,7 +39,7 @@ def logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def drive(unrest: np.ndarray, spill: np.ndarray, grievance: np.ndarray,
+def drive(unrest: np.ndarray, spill: np.ndarray, push: np.ndarray,
           stress_excess: np.ndarray, weakness: np.ndarray, repression: np.ndarray,
           params: Parameters) -> np.ndarray:
     """The drive to protest ``x`` (see module docstring), shape (..., N).
@@ -43,12 +48,12 @@ def drive(unrest: np.ndarray, spill: np.ndarray, grievance: np.ndarray,
     ----------
     unrest : share protesting now.
     spill : ``sum_j S_ij u_j``, neighbours' protest felt by each actor.
-    grievance : baseline grievance plus any protest-wave push.
+    push : the push of protest events (``Context.protest_push``; 0 at baseline).
     stress_excess : economic stress above baseline.
     weakness : relative loss of stability, ``(1 - s/s0)^+``.
     repression : effective repression capacity.
     """
-    return (unrest + per_actor(params.grievance_weight) * (grievance + stress_excess)
+    return (unrest + per_actor(params.grievance_weight) * (push + stress_excess)
             + per_actor(params.weakness_weight) * weakness
             + per_actor(params.spillover_weight) * spill
             - per_actor(params.repression_weight) * repression)
