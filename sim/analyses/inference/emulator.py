@@ -66,8 +66,9 @@ class ClassEmulator:
 
 
 def check(emulator: ClassEmulator, unit_points: np.ndarray, labels: np.ndarray) -> float:
-    """Root-mean-square gap between emulated and per-point frequencies, in Monte Carlo
-    standard errors (about 1 when the emulator is as good as the points' own noise).
+    """Root-mean-square gap between emulated and per-point frequencies, in standard errors.
+
+    About 1 when the emulator is as good as the points' own Monte Carlo noise allows.
     """
     replicates = len(labels) // len(unit_points)
     predicted = emulator.predict(unit_points)

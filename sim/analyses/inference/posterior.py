@@ -112,9 +112,11 @@ class Posterior:
 
     @property
     def effective_size(self) -> float:
+        """Kish's effective sample size of the weights."""
         return ess(self.weights)
 
     def interval(self, j: int, level: float = 0.9) -> tuple[float, float]:
+        """The central ``level`` interval of parameter ``j`` under the weights."""
         tail = (1.0 - level) / 2.0
         return (weighted_quantile(self.draws[:, j], self.weights, tail),
                 weighted_quantile(self.draws[:, j], self.weights, 1.0 - tail))

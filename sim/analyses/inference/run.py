@@ -1,5 +1,6 @@
-"""``make calibrate``: one joint fit to the literature and the 53 episodes, checked by
-cross-validation, with the posterior shipped in the repository.
+"""``make calibrate``: one joint fit to the literature and the 53 episodes.
+
+It is checked by cross-validation, and its posterior ships in the repository.
 
 ``python -m sim.analyses.inference [--quick] [--points K] [--replicates R]``
 
@@ -195,8 +196,9 @@ def _summary(scores: pd.DataFrame, params: pd.DataFrame, targets: pd.DataFrame,
     skill = scores[(scores.forecast == "cross-validated")
                    & (scores.metric == "brier_skill_vs_null")].iloc[0]
     lines.append("")
+    verdict = scoring.verdict(skill.model_ci_low, skill.model_ci_high)
     lines.append("Verdict (cross-validated, the model's own probabilities, against the "
-                 f"out-of-fold pooled null): {scoring.verdict(skill.model_ci_low, skill.model_ci_high)} "
+                 f"out-of-fold pooled null): {verdict} "
                  f"(Brier skill {skill.model:.2f}, 95% interval {skill.model_ci_low:.2f} to "
                  f"{skill.model_ci_high:.2f}).")
     return "\n".join(lines) + "\n"
