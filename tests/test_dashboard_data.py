@@ -22,8 +22,11 @@ def test_list_runs_skips_other_folders(tmp_path):
         (tmp_path / other).mkdir()
         (tmp_path / other / "outcomes.csv").write_text("")
     runs = data.list_runs(tmp_path)
-    assert [r.folder.name for r in runs] == ["incapacity__members-10"]
-    assert "members=10" in runs[0].label
+    # A folder with run files but no manifest is listed as broken (an error card).
+    assert [(r.folder.name, bool(r.problem)) for r in runs] == [
+        ("half_written", True), ("incapacity__members-10", True)]
+    assert "manifest.json is missing" in runs[0].label
+    assert "missing or not a regular file: timeseries.csv" in runs[1].problem
 
 
 def test_form_caps_and_parameters():

@@ -62,8 +62,7 @@ def is_loopback(host: str) -> bool:
 
 
 def cookie_name(port: int) -> str:
-    """The token cookie's name; cookies ignore the port, so it carries it (two
-    dashboards on two ports keep their own)."""
+    """The token cookie's name, with the port: cookies ignore ports, two dashboards don't."""
     return f"sim_dashboard_token_{port}"
 
 
