@@ -158,6 +158,10 @@ def run_entry(folder: Path, root: Path | None = None) -> RunEntry:
     if not isinstance(overrides, dict):
         raise BrokenFolder("manifest.json: overrides is not an object")
     members, weeks = whole_number(manifest, "members"), whole_number(manifest, "weeks")
+    odd = files.odd_entries(folder)
+    if odd:
+        raise BrokenFolder("holds links or special files, which are not followed: "
+                           + ", ".join(odd[:5]))
     missing = [n for n in RUN_FILES[1:] if files.result_file(folder, n, root) is None]
     if missing:
         raise BrokenFolder("missing or not a regular file: " + ", ".join(missing))
@@ -206,11 +210,13 @@ def list_scenarios(folder: Path) -> list[ScenarioEntry]:
     return out
 
 
-def read_csv(folder: Path, name: str, root: Path | None = None) -> pd.DataFrame:
+def read_csv(folder: Path, name: str, root: Path | None = None,
+             required: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> pd.DataFrame:
     """A CSV file of a result folder, read only if :func:`files.result_file` allows it.
 
-    Columns the pages need (:data:`REQUIRED_COLUMNS`) are checked: present, and numbers
-    where they must be, with no gaps (a truncated file leaves some).
+    Columns the pages need (``required``: all columns and the numeric ones; default
+    :data:`REQUIRED_COLUMNS` of a run's file) are checked: present, and numbers where
+    they must be, with no gaps (a truncated file leaves some).
 
     Raises
     ------
@@ -227,11 +233,11 @@ def read_csv(folder: Path, name: str, root: Path | None = None) -> pd.DataFrame:
         raise BrokenFolder(f"{name} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
         raise BrokenFolder(f"{name} is truncated or not a CSV table") from None
-    columns, numeric = REQUIRED_COLUMNS.get(name, ((), ()))
+    columns, numeric = required or REQUIRED_COLUMNS.get(name, ((), ()))
     lacking = [c for c in columns if c not in table.columns]
     if lacking:
         raise BrokenFolder(f"{name} lacks the column(s) {', '.join(lacking)}")
-    for column in numeric:
+    for column in numeric if len(table) else ():  # a header alone reads as text
         if not pd.api.types.is_numeric_dtype(table[column]) or table[column].isna().any():
             raise BrokenFolder(f"{name}: {column} has values that are not numbers "
                                "(truncated?)")
@@ -347,18 +353,71 @@ def signed_pct(value: float) -> str:
     return f"{100 * float(value):+.1f} pp"
 
 
+@dataclass(frozen=True)
+class ParameterMode:
+    """How a run set its parameters, read from ``manifest.json`` (``engine.mode``).
+
+    Attributes
+    ----------
+    recorded : bool
+        Whether the manifest says (older manifests do not).
+    uncertain : bool
+        Drawn per member from their ranges (``make run UNCERTAIN=1``).
+    drawn : dict
+        The drawn parameters' ranges (``{name: {"low": ..., "high": ...}}``).
+    """
+
+    recorded: bool
+    uncertain: bool
+    drawn: dict = field(default_factory=dict)
+
+    @property
+    def intervals(self) -> str:
+        """What the run's 95% intervals cover, in one sentence."""
+        if self.uncertain:
+            return (f"95% Wilson intervals across members whose {len(self.drawn)} uncertain "
+                    "parameters were drawn from their ranges (UNCERTAIN=1): they cover "
+                    "Monte Carlo noise and those parameters' uncertainty, not the data's or "
+                    "the model's structure.")
+        if self.recorded:
+            return ("95% Wilson intervals: Monte Carlo noise only, with the parameters "
+                    "fixed at the values below (make run UNCERTAIN=1 draws them from "
+                    "their ranges).")
+        return ("95% Wilson intervals across members; this run's manifest does not record "
+                "whether its parameters were fixed or drawn.")
+
+
+def parameter_mode(manifest: dict) -> ParameterMode:
+    """The :class:`ParameterMode` of a run's manifest (tolerant of any shape)."""
+    engine = manifest.get("engine")
+    mode = engine.get("mode") if isinstance(engine, dict) else None
+    if not isinstance(mode, dict) or "parameters" not in mode:
+        return ParameterMode(recorded=False, uncertain=False)
+    drawn = mode.get("uncertainties")
+    uncertain = str(mode.get("parameters")).startswith("uncertain")
+    return ParameterMode(recorded=True, uncertain=uncertain,
+                         drawn=dict(drawn) if uncertain and isinstance(drawn, dict) else {})
+
+
 def parameter_rows(manifest: dict) -> pd.DataFrame:
     """Every declared parameter with the value this run used and its provenance.
 
-    Columns: name, symbol, value, default, changed, unit, plausible, grade, source,
-    description.
+    Columns: name, symbol, value, default, changed, drawn (the range it was drawn from
+    per member, '' if fixed), unit, plausible, grade, source, description.
     """
     used = manifest.get("parameters") or {}
+    if not isinstance(used, dict):
+        raise BrokenFolder("manifest.json: parameters is not an object")
+    drawn = parameter_mode(manifest).drawn
     rows = []
     for p in PARAMS.values():
         value = float(used.get(p.name, p.default))
+        spec = drawn.get(p.name)
+        span = (f"{float(spec['low']):g} to {float(spec['high']):g}"
+                if isinstance(spec, dict) and {"low", "high"} <= spec.keys() else "")
         rows.append({"name": p.name, "symbol": p.symbol, "value": value,
-                     "default": p.default, "changed": value != p.default, "unit": p.unit,
+                     "default": p.default, "changed": value != p.default and not span,
+                     "drawn": span, "unit": p.unit,
                      "plausible": f"{p.plausible[0]:g} to {p.plausible[1]:g}",
                      "grade": p.grade, "source": p.source, "description": p.description})
     return pd.DataFrame(rows)
@@ -367,7 +426,11 @@ def parameter_rows(manifest: dict) -> pd.DataFrame:
 def forced_events(manifest: dict) -> list[str]:
     """The scenario's forced events, one readable line each, by week."""
     lines = []
-    for event in sorted(manifest.get("events") or [], key=lambda e: e.get("week", 0)):
+    events = manifest.get("events") or []
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        raise BrokenFolder("manifest.json: events is not a list of objects")
+    for event in sorted(events, key=lambda e: e["week"] if isinstance(e.get("week"), int)
+                        else 0):
         details = ", ".join(f"{k} {v}" for k, v in event.items() if k not in ("type", "week"))
         lines.append(f"week {event.get('week')}: {event.get('type')}"
                      + (f" ({details})" if details else ""))

@@ -86,6 +86,29 @@ def result_file(folder: Path, name: str, root: Path | None = None) -> Path | Non
     return path
 
 
+def odd_entries(folder: Path) -> list[str]:
+    """Entries of ``folder`` and its ``charts/`` that are not plain files or folders.
+
+    Links, FIFOs, sockets and devices: code outside the dashboard that reads the folder
+    (the exploration summary) opens its files by name and would follow them, so a
+    folder holding any is shown as broken instead of read.
+    """
+    found = []
+    for base in (Path(folder), Path(folder) / "charts"):
+        if base != Path(folder) and not os.path.lexists(base):
+            continue
+        try:
+            entries = list(os.scandir(base))
+        except OSError:
+            found.append(base.name)
+            continue
+        for entry in entries:
+            if entry.is_symlink() or not (entry.is_file(follow_symlinks=False)
+                                          or entry.is_dir(follow_symlinks=False)):
+                found.append(entry.name if base == Path(folder) else f"charts/{entry.name}")
+    return sorted(found)
+
+
 def read_regular(path: Path) -> bytes:
     """The bytes of ``path`` if it is a regular file, read without following a link.
 
@@ -100,7 +123,8 @@ def read_regular(path: Path) -> bytes:
         If it cannot be opened.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # O_NONBLOCK: a FIFO under a file's name must not hang the server.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
         if os.path.islink(path):
             raise UnsafeFile(f"{Path(path).name} is a link") from None
