@@ -104,6 +104,25 @@ def test_guard_on_websockets():
     assert _status(_call("websocket", host="evil.example:8765", cookie=cookie)) == 403
 
 
+@pytest.mark.parametrize("site, mode, dest, status", [
+    ("same-site", "cors", "empty", 403),        # fetch() from a page on another local port
+    ("same-site", "no-cors", "empty", 403),     # the same without CORS (sends no Origin)
+    ("same-site", "navigate", "iframe", 403),   # the dashboard framed by another page
+    ("cross-site", "navigate", "iframe", 403),
+    ("cross-site", "navigate", "document", 200),  # a link to the printed URL
+    ("none", "navigate", "document", 200),      # the URL typed or pasted
+    ("same-origin", "cors", "empty", 200),      # the dashboard's own requests
+])
+def test_guard_refuses_requests_of_other_sites(site, mode, dest, status):
+    sent = _call(query=f"token={TOKEN}", extra=[(b"sec-fetch-site", site.encode()),
+                                                (b"sec-fetch-mode", mode.encode()),
+                                                (b"sec-fetch-dest", dest.encode())])
+    assert _status(sent) == status
+    if status == 200:
+        headers = dict(sent[0]["headers"])
+        assert headers[b"content-security-policy"] == b"frame-ancestors 'self'"
+
+
 def test_guard_refuses_repeated_host():
     sent = _call(query=f"token={TOKEN}", extra=[(b"host", b"evil.example:8765")])
     assert _status(sent) == 403

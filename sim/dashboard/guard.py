@@ -11,7 +11,11 @@ with HTTP 403 unless
   rebinding),
 * an ``Origin`` header, when sent, is the dashboard's own origin (browsers send it with
   every websocket handshake and cross-origin request; its absence means a top-level
-  navigation or a non-browser client, which the token still gates), and
+  navigation or a non-browser client, which the token still gates),
+* a request another site's page makes (``Sec-Fetch-Site: cross-site`` or ``same-site``,
+  which a page on another local port is) is a top-level navigation, not a script's
+  request or a frame: browsers send the token cookie with those but no ``Origin``, and
+  a framed dashboard could be clicked through by the page around it, and
 * the request carries the per-launch secret: ``?token=`` in the URL printed at start
   (as Jupyter does) or the cookie set from it, so only whoever can read the terminal
   gets in.
@@ -114,6 +118,10 @@ class LocalOnly:
         origin = headers.get("origin")
         if origin is not None and origin.lower() not in self.origins:
             return "foreign Origin header"
+        if headers.get("sec-fetch-site") in ("cross-site", "same-site") and not (
+                headers.get("sec-fetch-mode") == "navigate"
+                and headers.get("sec-fetch-dest") == "document"):
+            return "request made by another site's page"
         if not self._has_token(scope, headers):
             return "no valid token"
         return ""
@@ -145,21 +153,26 @@ class LocalOnly:
         if self.problem(scope):
             await self._refuse(scope, send)
             return
-        if scope["type"] == "http" and self._matches(self._query_token(scope)):
+        if scope["type"] == "http":
             # First visit with ?token=: remember it in a cookie so the page's own
             # requests (assets, websocket) pass without the token in their URL.
-            await self.app(scope, receive, self._with_cookie(send))
+            cookie = self._matches(self._query_token(scope))
+            await self.app(scope, receive, self._with_headers(send, cookie))
             return
         await self.app(scope, receive, send)
 
-    def _with_cookie(self, send: Send) -> Send:
-        cookie = (f"{self.cookie}={self.token}; Path=/; HttpOnly; SameSite=Strict"
-                  ).encode("latin-1")
+    def _with_headers(self, send: Send, cookie: bool) -> Send:
+        """``send`` adding the token cookie (if ``cookie``) and a no-framing policy."""
+        extra = [(b"content-security-policy", b"frame-ancestors 'self'"),
+                 (b"x-frame-options", b"SAMEORIGIN")]
+        if cookie:
+            extra.append((b"set-cookie", f"{self.cookie}={self.token}; Path=/; HttpOnly; "
+                                         "SameSite=Strict".encode("latin-1")))
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message = dict(message)
-                message["headers"] = [*message.get("headers", ()), (b"set-cookie", cookie)]
+                message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 
         return wrapped
