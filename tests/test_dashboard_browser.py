@@ -118,6 +118,15 @@ def _hostile_and_broken(results: Path) -> None:
                     region={**manifest["region"], "name": f"<b>bold</b>{HOSTILE}"},
                     overrides={"members": 60, "note": HOSTILE})
     (hostile / "manifest.json").write_text(json.dumps(manifest))
+    # A run whose parameters were drawn per member (as make run UNCERTAIN=1 records it).
+    drawn = results / "t_quo__uncertain-1"
+    shutil.copytree(results / "t_quo", drawn)
+    manifest = json.loads((drawn / "manifest.json").read_text())
+    manifest["engine"]["mode"] = {"parameters": "uncertain: drawn per member",
+                                  "uncertainties": {"patron_support_gain":
+                                                    {"low": 1.0, "high": 4.0}}}
+    manifest["overrides"] = {"uncertain": 1}
+    (drawn / "manifest.json").write_text(json.dumps(manifest))
     broken = results / "t_quo__broken"
     shutil.copytree(results / "t_quo", broken)
     text = (broken / "outcomes.csv").read_text()
@@ -356,10 +365,32 @@ def test_pick_scenario_shows_outcomes_csv(browser_page, folders):
 
 def test_fan_chart_redraws(browser_page):
     page, _ = browser_page
+    # Fixed ranges by default; zooming is a choice the page marks.
+    expect(page.locator(".fan-zoomed")).to_have_count(0)
+    expect(page.locator(".fan-range")).to_contain_text("fixed range 0 to 1")
     page.get_by_role("button", name="unrest").click()
-    expect(page.locator("body")).to_contain_text("unrest")
+    expect(page.locator(".fan-range")).to_contain_text("fixed range 0 to 0.05")
+    page.get_by_role("button", name="zoom to the data").click()
+    expect(page.locator(".fan-zoomed")).to_contain_text("ZOOMED")
+    page.get_by_role("button", name="fixed range").click()
+    expect(page.locator(".fan-zoomed")).to_have_count(0)
     page.get_by_role("button", name="stability").click()
     _shot(page, "2_fan_stability")
+
+
+def test_parameter_mode_is_the_manifest_s(browser_page):
+    page, _ = browser_page
+    expect(page.locator(".param-mode")).to_contain_text("fixed (the same values")
+    expect(page.locator(".intervals-cover")).to_contain_text("Monte Carlo noise only")
+    _pick(page, "pick-scenario", "t_quo")
+    _pick(page, "pick-run", "t_quo__uncertain-1")
+    expect(page.locator(".param-mode")).to_contain_text("drawn per member")
+    cover = page.locator(".intervals-cover")
+    expect(cover).to_contain_text("drawn from their ranges")
+    expect(cover).not_to_contain_text("Monte Carlo noise only")
+    expect(page.locator(".param-counts")).to_contain_text("1 drawn per member")
+    _pick(page, "pick-scenario", "t_incap")
+    _expect_text(page, "Small incapacity at week 2")
 
 
 def test_download_csv(browser_page, folders):

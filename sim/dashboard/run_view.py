@@ -15,7 +15,7 @@ import solara
 
 from sim.dashboard import data, files, widgets
 from sim.dashboard.download import DownloadButton
-from sim.dashboard.figures import METRIC_LABELS, ZOOM_NOTE, fan_figure
+from sim.dashboard.figures import METRIC_LABELS, ZOOM_NOTE, fan_figure, fixed_range
 from sim.dashboard.settings import results_root
 
 #: Bumped when a job writes new results, so the pickers re-read the results folder.
@@ -85,6 +85,10 @@ def FanCharts(timeseries, region, names: dict[str, str]) -> None:
     if zoom:
         widgets.notice("warning", ZOOM_NOTE + ". Switch back to the fixed range to judge "
                        "how large a change is.", "fan-zoomed")
+    else:
+        _, note = fixed_range(timeseries, metric.value, actors.value)
+        solara.Text(f"y-axis: {note}.", classes=["fan-range"],
+                    style={"color": "#666", "font-size": "12px"})
     solara.SelectMultiple("actors (up to 12)", values=actors, all_values=all_actors,
                           dense=True)
     figure = solara.use_memo(
