@@ -338,3 +338,31 @@ def test_fan_charts_default_to_the_report_ranges(good_run):
 
 def test_caps_are_the_settings():
     assert (MAX_MEMBERS, MAX_WEEKS) == (5000, 260)
+
+
+def test_broken_exploration_is_listed_with_its_problem(results_dir):
+    from sim.dashboard import explore_data
+
+    base = results_dir / "explore"
+    for name, manifest in (("good_morris", {"scenario": "x", "method": "morris", "points": 4,
+                                            "replicates": 2, "weeks": 3}),
+                           ("bad_morris", {"scenario": "x", "method": "morris",
+                                           "points": "four"}),
+                           ("list_morris", [1, 2])):
+        (base / name).mkdir(parents=True)
+        (base / name / "manifest.json").write_text(json.dumps(manifest))
+        (base / name / "outcomes.csv").write_text("point\n0\n")
+        (base / name / "noise.csv").write_text("output,noise_share\n")
+    entries = {e.folder.name: e for e in explore_data.list_explorations(results_dir)}
+    assert entries["good_morris"].problem == ""
+    assert "points is not a whole number" in entries["bad_morris"].problem
+    assert "not a JSON object" in entries["list_morris"].problem
+
+
+def test_comparison_side_cannot_leave_the_results_folder(results_dir):
+    from sim.dashboard.compare_view import _side_manifest
+
+    results_dir.mkdir(parents=True, exist_ok=True)
+    assert _side_manifest({"scenario": "../../etc"}) == {}
+    assert _side_manifest({"scenario": ["x"]}) == {}
+    assert _side_manifest("odd") == {}

@@ -13,10 +13,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from types import SimpleNamespace
 
 from sim.dashboard.guard import TOKEN_ENV, LocalOnly, is_loopback
 
 APP = "sim.dashboard.app"
+
+
+def _quiet_print(*args: object, **kwargs: object) -> None:
+    """``rich.print`` without Solara's start-up line naming a URL without the token."""
+    if args and str(args[0]).startswith("Solara server is starting at"):
+        return
+    import rich
+
+    rich.print(*args, **kwargs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
 
     solara_server.app.add_middleware(LocalOnly, token=token, port=args.port,
                                      bind_host=args.host)
+    # solara run prints its URL without the token (which would answer 403); the
+    # launcher has printed the one to open, so that line is left out.
+    solara_cli.rich = SimpleNamespace(print=_quiet_print)
     solara_cli.cli(["run", APP, "--host", args.host, "--port", str(args.port),
                     "--production", "--no-open", "--no-check-version",
                     "--log-level", "warning"])
