@@ -95,7 +95,7 @@ replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENAR
 	  "$${set_args[@]}" $${UNCERTAIN:+--uncertain}
 
 .PHONY: dashboard
-dashboard: $(STAMP) ## Browse results in a local web app on 127.0.0.1 (offline; prints the URL): make dashboard [PORT=8765]
+dashboard: $(STAMP) ## Browse results in a local web app on 127.0.0.1 (offline; open the printed URL with its token): make dashboard [PORT=8765]
 	@"$(PY)" -m sim.dashboard --port "$$PORT"
 
 .PHONY: test

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim.dashboard import data, explore_data, jobs
-from sim.dashboard.settings import MAX_MEMBERS, MAX_WEEKS
+from sim.dashboard.settings import MAX_MEMBERS, MAX_WEEKS, scenarios_dir
 from sim.errors import UserError
 
 
@@ -22,14 +22,18 @@ def test_list_runs_skips_other_folders(tmp_path):
         (tmp_path / other).mkdir()
         (tmp_path / other / "outcomes.csv").write_text("")
     runs = data.list_runs(tmp_path)
-    assert [r.folder.name for r in runs] == ["incapacity__members-10"]
-    assert "members=10" in runs[0].label
+    # A folder with run files but no manifest is listed as broken (an error card).
+    assert [(r.folder.name, bool(r.problem)) for r in runs] == [
+        ("half_written", True), ("incapacity__members-10", True)]
+    assert "manifest.json is missing" in runs[0].label
+    assert "missing or not a regular file: timeseries.csv" in runs[1].problem
 
 
 def test_form_caps_and_parameters():
-    form = jobs.RunForm(scenario="incapacity", members=MAX_MEMBERS + 1, weeks=MAX_WEEKS + 1)
+    scenario = str(scenarios_dir() / "incapacity.yaml")
+    form = jobs.RunForm(scenario=scenario, members=MAX_MEMBERS + 1, weeks=MAX_WEEKS + 1)
     assert len(jobs.check_form(form)) == 2
-    assert jobs.check_form(jobs.RunForm("incapacity", 50, 10)) == []
+    assert jobs.check_form(jobs.RunForm(scenario, 50, 10)) == []
     with pytest.raises(UserError, match="unknown parameter"):
         jobs.parse_parameters("no_such=1")
     with pytest.raises(UserError, match="must be a number from"):
@@ -59,6 +63,7 @@ def test_parameter_rows_mark_changes():
 def _fake_exploration(folder, method="morris", prim=None):
     folder.mkdir(parents=True)
     (folder / "outcomes.csv").write_text("point,p_regime_continues\n0,0.5\n")
+    (folder / "noise.csv").write_text("output,noise_share\np_regime_continues,0.1\n")
     (folder / "manifest.json").write_text(json.dumps({
         "scenario": "incapacity", "method": method, "points": 120, "replicates": 30,
         "weeks": 30, "uncertainties": {"threshold_spread": {"low": 0.05, "high": 0.2}},
@@ -81,8 +86,8 @@ def test_list_explorations_and_empty_state(tmp_path):
     assert "120 points x 30 replicates" in morris.label
 
 
-def test_prim_boxes_and_top_indices(tmp_path):
-    folder = tmp_path / "explore" / "t_morris"
+def test_prim_boxes_and_top_indices(results_dir):
+    folder = results_dir / "explore" / "t_morris"
     _fake_exploration(folder, prim=[{"case": "p_regime_change > 0.1", "coverage": 0.8,
                                      "density": 0.9},
                                     {"case": "p_contested > 0.5", "note": "nothing"}])

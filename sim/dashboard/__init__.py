@@ -8,13 +8,19 @@ gets its own result folder); downloads of the CSVs, the report and the scenario 
 
 It works offline: Solara's front-end assets come from the locally installed
 ``solara-assets`` package, the CDN is pointed at a dead local address, telemetry and the
-version check are off (:data:`sim.dashboard.settings.OFFLINE_ENV`).
+version check are off (:data:`sim.dashboard.settings.OFFLINE_ENV`). It serves only its
+user: a per-launch token in the printed URL, and the ``Host``, ``Origin`` and
+``Sec-Fetch-Site`` headers of every request checked (:mod:`~sim.dashboard.guard`);
+result folders are read as untrusted data (:mod:`~sim.dashboard.files`).
 
 Modules: :mod:`~sim.dashboard.settings` (folders, limits, offline environment),
-:mod:`~sim.dashboard.data` (reading result folders), :mod:`~sim.dashboard.figures`
-(matplotlib fan charts), :mod:`~sim.dashboard.jobs` (runs and comparisons in a
-background thread), :mod:`~sim.dashboard.widgets` (shared HTML pieces),
-:mod:`~sim.dashboard.download` (download buttons),
+:mod:`~sim.dashboard.guard` (who may use it), :mod:`~sim.dashboard.serve` (the server
+process), :mod:`~sim.dashboard.files` (which files are read and served),
+:mod:`~sim.dashboard.data` (reading result folders, broken ones included),
+:mod:`~sim.dashboard.figures` (matplotlib fan charts), :mod:`~sim.dashboard.jobs`
+(runs and comparisons in a background thread), :mod:`~sim.dashboard.widgets` (shared
+HTML pieces), :mod:`~sim.dashboard.download` (download buttons),
 :mod:`~sim.dashboard.run_view`, :mod:`~sim.dashboard.compare_view`,
-:mod:`~sim.dashboard.new_run_view` (the three pages) and :mod:`~sim.dashboard.app`.
+:mod:`~sim.dashboard.new_run_view`, :mod:`~sim.dashboard.explore_view` (the four pages)
+and :mod:`~sim.dashboard.app`.
 """

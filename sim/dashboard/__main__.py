@@ -1,8 +1,10 @@
 """Start the dashboard: ``python -m sim.dashboard [--port N] [--results DIR] [--scenarios DIR]``.
 
 Sets the offline environment (:data:`sim.dashboard.settings.OFFLINE_ENV`) and the
-folders, then hands over to ``solara run`` (production mode, no browser opened, no
-version check) listening on 127.0.0.1 only.
+folders, makes a per-launch secret token, prints the URL that holds it, then hands over
+to :mod:`sim.dashboard.serve` (``solara run`` in production mode, no browser opened, no
+version check, every request checked by :class:`sim.dashboard.guard.LocalOnly`)
+listening on a loopback address only: a non-loopback ``--host`` is refused.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from sim.dashboard.guard import TOKEN_ENV, is_loopback, new_token
 from sim.dashboard.settings import DEFAULT_HOST, DEFAULT_PORT, OFFLINE_ENV, SCENARIOS_ENV
 from sim.paths import RESULTS_ENV
 
@@ -24,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or DEFAULT_PORT),
                         help=f"port on 127.0.0.1 (default $PORT or {DEFAULT_PORT})")
     parser.add_argument("--host", default=DEFAULT_HOST,
-                        help="address to listen on (default 127.0.0.1: this machine only)")
+                        help="loopback address to listen on (default 127.0.0.1; other addresses "
+                             "are refused: the dashboard serves only this machine)")
     parser.add_argument("--results", type=Path,
                         help=f"results folder to browse and write (default ${RESULTS_ENV} "
                              "or results/)")
@@ -35,22 +39,44 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def solara_command(host: str, port: int) -> list[str]:
-    """The ``solara run`` command line serving :mod:`sim.dashboard.app`."""
-    return [sys.executable, "-m", "solara", "run", "sim.dashboard.app", "--host", host,
-            "--port", str(port), "--production", "--no-open", "--no-check-version",
-            "--log-level", "warning"]
+    """The command line of the server process (:mod:`sim.dashboard.serve`)."""
+    return [sys.executable, "-m", "sim.dashboard.serve", "--host", host, "--port", str(port)]
+
+
+def dashboard_url(host: str, port: int, token: str) -> str:
+    """The URL to open: the server's address with the launch's token.
+
+    >>> dashboard_url("127.0.0.1", 8765, "abc")
+    'http://127.0.0.1:8765/?token=abc'
+    """
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/?token={token}"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Set the environment and replace this process by the Solara server."""
+    """Set the environment and replace this process by the Solara server.
+
+    Returns 2 (and starts nothing) for a non-loopback ``--host``: anyone on the network
+    could then reach a page that runs jobs and reads every result; a user who needs it
+    elsewhere can forward the port over SSH (``ssh -L 8765:127.0.0.1:8765 host``).
+    """
     args = build_parser().parse_args(argv)
+    if not is_loopback(args.host):
+        print(f"error: --host {args.host} is not a loopback address; the dashboard serves "
+              "only this machine (127.0.0.1, localhost or ::1). To use it from another "
+              f"machine, forward the port over SSH: ssh -L {args.port}:127.0.0.1:{args.port} "
+              "<this machine>", file=sys.stderr)
+        return 2
+    token = new_token()
     env = dict(os.environ)
+    env[TOKEN_ENV] = token
     env.update(OFFLINE_ENV)
     if args.results:
         env[RESULTS_ENV] = str(args.results.resolve())
     if args.scenarios:
         env[SCENARIOS_ENV] = str(args.scenarios.resolve())
-    print(f"dashboard: http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
+    print(f"dashboard: {dashboard_url(args.host, args.port, token)}  (open this full URL; "
+          "its token changes at every start; Ctrl-C stops it)", flush=True)
     command = solara_command(args.host, args.port)
     os.execve(command[0], command, env)
     return 0  # not reached

@@ -9,7 +9,7 @@ from sim.dashboard.explore_view import ExplorationsPage
 from sim.dashboard.new_run_view import NewRunPage
 from sim.dashboard.run_view import ResultsPage, current_page
 from sim.dashboard.settings import results_root
-from sim.dashboard.widgets import CSS
+from sim.dashboard.widgets import CSS, FolderGuard
 
 TABS = ("Results", "Compare", "New run", "Explorations")
 
@@ -29,4 +29,7 @@ def Page() -> None:
                               outlined=current_page.value != i, classes=[f"nav-{i}"],
                               on_click=lambda i=i: current_page.set(i))
         pages = (ResultsPage, ComparePage, NewRunPage, ExplorationsPage)
-        pages[current_page.value]()
+        # A failure anywhere in a page leaves the title bar and the other pages usable.
+        name = f"The {TABS[current_page.value]} page"
+        with FolderGuard(name).key(name):
+            pages[current_page.value]()

@@ -7,13 +7,13 @@ Newcombe intervals); this page starts it in the background and shows what it wro
 
 from __future__ import annotations
 
+import os
 from html import escape
 from pathlib import Path
 
-import pandas as pd
 import solara
 
-from sim.dashboard import data, jobs, widgets
+from sim.dashboard import data, files, jobs, widgets
 from sim.dashboard.download import DownloadButton
 from sim.dashboard.run_view import results_version
 from sim.dashboard.settings import results_root, scenarios_dir
@@ -21,15 +21,34 @@ from sim.paths import compare_dir_for
 
 pick_a = solara.reactive("")
 pick_b = solara.reactive("")
+#: Columns of a comparison's ``outcomes.csv`` the page uses, and the numeric ones.
+COMPARE_COLUMNS = (("actor", "outcome", "probability_a", "probability_b", "diff", "ci_low",
+                    "ci_high"), ("probability_a", "probability_b", "diff", "ci_low", "ci_high"))
+
+
+def _side_manifest(side: object) -> dict:
+    """The manifest of a compared scenario's own results, if it names a run folder."""
+    name = side.get("scenario") if isinstance(side, dict) else None
+    folder = results_root() / str(name)
+    if not isinstance(name, str) or not files.inside_results(folder) \
+            or folder.parent.resolve() != results_root().resolve():
+        return {}
+    return data.read_manifest(folder)
 
 
 @solara.component
 def ComparisonDetails(folder: Path) -> None:
     """What a comparison folder holds: outcome differences, charts, downloads."""
-    manifest = data.read_manifest(folder)
-    outcomes = pd.read_csv(folder / "outcomes.csv")
-    a, b = manifest.get("a", {}), manifest.get("b", {})
-    region = data.region_of(data.read_manifest(results_root() / str(a.get("scenario"))))
+    manifest = data.load_manifest(folder)
+    odd = files.odd_entries(folder)
+    if odd:
+        raise data.BrokenFolder("holds links or special files, which are not followed: "
+                                + ", ".join(odd[:5]))
+    outcomes = data.read_csv(folder, "outcomes.csv", required=COMPARE_COLUMNS)
+    a, b = manifest.get("a") or {}, manifest.get("b") or {}
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        raise data.BrokenFolder("manifest.json: a and b are not objects")
+    region = data.region_of(_side_manifest(a))
     names = dict(zip(region.ids, region.names, strict=True)) if region else {}
     focal = region.roles.focal if region else str(outcomes["actor"].iloc[0])
     patron = (" or ".join(names.get(p, p) for p in region.roles.patrons) if region else "")
@@ -42,7 +61,9 @@ def ComparisonDetails(folder: Path) -> None:
         f"weeks, {'paired member by member (common random numbers)' if paired else 'UNPAIRED'}"
         f"; made {manifest.get('started_utc', '?')}.")
     if not paired:
-        widgets.notice("warning", "Unpaired: " + "; ".join(manifest.get("pairing_problems", [])))
+        problems = manifest.get("pairing_problems") or []
+        widgets.notice("warning", "Unpaired: " + "; ".join(map(str, problems)
+                                                           if isinstance(problems, list) else []))
     title = f"Who rules {names.get(focal, focal)}: A, B and the difference B - A"
     with solara.Card(title):
         solara.HTML(unsafe_innerHTML=widgets.compare_table(
@@ -62,9 +83,8 @@ def ComparisonDetails(folder: Path) -> None:
     with solara.Card("Downloads"):
         with solara.Row():
             for name in ("outcomes.csv", "deltas.csv", "ripple.csv", "report.html"):
-                path = folder / name
-                if path.is_file():
-                    DownloadButton(lambda path=path: path.read_bytes(),
+                if files.result_file(folder, name) is not None:
+                    DownloadButton(lambda name=name: files.read_result_file(folder, name),
                                    filename=f"{folder.name}_{name}", label=name)
 
 
@@ -109,7 +129,9 @@ def ComparePage() -> None:
     elif task.finished and task.value is not None:
         results_version.value  # noqa: B018  (re-read when new results arrive)
     folder = compare_dir_for(a, b)
-    if (folder / "outcomes.csv").is_file() and not task.pending:
-        ComparisonDetails(folder)
+    if os.path.lexists(folder / "outcomes.csv") and not task.pending:
+        where = f"results/compare/{folder.name}"
+        with widgets.FolderGuard(where).key(where):
+            ComparisonDetails(folder)
     elif not task.pending:
         widgets.notice("info", "No stored comparison of these two yet: press Compare.")

@@ -8,13 +8,16 @@ writes), so it is tested without a browser. Numbers are formatted in one place
 from __future__ import annotations
 
 import functools
+import io
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from sim.api import RunResult
+from sim.dashboard import files
 from sim.errors import UserError
 from sim.model.params import PARAMS
 from sim.model.scenario import file_sha256, load_scenario
@@ -25,20 +28,42 @@ DOWNLOADS: tuple[str, ...] = ("outcomes.csv", "timeseries.csv", "members.csv", "
                               "events.csv", "manifest.json", "report.html")
 
 
+class BrokenFolder(Exception):
+    """A result folder whose files are missing or not in the shape a run writes.
+
+    Its message is fit for the page: it names files of the folder, never a server path.
+    """
+
+
+#: The files of a run folder, each required (``RunResult`` reads them all).
+RUN_FILES: tuple[str, ...] = ("manifest.json", "outcomes.csv", "timeseries.csv",
+                              "members.csv", "holders.csv", "events.csv")
+#: Columns the pages use, per CSV file, and which of them must be numbers.
+REQUIRED_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "outcomes.csv": (("actor", "outcome", "probability", "ci_low", "ci_high", "count",
+                      "members"), ("probability", "ci_low", "ci_high", "count", "members")),
+    "timeseries.csv": (("week", "actor", "metric", "p05", "p25", "p50", "p75", "p95"),
+                       ("week", "p05", "p25", "p50", "p75", "p95")),
+    "events.csv": (("member", "week", "event"), ("member", "week")),
+}
+
+
 @dataclass(frozen=True)
 class RunEntry:
-    """One finished run folder under the results root.
+    """One run folder under the results root (``problem`` set when it cannot be shown).
 
     Attributes
     ----------
     folder : pathlib.Path
     scenario : str
-        The scenario's ``name``.
+        The scenario's ``name`` (for a broken folder: its name before ``__``).
     members, weeks : int
     overrides : dict
         The run's overrides (empty for the scenario's own folder).
     finished : str
         ``finished_utc`` of the manifest.
+    problem : str
+        Why the folder cannot be shown ('' for a good one).
     """
 
     folder: Path
@@ -47,10 +72,13 @@ class RunEntry:
     weeks: int
     overrides: dict = field(default_factory=dict)
     finished: str = ""
+    problem: str = ""
 
     @property
     def label(self) -> str:
         """What the run picker shows, e.g. ``incapacity (own results): 1000 members``."""
+        if self.problem:
+            return f"{self.folder.name}  [cannot be shown: {self.problem}]"
         what = ("own results" if not self.overrides else
                 ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
                           for k, v in sorted(self.overrides.items())))
@@ -70,19 +98,84 @@ class ScenarioEntry:
     problem: str = ""
 
 
-def read_manifest(folder: Path) -> dict:
-    """``manifest.json`` of a result folder (empty dict if missing or unreadable)."""
+def load_manifest(folder: Path) -> dict:
+    """``manifest.json`` of a result folder, checked to be a JSON object.
+
+    Raises
+    ------
+    BrokenFolder
+        If it is missing, a link, not JSON or not an object.
+    """
+    path = Path(folder) / "manifest.json"
+    if not files.is_regular(path):
+        raise BrokenFolder("manifest.json is missing or not a regular file")
     try:
-        return json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = json.loads(files.read_regular(path).decode("utf-8"))
+    except (OSError, files.UnsafeFile):
+        raise BrokenFolder("manifest.json cannot be read") from None
+    except ValueError:  # also UnicodeDecodeError
+        raise BrokenFolder("manifest.json is not valid JSON (truncated?)") from None
+    if not isinstance(manifest, dict):
+        raise BrokenFolder("manifest.json is not a JSON object")
+    return manifest
+
+
+def read_manifest(folder: Path) -> dict:
+    """``manifest.json`` of a result folder ({} if missing, unreadable or no object)."""
+    try:
+        return load_manifest(folder)
+    except BrokenFolder:
         return {}
 
 
-def list_runs(root: Path) -> list[RunEntry]:
-    """Finished run folders under ``root``: own results first, then override runs.
+def whole_number(manifest: dict, key: str) -> int:
+    """``manifest[key]`` as a count: a whole number 0 or more.
 
-    Folders of other analyses (``compare``, ``bench`` ...), hidden folders and folders
-    without ``manifest.json`` and ``outcomes.csv`` are left out.
+    Raises
+    ------
+    BrokenFolder
+        Naming the field, if it is missing or anything else.
+    """
+    value = manifest.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise BrokenFolder(f"manifest.json: {key} is not a whole number")
+    return value
+
+
+def run_entry(folder: Path, root: Path | None = None) -> RunEntry:
+    """The :class:`RunEntry` of a run folder, its manifest and files checked.
+
+    Raises
+    ------
+    BrokenFolder
+        If the manifest has the wrong shape or a file is missing or not regular.
+    """
+    manifest = load_manifest(folder)
+    scenario = manifest.get("scenario")
+    if not isinstance(scenario, str) or not scenario:
+        raise BrokenFolder("manifest.json: scenario is not a name")
+    overrides = manifest.get("overrides") or {}
+    if not isinstance(overrides, dict):
+        raise BrokenFolder("manifest.json: overrides is not an object")
+    members, weeks = whole_number(manifest, "members"), whole_number(manifest, "weeks")
+    odd = files.odd_entries(folder)
+    if odd:
+        raise BrokenFolder("holds links or special files, which are not followed: "
+                           + ", ".join(odd[:5]))
+    missing = [n for n in RUN_FILES[1:] if files.result_file(folder, n, root) is None]
+    if missing:
+        raise BrokenFolder("missing or not a regular file: " + ", ".join(missing))
+    return RunEntry(folder=Path(folder), scenario=scenario, members=members, weeks=weeks,
+                    overrides=overrides, finished=str(manifest.get("finished_utc", "")))
+
+
+def list_runs(root: Path) -> list[RunEntry]:
+    """Run folders under ``root``: own results first, then override runs.
+
+    Folders of other analyses (``compare``, ``bench`` ...), hidden folders, links and
+    folders holding none of a run's files are left out. A folder holding some of them
+    whose files are broken is listed with its ``problem``, so the page shows an error
+    card for it and the other runs as usual.
     """
     entries = []
     if not Path(root).is_dir():
@@ -90,16 +183,13 @@ def list_runs(root: Path) -> list[RunEntry]:
     for folder in sorted(Path(root).iterdir()):
         if (folder.name.startswith(".") or folder.name == STAGING_NAME or folder.is_symlink()
                 or folder.name.lower() in ANALYSIS_DIRS or not folder.is_dir()
-                or not (folder / "outcomes.csv").is_file()):
+                or not any(os.path.lexists(folder / n) for n in RUN_FILES[:2])):
             continue
-        manifest = read_manifest(folder)
-        if not manifest:
-            continue
-        entries.append(RunEntry(folder=folder, scenario=str(manifest.get("scenario", "?")),
-                                members=int(manifest.get("members", 0)),
-                                weeks=int(manifest.get("weeks", 0)),
-                                overrides=dict(manifest.get("overrides") or {}),
-                                finished=str(manifest.get("finished_utc", ""))))
+        try:
+            entries.append(run_entry(folder, root))
+        except BrokenFolder as exc:
+            entries.append(RunEntry(folder=folder, members=0, weeks=0, problem=str(exc),
+                                    scenario=folder.name.split(OVERRIDE_MARK)[0]))
     return sorted(entries, key=lambda e: (e.scenario, OVERRIDE_MARK in e.folder.name,
                                           e.folder.name))
 
@@ -120,21 +210,88 @@ def list_scenarios(folder: Path) -> list[ScenarioEntry]:
     return out
 
 
+def read_csv(folder: Path, name: str, root: Path | None = None,
+             required: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> pd.DataFrame:
+    """A CSV file of a result folder, read only if :func:`files.result_file` allows it.
+
+    Columns the pages need (``required``: all columns and the numeric ones; default
+    :data:`REQUIRED_COLUMNS` of a run's file) are checked: present, and numbers where
+    they must be, with no gaps (a truncated file leaves some).
+
+    Raises
+    ------
+    BrokenFolder
+        Naming the file and what is wrong with it.
+    """
+    try:
+        raw = files.read_result_file(folder, name, root)
+    except (files.UnsafeFile, OSError):
+        raise BrokenFolder(f"{name} is missing or not a regular file") from None
+    try:
+        table = pd.read_csv(io.BytesIO(raw))
+    except pd.errors.EmptyDataError:
+        raise BrokenFolder(f"{name} is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError):
+        raise BrokenFolder(f"{name} is truncated or not a CSV table") from None
+    columns, numeric = required or REQUIRED_COLUMNS.get(name, ((), ()))
+    lacking = [c for c in columns if c not in table.columns]
+    if lacking:
+        raise BrokenFolder(f"{name} lacks the column(s) {', '.join(lacking)}")
+    for column in numeric if len(table) else ():  # a header alone reads as text
+        if not pd.api.types.is_numeric_dtype(table[column]) or table[column].isna().any():
+            raise BrokenFolder(f"{name}: {column} has values that are not numbers "
+                               "(truncated?)")
+    return table
+
+
 @functools.lru_cache(maxsize=16)
 def _load_cached(folder: str, stamp: float) -> RunResult:
-    return RunResult.load(Path(folder))
+    tables = {name: read_csv(Path(folder), f"{name}.csv")
+              for name in ("outcomes", "timeseries", "members", "holders", "events")}
+    return RunResult(folder=Path(folder), manifest=load_manifest(Path(folder)), **tables)
 
 
 def load_run(folder: Path) -> RunResult:
-    """A run's files as DataFrames (cached until its ``manifest.json`` changes)."""
-    stamp = (Path(folder) / "manifest.json").stat().st_mtime
+    """A run's files as DataFrames (cached until its ``manifest.json`` changes).
+
+    Raises
+    ------
+    BrokenFolder
+        If a file is missing, a link, truncated or of the wrong shape.
+    """
+    try:
+        stamp = os.lstat(Path(folder) / "manifest.json").st_mtime
+    except OSError:
+        raise BrokenFolder("manifest.json is missing") from None
     return _load_cached(str(folder), stamp)
 
 
+def problem_text(exc: BaseException) -> str:
+    """What the page says about a folder that failed to show: no path, no traceback.
+
+    >>> problem_text(BrokenFolder("events.csv is empty"))
+    'events.csv is empty'
+    >>> problem_text(FileNotFoundError(2, "No such file", "/home/u/results/x/a.csv"))
+    'a file is missing (a.csv)'
+    """
+    if isinstance(exc, BrokenFolder):
+        return str(exc)
+    if isinstance(exc, FileNotFoundError):
+        return f"a file is missing ({Path(str(exc.filename or '?')).name})"
+    if isinstance(exc, UnicodeDecodeError):
+        return "a file is not UTF-8 text"
+    if isinstance(exc, pd.errors.EmptyDataError | pd.errors.ParserError):
+        return "a CSV file is empty, truncated or not a table"
+    if isinstance(exc, KeyError):
+        return "a file lacks a column or field the page needs"
+    if isinstance(exc, ValueError | TypeError | IndexError | AttributeError):
+        return "a value in the folder's files has the wrong type or shape"
+    return f"the folder could not be read ({type(exc).__name__})"
+
+
 def scenario_file(manifest: dict) -> Path | None:
-    """The scenario file a run was made from, if it still exists."""
-    name = manifest.get("scenario_file")
-    return Path(name) if name and Path(name).is_file() else None
+    """The scenario file a run was made from, if served (:func:`files.scenario_source`)."""
+    return files.scenario_source(manifest)
 
 
 def scenario_description(manifest: dict) -> str:
@@ -144,27 +301,29 @@ def scenario_description(manifest: dict) -> str:
         return ""
     try:
         return " ".join(load_scenario(path).description.split())
-    except UserError:
+    except (UserError, OSError):
         return ""
 
 
 def scenario_yaml(manifest: dict) -> str:
     """The scenario file as run, with a header naming the overrides of this run.
 
-    Says so when the file changed after the run (its sha256 differs from the manifest's).
+    Says so when the file changed after the run (its sha256 differs from the manifest's),
+    and gives only a note when the file is gone or lies outside the scenarios folders.
     """
     path = scenario_file(manifest)
     if path is None:
-        return f"# the scenario file {manifest.get('scenario_file')} no longer exists\n"
+        return ("# the scenario file of this run is not served: it no longer exists or "
+                "is not a file of the scenarios folder\n")
     lines = [f"# scenario file {path.name} of the run in results/"
              f"{manifest.get('scenario')} (see manifest.json)"]
     overrides = manifest.get("overrides") or {}
-    if overrides:
+    if overrides and isinstance(overrides, dict):
         listed = " ".join(f"{k}={v}" for k, v in sorted(overrides.items()))
         lines.append(f"# this run had overrides applied on top of the file: {listed}")
     if manifest.get("scenario_sha256") not in (None, file_sha256(path)):
         lines.append("# note: the file has changed since the run; this is its current text")
-    return "\n".join(lines) + "\n" + path.read_text(encoding="utf-8")
+    return "\n".join(lines) + "\n" + files.read_regular(path).decode("utf-8")
 
 
 def pct(value: float) -> str:
@@ -194,18 +353,71 @@ def signed_pct(value: float) -> str:
     return f"{100 * float(value):+.1f} pp"
 
 
+@dataclass(frozen=True)
+class ParameterMode:
+    """How a run set its parameters, read from ``manifest.json`` (``engine.mode``).
+
+    Attributes
+    ----------
+    recorded : bool
+        Whether the manifest says (older manifests do not).
+    uncertain : bool
+        Drawn per member from their ranges (``make run UNCERTAIN=1``).
+    drawn : dict
+        The drawn parameters' ranges (``{name: {"low": ..., "high": ...}}``).
+    """
+
+    recorded: bool
+    uncertain: bool
+    drawn: dict = field(default_factory=dict)
+
+    @property
+    def intervals(self) -> str:
+        """What the run's 95% intervals cover, in one sentence."""
+        if self.uncertain:
+            return (f"95% Wilson intervals across members whose {len(self.drawn)} uncertain "
+                    "parameters were drawn from their ranges (UNCERTAIN=1): they cover "
+                    "Monte Carlo noise and those parameters' uncertainty, not the data's or "
+                    "the model's structure.")
+        if self.recorded:
+            return ("95% Wilson intervals: Monte Carlo noise only, with the parameters "
+                    "fixed at the values below (make run UNCERTAIN=1 draws them from "
+                    "their ranges).")
+        return ("95% Wilson intervals across members; this run's manifest does not record "
+                "whether its parameters were fixed or drawn.")
+
+
+def parameter_mode(manifest: dict) -> ParameterMode:
+    """The :class:`ParameterMode` of a run's manifest (tolerant of any shape)."""
+    engine = manifest.get("engine")
+    mode = engine.get("mode") if isinstance(engine, dict) else None
+    if not isinstance(mode, dict) or "parameters" not in mode:
+        return ParameterMode(recorded=False, uncertain=False)
+    drawn = mode.get("uncertainties")
+    uncertain = str(mode.get("parameters")).startswith("uncertain")
+    return ParameterMode(recorded=True, uncertain=uncertain,
+                         drawn=dict(drawn) if uncertain and isinstance(drawn, dict) else {})
+
+
 def parameter_rows(manifest: dict) -> pd.DataFrame:
     """Every declared parameter with the value this run used and its provenance.
 
-    Columns: name, symbol, value, default, changed, unit, plausible, grade, source,
-    description.
+    Columns: name, symbol, value, default, changed, drawn (the range it was drawn from
+    per member, '' if fixed), unit, plausible, grade, source, description.
     """
     used = manifest.get("parameters") or {}
+    if not isinstance(used, dict):
+        raise BrokenFolder("manifest.json: parameters is not an object")
+    drawn = parameter_mode(manifest).drawn
     rows = []
     for p in PARAMS.values():
         value = float(used.get(p.name, p.default))
+        spec = drawn.get(p.name)
+        span = (f"{float(spec['low']):g} to {float(spec['high']):g}"
+                if isinstance(spec, dict) and {"low", "high"} <= spec.keys() else "")
         rows.append({"name": p.name, "symbol": p.symbol, "value": value,
-                     "default": p.default, "changed": value != p.default, "unit": p.unit,
+                     "default": p.default, "changed": value != p.default and not span,
+                     "drawn": span, "unit": p.unit,
                      "plausible": f"{p.plausible[0]:g} to {p.plausible[1]:g}",
                      "grade": p.grade, "source": p.source, "description": p.description})
     return pd.DataFrame(rows)
@@ -214,7 +426,11 @@ def parameter_rows(manifest: dict) -> pd.DataFrame:
 def forced_events(manifest: dict) -> list[str]:
     """The scenario's forced events, one readable line each, by week."""
     lines = []
-    for event in sorted(manifest.get("events") or [], key=lambda e: e.get("week", 0)):
+    events = manifest.get("events") or []
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        raise BrokenFolder("manifest.json: events is not a list of objects")
+    for event in sorted(events, key=lambda e: e["week"] if isinstance(e.get("week"), int)
+                        else 0):
         details = ", ".join(f"{k} {v}" for k, v in event.items() if k not in ("type", "week"))
         lines.append(f"week {event.get('week')}: {event.get('type')}"
                      + (f" ({details})" if details else ""))
@@ -238,8 +454,13 @@ def event_summary(events: pd.DataFrame, members: int) -> pd.DataFrame:
 
 
 def charts(folder: Path) -> dict[str, Path]:
-    """The PNG charts a run or comparison wrote, by file stem."""
-    return {p.stem: p for p in sorted((Path(folder) / "charts").glob("*.png"))}
+    """The PNG charts a run or comparison wrote, by file stem (regular files only)."""
+    found = {}
+    for path in sorted((Path(folder) / "charts").glob("*.png")):
+        safe = files.result_file(folder, f"charts/{path.name}")
+        if safe is not None:
+            found[path.stem] = safe
+    return found
 
 
 @functools.lru_cache(maxsize=8)
@@ -251,10 +472,13 @@ def _region(folder: str):
 
 def region_of(manifest: dict):
     """The :class:`~sim.regions.loader.Region` a run used (None if it cannot be loaded)."""
-    folder = (manifest.get("region") or {}).get("folder")
+    region = manifest.get("region") if isinstance(manifest, dict) else None
+    folder = region.get("folder") if isinstance(region, dict) else None
     try:
-        return _region(folder) if folder else _region(str(_default_region_folder()))
-    except (UserError, OSError, ValueError):
+        if isinstance(folder, str) and folder:
+            return _region(folder)
+        return _region(str(_default_region_folder()))
+    except Exception:  # noqa: BLE001  (any broken region: the page uses actor ids instead)
         return None
 
 

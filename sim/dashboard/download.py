@@ -78,6 +78,13 @@ def DownloadButton(data: Callable[[], bytes | str], filename: str, label: str | 
 
     result = solara.use_thread(read, dependencies=[requested])
     ready = result.state == solara.ResultState.FINISHED
+    failed = result.state == solara.ResultState.ERROR
+    # A file that became unreadable (removed, swapped for a link) stops the spinner and
+    # says so, without the server's path.
     DownloadWidget.element(label=label or filename, filename=filename, mime_type=mime_type,
-                           bytes=result.value if ready else None, request_download=requested,
+                           bytes=result.value if ready else None,
+                           request_download=requested and not failed,
                            on_request_download=set_requested)
+    if failed:
+        solara.Text(f"{filename} could not be read (removed or not a regular file).",
+                    style={"color": "#c62828", "font-size": "12px"})

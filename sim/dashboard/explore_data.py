@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from sim.dashboard.data import read_manifest
+from sim.dashboard import files
+from sim.dashboard.data import BrokenFolder, load_manifest, whole_number
 from sim.outputs.explore_report import CHARTS, summarise_exploration
 
 #: Files of an exploration offered for download, in display order.
@@ -51,6 +53,8 @@ class ExplorationEntry:
         Design points, replicate members per point, horizon, uncertain parameters.
     started : str
         ``started_utc`` of the manifest.
+    problem : str
+        Why the folder cannot be shown ('' for a good one).
     """
 
     folder: Path
@@ -61,20 +65,24 @@ class ExplorationEntry:
     weeks: int
     parameters: int
     started: str = ""
+    problem: str = ""
 
     @property
     def label(self) -> str:
         """What the picker's caption shows about the exploration."""
+        if self.problem:
+            return f"cannot be shown: {self.problem}"
         return (f"{self.method}: {self.points} points x {self.replicates} replicates, "
                 f"{self.parameters} uncertain parameters, {self.weeks} weeks; made "
                 f"{self.started or '?'}")
 
 
 def list_explorations(root: Path) -> list[ExplorationEntry]:
-    """Finished explorations under ``root/explore/``, by folder name.
+    """Explorations under ``root/explore/``, by folder name.
 
-    Hidden folders, symbolic links and folders without ``manifest.json`` (with a
-    ``method``) and ``outcomes.csv`` are left out.
+    Hidden folders, symbolic links and folders holding neither ``manifest.json`` nor
+    ``outcomes.csv`` are left out; one whose files are broken is listed with its
+    ``problem`` (the page shows an error card for it).
     """
     base = Path(root) / "explore"
     if not base.is_dir():
@@ -82,19 +90,38 @@ def list_explorations(root: Path) -> list[ExplorationEntry]:
     entries = []
     for folder in sorted(base.iterdir()):
         if (folder.name.startswith(".") or folder.is_symlink() or not folder.is_dir()
-                or not (folder / "outcomes.csv").is_file()):
+                or not any(os.path.lexists(folder / n) for n in ("manifest.json",
+                                                                 "outcomes.csv"))):
             continue
-        manifest = read_manifest(folder)
-        if "method" not in manifest:
-            continue
-        entries.append(ExplorationEntry(
-            folder=folder, scenario=str(manifest.get("scenario", "?")),
-            method=str(manifest["method"]), points=int(manifest.get("points", 0)),
-            replicates=int(manifest.get("replicates", 0)),
-            weeks=int(manifest.get("weeks", 0)),
-            parameters=len(manifest.get("uncertainties") or {}),
-            started=str(manifest.get("started_utc", ""))))
+        try:
+            entries.append(_entry(folder, root))
+        except BrokenFolder as exc:
+            entries.append(ExplorationEntry(folder=folder, scenario="?", method="?", points=0,
+                                            replicates=0, weeks=0, parameters=0,
+                                            problem=str(exc)))
     return entries
+
+
+def _entry(folder: Path, root: Path) -> ExplorationEntry:
+    """The :class:`ExplorationEntry` of a folder, its manifest and files checked."""
+    manifest = load_manifest(folder)
+    odd = files.odd_entries(folder)
+    if odd:
+        raise BrokenFolder("holds links or special files, which are not followed: "
+                           + ", ".join(odd[:5]))
+    missing = [n for n in ("outcomes.csv", "noise.csv")
+               if files.result_file(folder, n, root) is None]
+    if missing:
+        raise BrokenFolder("missing or not a regular file: " + ", ".join(missing))
+    method, uncertainties = manifest.get("method"), manifest.get("uncertainties") or {}
+    if not isinstance(method, str) or not isinstance(uncertainties, dict):
+        raise BrokenFolder("manifest.json: method or uncertainties of the wrong shape")
+    return ExplorationEntry(
+        folder=folder, scenario=str(manifest.get("scenario", "?")), method=method,
+        points=whole_number(manifest, "points"),
+        replicates=whole_number(manifest, "replicates"),
+        weeks=whole_number(manifest, "weeks"), parameters=len(uncertainties),
+        started=str(manifest.get("started_utc", "")))
 
 
 def _stamp(folder: Path) -> float:
@@ -116,8 +143,8 @@ def summary(folder: Path) -> dict:
 
 @functools.lru_cache(maxsize=8)
 def _indices(folder: str, stamp: float) -> pd.DataFrame | None:
-    path = Path(folder) / "indices.csv"
-    return pd.read_csv(path) if path.is_file() else None
+    path = files.result_file(Path(folder), "indices.csv")
+    return pd.read_csv(path) if path is not None else None
 
 
 def indices(folder: Path) -> pd.DataFrame | None:
@@ -149,18 +176,18 @@ def prim_boxes(folder: Path, manifest: dict) -> list[dict]:
     """
     boxes = []
     for k, stats in enumerate(manifest.get("prim") or [], start=1):
-        limits = Path(folder) / f"prim_{k}.csv"
-        chart = Path(folder) / "charts" / f"prim_{k}.png"
+        limits = files.result_file(folder, f"prim_{k}.csv")
         boxes.append({**stats, "limits": pd.read_csv(limits).to_dict("records")
-                      if "coverage" in stats and limits.is_file() else [],
-                      "chart": chart if chart.is_file() else None})
+                      if "coverage" in stats and limits is not None else [],
+                      "chart": files.result_file(folder, f"charts/prim_{k}.png")})
     return boxes
 
 
 def design_charts(folder: Path) -> list[tuple[str, Path]]:
     """(title, path) of the tornado or Sobol chart and the fans chart, those present."""
-    return [(title, Path(folder) / "charts" / name) for name, title in CHARTS.items()
-            if not name.startswith("prim_") and (Path(folder) / "charts" / name).is_file()]
+    found = [(title, files.result_file(folder, f"charts/{name}"))
+             for name, title in CHARTS.items() if not name.startswith("prim_")]
+    return [(title, path) for title, path in found if path is not None]
 
 
 def num(value: float | None) -> str:

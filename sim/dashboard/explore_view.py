@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import solara
 
-from sim.dashboard import data, widgets
+from sim.dashboard import data, files, widgets
 from sim.dashboard import explore_data as ed
 from sim.dashboard.download import DownloadButton
 from sim.dashboard.run_view import results_version
@@ -118,11 +118,11 @@ def prim_html(box: dict) -> str:
     title = f"<h4 style='margin-top:10px'>{case_title(box['case'])}</h4>"
     if "coverage" not in box:
         return f"{title}<p class='muted'>{escape(box.get('note', ''))}</p>"
-    text = (f"{title}<p>{box['points_in_case']} of {box['points']} "
+    text = (f"{title}<p>{escape(str(box['points_in_case']))} of {escape(str(box['points']))} "
             f"design points are in the case (base rate {data.pct(box['base_rate'])}). The box "
             f"holds <b>{data.pct(box['coverage'])}</b> of them (coverage) and "
             f"<b>{data.pct(box['density'])}</b> of its points are in the case (density), "
-            f"restricting {box['restricted']} parameter(s):</p>")
+            f"restricting {escape(str(box['restricted']))} parameter(s):</p>")
     rows = [[f"<code>{escape(r['parameter'])}</code>", _grade(r["parameter"]),
              f"{r['box_low']:.3g} to {r['box_high']:.3g}",
              f"{r['range_low']:.3g} to {r['range_high']:.3g}",
@@ -194,6 +194,8 @@ def ExplorationDetails(folder: Path) -> None:
     """Everything about one exploration folder."""
     summary = ed.summary(folder)
     m = summary["manifest"]
+    if not isinstance(m, dict):
+        raise data.BrokenFolder("manifest.json is not a JSON object")
     n = len(m.get("uncertainties") or {})
     solara.HTML(tag="h3", unsafe_innerHTML=(
         f"{escape(str(m.get('scenario')))}: which assumptions drive the answer? &nbsp;"
@@ -209,13 +211,15 @@ def ExplorationDetails(folder: Path) -> None:
             f"<b>The scenario.</b> <span class='muted'>{escape(description)}</span>"))
     fixed = ", ".join(f"{k}={v}" for k, v in sorted((m.get("fixed_parameters") or {}).items()))
     solara.HTML(tag="p", unsafe_innerHTML=(
-        f"<b>The design.</b> {escape(ed.METHOD_TEXT.get(m['method'], m['method']))}. "
+        f"<b>The design.</b> {escape(str(ed.METHOD_TEXT.get(m['method'], m['method'])))}. "
         f"{m.get('points'):,} design points &times; {m.get('replicates'):,} replicate members "
-        f"= {m.get('members_run'):,} members, {m.get('weeks')} weeks; {n} uncertain parameters"
+        f"= {m.get('members_run'):,} members, {escape(str(m.get('weeks')))} weeks; {n} "
+        "uncertain parameters"
         + (f" (fixed by the scenario: {escape(fixed)})" if fixed else "")
         + f". <span class='muted'>Made {escape(str(m.get('started_utc', '?')))} in "
-        f"{m.get('wall_time_s', '?')} s; design seed {m.get('design_seed')}, root seed "
-        f"{m.get('root_seed')}.</span>"
+        f"{escape(str(m.get('wall_time_s', '?')))} s; design seed "
+        f"{escape(str(m.get('design_seed')))}, root seed {escape(str(m.get('root_seed')))}."
+        "</span>"
         f"<details><summary>The {n} uncertain parameters and the ranges explored</summary>"
         f"{_uncertainties(m)}</details>"))
     with solara.Card("How far the headline outcomes move"):
@@ -240,10 +244,9 @@ def ExplorationDetails(folder: Path) -> None:
     with solara.Card("Downloads"):
         with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
             for name in ed.EXPLORE_DOWNLOADS:
-                path = folder / name
-                if path.is_file():
+                if files.result_file(folder, name) is not None:
                     mime = "text/csv" if name.endswith(".csv") else "text/html"
-                    DownloadButton(lambda path=path: path.read_bytes(),
+                    DownloadButton(lambda name=name: files.read_result_file(folder, name),
                                    filename=f"{folder.name}_{name}", label=name,
                                    mime_type=mime)
 
@@ -273,4 +276,14 @@ def ExplorationsPage() -> None:
                       on_click=lambda: results_version.set(results_version.value + 1))
     entry = entries[names.index(name)]
     solara.Text(entry.label, style={"color": "#666", "font-size": "12px"})
+    where = f"results/explore/{entry.folder.name}"
+    with widgets.FolderGuard(where).key(where):
+        ExplorationFolder(entry)
+
+
+@solara.component
+def ExplorationFolder(entry: ed.ExplorationEntry) -> None:
+    """The exploration's details, or (raised to the guard) why they cannot be shown."""
+    if entry.problem:
+        raise data.BrokenFolder(entry.problem)
     ExplorationDetails(entry.folder)

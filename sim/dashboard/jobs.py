@@ -18,7 +18,8 @@ import solara.lab
 
 from sim.analyses.run import RunRequest, prepare
 from sim.analyses.run import run as run_scenario
-from sim.dashboard.settings import MAX_MEMBERS, MAX_WEEKS
+from sim.dashboard.files import is_regular
+from sim.dashboard.settings import MAX_MEMBERS, MAX_WEEKS, scenarios_dir
 from sim.engines.blocks import WeekRecord
 from sim.errors import RunError, UserError
 from sim.model.params import check_value
@@ -86,16 +87,52 @@ def parse_parameters(text: str) -> tuple[tuple[str, float], ...]:
     return tuple(sorted(out.items()))
 
 
+#: Largest root seed accepted (the seeds are unsigned 64-bit integers).
+MAX_SEED = 2**63 - 1
+
+
+def _count(value: object, name: str, cap: int) -> str | None:
+    """What is wrong with a member or week count ('None' when it is 1 to ``cap``)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= cap:
+        return f"{name} must be a whole number from 1 to {cap:,}"
+    return None
+
+
 def check_form(form: RunForm) -> list[str]:
-    """What is wrong with the form's sizes (empty when it can run)."""
-    problems = []
-    if not 1 <= form.members <= MAX_MEMBERS:
-        problems.append(f"members must be 1 to {MAX_MEMBERS:,}")
-    if not 1 <= form.weeks <= MAX_WEEKS:
-        problems.append(f"weeks must be 1 to {MAX_WEEKS}")
-    if form.seed is not None and form.seed < 0:
-        problems.append("seed must be 0 or more")
+    """What is wrong with the form (empty when it can run), checked on the server.
+
+    The page's widgets only suggest values: anything that reaches the server (a stale
+    page, a crafted websocket message) is checked again here before a job starts:
+    members and weeks within the caps, a seed 0 to :data:`MAX_SEED`, parameters known
+    and in range, and a scenario file of the scenarios folder.
+    """
+    problems = [p for p in (_count(form.members, "members", MAX_MEMBERS),
+                            _count(form.weeks, "weeks", MAX_WEEKS)) if p]
+    seed = form.seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                             or not 0 <= seed <= MAX_SEED):
+        problems.append(f"seed must be a whole number from 0 to {MAX_SEED}")
+    try:
+        pairs = [(str(n), v) for n, v in form.parameters]
+    except (TypeError, ValueError):
+        pairs = []
+        problems.append("parameters must be name=value pairs")
+    for name, value in pairs:
+        problem = check_value(name, value)
+        if problem:
+            problems.append(f"parameter {name}: {problem}")
+    if not offered_scenario(form.scenario):
+        problems.append("the scenario must be a .yaml file of the scenarios folder")
     return problems
+
+
+def offered_scenario(path: object) -> bool:
+    """Whether ``path`` is a regular ``.yaml`` file directly in the scenarios folder."""
+    if not isinstance(path, str) or not path or "\x00" in path:
+        return False
+    candidate = Path(path)
+    return (candidate.suffix == ".yaml" and is_regular(candidate)
+            and candidate.resolve().parent == scenarios_dir().resolve())
 
 
 def target_folder(form: RunForm) -> Path:
@@ -137,6 +174,21 @@ def _locked(work):
         JOB_LOCK.release()
 
 
+def run_form(form: RunForm, on_week=None) -> Path:
+    """Check the form on the server, then run it holding :data:`JOB_LOCK`.
+
+    Raises
+    ------
+    JobFailed
+        If :func:`check_form` finds a problem (nothing runs), another job is working,
+        or the run fails.
+    """
+    problems = check_form(form)
+    if problems:  # the page checks too, but only the server's check counts
+        raise JobFailed("refused: " + "; ".join(problems))
+    return _locked(lambda: run_scenario(form.request(on_week)))
+
+
 @solara.lab.task
 def run_job(form: RunForm) -> Path:
     """Run the form's scenario; :attr:`run_job.progress` is the share of weeks done (%)."""
@@ -150,7 +202,7 @@ def run_job(form: RunForm) -> Path:
             run_job.progress = percent
 
     run_job.progress = 0
-    return _locked(lambda: run_scenario(form.request(on_week)))
+    return run_form(form, on_week)
 
 
 @solara.lab.task
@@ -158,5 +210,7 @@ def compare_job(path_a: str, path_b: str, unpaired: bool = False) -> Path:
     """Compare scenario ``path_b`` with ``path_a`` member by member."""
     from sim.analyses.compare import compare
 
+    if not (offered_scenario(path_a) and offered_scenario(path_b)):
+        raise JobFailed("refused: both scenarios must be .yaml files of the scenarios folder")
     return _locked(lambda: compare(path_a, path_b, unpaired=unpaired, workers=2,
                                    charts=True, progress=False))

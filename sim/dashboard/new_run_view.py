@@ -2,7 +2,9 @@
 
 The run goes through :func:`sim.analyses.run.run` with the form's members and weeks as
 overrides, so it writes ``results/<name>__<overrides>/`` and never the scenario's own
-folder; the page names that folder before the run starts.
+folder; the page names that folder before the run starts. The form's values are checked
+on the server when Run is pressed (:func:`sim.dashboard.jobs.check_form`, again inside
+the job): the page's hints are a convenience, the server's check is what refuses.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ def NewRunPage() -> None:
     weeks = solara.use_reactive(min(file_weeks, MAX_WEEKS))  # follows the chosen file
     seed = solara.use_reactive(None)
     overrides = solara.use_reactive("")
+    refusal = solara.use_reactive(("", None))  # (message, the form values it was about)
     if not scenarios:
         widgets.notice("info", f"No valid scenario files in {scenarios_dir()}.")
         return
@@ -50,6 +53,7 @@ def NewRunPage() -> None:
                      "(e.g. patron_support_gain=1)", value=overrides,
                      classes=["form-parameters"], continuous_update=True)
 
+    values = (str(chosen.path), members.value, weeks.value, seed.value, overrides.value)
     problems, form, target = [], None, None
     try:
         form = jobs.RunForm(scenario=str(chosen.path), members=members.value or 0,
@@ -67,10 +71,19 @@ def NewRunPage() -> None:
                 "same scenario and overrides.)" if (target / "manifest.json").is_file() else "")
         solara.Text(f"Writes: results/{target.name}/.{note}",
                     style={"font-size": "13px"}, classes=["form-target"])
+
+    def start() -> None:
+        # Checked here on the server whatever the page showed, and again in the job.
+        found = problems if form is None else jobs.check_form(form)
+        refusal.set(("Refused: " + "; ".join(found) if found else "", values))
+        if not found:
+            task(form)
+
     solara.Button("Run", color="primary", classes=["form-run"], style={"max-width": "200px"},
-                  disabled=bool(problems) or form is None or task.pending,
-                  on_click=lambda: task(form))
-    if task.pending:
+                  disabled=task.pending, on_click=start)
+    if refusal.value[0] and refusal.value[1] == values:  # cleared by any change
+        widgets.notice("error", refusal.value[0], "run-refused")
+    elif task.pending:
         progress = task.progress or 0
         solara.ProgressLinear(value=progress)
         solara.Text(f"Running: {progress:.0f}% of weeks done (the page stays usable; the "

@@ -1,17 +1,22 @@
 """HTML pieces shared by the pages: outcome bars, tables, grade badges, style sheet.
 
-They return HTML strings (escaped), shown with ``solara.HTML``; plain text in them is
-what the browser tests read.
+They return HTML strings, shown with ``solara.HTML``; plain text in them is what the
+browser tests read. Every piece of text that comes from a file (a result folder's names,
+a manifest's fields, a CSV's values) is passed through :func:`html.escape` before it
+goes into HTML: a result folder is data anyone can drop into ``results/``. Also here:
+:func:`FolderGuard`, which shows an error card instead of a part of a page that fails.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from html import escape
 
 import pandas as pd
+import solara
 
-from sim.dashboard.data import interval, pct, signed_pct
+from sim.dashboard.data import interval, pct, problem_text, signed_pct
 from sim.outputs.charts.common import FOCAL_OUTCOMES
 from sim.outputs.tables import OUTCOMES
 
@@ -127,13 +132,14 @@ def parameter_table(params: pd.DataFrame) -> str:
     """Parameters with value, default, unit, plausible range, grade badge and source."""
     rows, classes = [], []
     for r in params.itertuples():
-        value = f"<b>{r.value:g}</b> (changed)" if r.changed else f"{r.value:g}"
+        value = (f"<i>drawn per member: {escape(r.drawn)}</i>" if r.drawn else
+                 f"<b>{r.value:g}</b> (changed)" if r.changed else f"{r.value:g}")
         rows.append([f"<code>{escape(r.name)}</code><br><span class='muted'>"
                      f"{escape(r.description)}</span>", escape(r.symbol), value,
                      f"{r.default:g}", escape(r.unit), escape(r.plausible).replace(" ", "&nbsp;"),
                      badge(r.grade),
                      escape(r.source)])
-        classes.append("changed" if r.changed else "")
+        classes.append("changed" if r.changed or r.drawn else "")
     return table(["parameter", "symbol", "value", "default", "unit", "plausible range",
                   "grade", "source"], rows, numeric=(2, 3), row_classes=classes)
 
@@ -200,10 +206,39 @@ def notice(kind: str, text: str, css_class: str = "") -> None:
     css_class : str
         Extra class, for tests.
     """
-    import solara
-
     border, background = NOTICE_COLOURS[kind]
     solara.HTML(tag="div", unsafe_innerHTML=escape(text),
                 classes=[f"notice-{kind}", *([css_class] if css_class else [])],
                 style=f"border-left: 4px solid {border}; background: {background}; "
                       "padding: 8px 12px; margin: 6px 0; border-radius: 3px;")
+
+
+logger = logging.getLogger(__name__)
+
+
+@solara.component
+def FolderGuard(what: str, children: list | None = None) -> None:
+    """Show ``children``; if rendering them fails, an error card naming ``what`` instead.
+
+    A broken result folder (a truncated CSV, a manifest of the wrong shape, a missing
+    file) then spoils only its own card: the rest of the app keeps working. The card
+    says what is wrong in words (:func:`sim.dashboard.data.problem_text`), without a
+    server path or a traceback; the traceback goes to the server's log. Give the guard
+    a ``key`` per folder (``FolderGuard(...).key(name)``) so that picking another folder
+    starts afresh.
+
+    Parameters
+    ----------
+    what : str
+        What the children show, e.g. ``results/incapacity``.
+    children : list of elements
+    """
+    exception, _clear = solara.use_exception()
+    if exception is not None:
+        logger.warning("could not show %s", what, exc_info=exception)
+        with solara.Card(f"{what} cannot be shown", classes=["folder-error"]):
+            notice("error", f"{what} cannot be shown: {problem_text(exception)}. The rest "
+                   "of the dashboard is not affected; repair or remove the folder, then "
+                   "press Reload list.", "folder-error-text")
+        return
+    solara.Column(children=children or [], style={"padding": "0", "gap": "0"})
