@@ -80,19 +80,19 @@ $(STAMP): pyproject.toml $(LOCK)
 venv: $(STAMP) ## Create .venv and install the locked dependencies and the project (done automatically by other targets)
 
 .PHONY: run
-run: $(STAMP) ## Run a scenario ensemble: make run SCENARIO=incapacity [MEMBERS= SEED= WEEKS= WORKERS= SET="name=value ..." UNCERTAIN=1]
+run: $(STAMP) ## Run a scenario ensemble: make run SCENARIO=incapacity [MEMBERS= SEED= WEEKS= WORKERS= SET="name=value ..." UNCERTAIN=1 POSTERIOR=1]
 	@$(SET_ARGS); "$(PY)" -m sim run "$$SCENARIO" $(RUN_OPTS) "$${set_args[@]}" \
-	  $${UNCERTAIN:+--uncertain}
+	  $${UNCERTAIN:+--uncertain} $${POSTERIOR:+--posterior}
 
 .PHONY: compare
 compare: $(STAMP) ## Compare two scenarios or result folders member by member: make compare A=status_quo B=incapacity (or A=results/<run> B=results/<run>)
 	@"$(PY)" -m sim compare "$$A" "$$B" $${UNPAIRED:+--unpaired}
 
 .PHONY: replay
-replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENARIO=incapacity MEMBER=137 [MEMBERS= SEED= WEEKS= SET= UNCERTAIN=1]
+replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENARIO=incapacity MEMBER=137 [MEMBERS= SEED= WEEKS= SET= UNCERTAIN=1 POSTERIOR=1]
 	@$(SET_ARGS); "$(PY)" -m sim replay "$$SCENARIO" --member "$$MEMBER" \
 	  $${MEMBERS:+--members "$$MEMBERS"} $${SEED:+--seed "$$SEED"} $${WEEKS:+--weeks "$$WEEKS"} \
-	  "$${set_args[@]}" $${UNCERTAIN:+--uncertain}
+	  "$${set_args[@]}" $${UNCERTAIN:+--uncertain} $${POSTERIOR:+--posterior}
 
 .PHONY: dashboard
 dashboard: $(STAMP) ## Browse results in a local web app on 127.0.0.1 (offline; open the printed URL with its token): make dashboard [PORT=8765]

@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="draw each member's parameters from the scenario's uncertainties "
                           "(default: every plausible range); results go to "
                           "results/<name>__uncertain-1/")
+    run.add_argument("--posterior", action="store_true",
+                     help="draw each member's parameters from the calibrated posterior "
+                          "(sim/calibration/posterior.csv, make calibrate); results go to "
+                          "results/<name>__posterior-1/")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_engine_options(run)
     run.add_argument("--save-members", action="store_true",
@@ -112,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="replay the run made with these --set overrides")
     replay.add_argument("--uncertain", action="store_true",
                         help="replay the run made with --uncertain (same drawn parameters)")
+    replay.add_argument("--posterior", action="store_true",
+                        help="replay the run made with --posterior (the same posterior draw)")
 
     sub.add_parser("bench", help="run the speed and memory benchmark",
                    description="Run the benchmark cases; writes results/bench/bench.csv.")
@@ -189,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
                                     save_members=args.save_members,
                                     parameters=tuple(args.set),
                                     report=not args.no_report,
-                                    uncertain=args.uncertain, command=command))
+                                    uncertain=args.uncertain,
+                                    posterior=args.posterior, command=command))
             from sim.outputs.summary import console_summary
 
             print(console_summary(target))
@@ -206,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
 
             target = replay(args.scenario, args.member, charts=not args.no_charts,
                             members=args.members, seed=args.seed, weeks=args.weeks,
-                            parameters=tuple(args.set), uncertain=args.uncertain)
+                            parameters=tuple(args.set), uncertain=args.uncertain,
+                            posterior=args.posterior)
             print(f"replay written to {target}")
         elif args.command == "bench":
             from sim.analyses import bench

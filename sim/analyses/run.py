@@ -63,6 +63,9 @@ class RunRequest:
     #: Draw each member's parameters from the scenario's uncertainties (``UNCERTAIN=1``),
     #: so the outcomes include parameter uncertainty, not only Monte Carlo noise.
     uncertain: bool = False
+    #: Draw each member's parameters from the calibrated posterior (``POSTERIOR=1``,
+    #: ``sim/calibration/posterior.csv``); the scenario's own values still win.
+    posterior: bool = False
     #: Called with each week's record as the ensemble steps (e.g. a progress display).
     on_week: Callable[[WeekRecord], None] | None = field(default=None, compare=False)
     #: The command that asked for the run, recorded in ``manifest.json`` (the command
@@ -76,6 +79,8 @@ class RunRequest:
         out.update(dict(self.parameters))
         if self.uncertain:
             out["uncertain"] = 1
+        if self.posterior:
+            out["posterior"] = 1
         return out
 
     def describe(self) -> str:
@@ -227,8 +232,13 @@ def run(request: RunRequest) -> Path:
     t0 = time.perf_counter()
     path, scenario, ctx = prepare(request)
     mode = {"parameters": "fixed (Monte Carlo noise only)"}
+    if request.uncertain and request.posterior:
+        raise UserError("--posterior", None, "choose --uncertain (the plausible ranges) or "
+                        "--posterior (the calibrated posterior), not both")
     if request.uncertain:
         ctx, mode = with_uncertain_parameters(ctx, scenario)
+    if request.posterior:
+        ctx, mode = with_posterior_parameters(ctx, scenario)
     executor = make_executor(request.executor, request.workers, request.scheduler,
                              members=scenario.members, actors=ctx.region.n)
     engine = {"engine": "ensemble", "executor": type(executor).__name__,
@@ -253,6 +263,19 @@ def run(request: RunRequest) -> Path:
                       {**engine, "mode": mode}, request.overrides(), report=request.report,
                       command=request.recorded_command())
     return target
+
+
+def with_posterior_parameters(ctx: Context, scenario: Scenario) -> tuple[Context, dict]:
+    """Give every member one parameter set drawn from the calibrated posterior.
+
+    See :mod:`sim.analyses.inference.shipped`; the parameters the scenario sets keep
+    the scenario's values.
+    """
+    from sim.analyses.inference.shipped import posterior_design
+
+    design, mode = posterior_design(scenario.seed, scenario.members,
+                                    set(dict(scenario.parameters)))
+    return ctx.with_design(design, replicates=scenario.members), mode
 
 
 def with_uncertain_parameters(ctx: Context, scenario: Scenario) -> tuple[Context, dict]:

@@ -370,10 +370,18 @@ class ParameterMode:
     recorded: bool
     uncertain: bool
     drawn: dict = field(default_factory=dict)
+    #: Drawn from the calibrated posterior (``make run POSTERIOR=1``).
+    posterior: bool = False
 
     @property
     def intervals(self) -> str:
         """What the run's 95% intervals cover, in one sentence."""
+        if self.posterior:
+            return (f"95% Wilson intervals across members whose {len(self.drawn)} calibrated "
+                    "parameters were drawn from the posterior of make calibrate "
+                    "(POSTERIOR=1): they cover Monte Carlo noise and what the literature "
+                    "and the 53 episodes leave uncertain, not the data's or the model's "
+                    "structure.")
         if self.uncertain:
             return (f"95% Wilson intervals across members whose {len(self.drawn)} uncertain "
                     "parameters were drawn from their ranges (UNCERTAIN=1): they cover "
@@ -396,7 +404,8 @@ def parameter_mode(manifest: dict) -> ParameterMode:
     drawn = mode.get("uncertainties")
     uncertain = str(mode.get("parameters")).startswith("uncertain")
     return ParameterMode(recorded=True, uncertain=uncertain,
-                         drawn=dict(drawn) if uncertain and isinstance(drawn, dict) else {})
+                         drawn=dict(drawn) if uncertain and isinstance(drawn, dict) else {},
+                         posterior=uncertain and isinstance(mode.get("posterior"), dict))
 
 
 def parameter_rows(manifest: dict) -> pd.DataFrame:

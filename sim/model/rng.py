@@ -50,6 +50,7 @@ STREAMS: tuple[str, ...] = (
     "defection",    # the security bloc's defection under street pressure
     "tolerance",    # each member's draw of the bloc's breaking point (week 0 only)
     "election",     # the count of a scheduled vote
+    "posterior",    # each member's draw from the calibrated posterior (week 0 only)
 )
 
 

@@ -114,9 +114,14 @@ def run_narrative(folder: Path, outcomes_order: tuple[str, ...], focal_name: str
         lines.append("Almost no chance (under 1% each) that " + "; or that ".join(rare) + ".")
     mode = manifest.get("engine", {}).get("mode", {})
     drawn = isinstance(mode, dict) and str(mode.get("parameters", "")).startswith("uncertain")
-    covers = ("Monte Carlo noise and the parameters drawn from their plausible ranges"
-              if drawn else "Monte Carlo noise only, with the parameters "
-              "fixed at their defaults (make run UNCERTAIN=1 draws them)")
+    if drawn and "posterior" in mode:
+        covers = ("Monte Carlo noise and the calibrated parameters drawn from their "
+                  "posterior (make calibrate)")
+    elif drawn:
+        covers = "Monte Carlo noise and the parameters drawn from their plausible ranges"
+    else:
+        covers = ("Monte Carlo noise only, with the parameters fixed at their defaults "
+                  "(make run UNCERTAIN=1 or POSTERIOR=1 draws them)")
     lines.append(f"The intervals cover {covers}. Words follow the ICD 203 likelihood "
                  "scale.")
     return lines

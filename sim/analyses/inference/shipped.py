@@ -1,0 +1,100 @@
+"""The shipped posterior (``sim/calibration/posterior.csv``) and runs that draw from it.
+
+``make run POSTERIOR=1`` gives every member one parameter set drawn from the weighted
+draws of the last ``make calibrate``: member ``k`` draws with a uniform number of its
+own (the ``posterior`` stream at week 0, keyed by the root seed and the member), so
+
+* a replay of member ``k`` gets the same draw (replay stays exact);
+* two scenarios with the same seed give member ``k`` the same draw, so a comparison
+  pairs members that share their parameters as well as their dice;
+* the run's intervals cover the parameters' posterior uncertainty and Monte Carlo noise
+  together.
+
+A parameter the scenario or ``--set`` fixes is not drawn: the user's value wins, and
+the manifest says which parameters were drawn.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from sim import paths
+from sim.errors import UserError
+from sim.model.params import PARAMS
+from sim.model.rng import RandomStreams
+
+POSTERIOR_CSV = paths.PACKAGE_DIR / "calibration" / "posterior.csv"
+POSTERIOR_JSON = paths.PACKAGE_DIR / "calibration" / "posterior.json"
+
+
+def load_posterior(path=POSTERIOR_CSV) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """Names, draws (rows x names) and normalised weights of the shipped posterior.
+
+    Raises
+    ------
+    sim.errors.UserError
+        If the file is missing or malformed (names the file and the field).
+    """
+    if not path.is_file():
+        raise UserError(str(path), None, "no posterior: run `make calibrate` first")
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        raise UserError(str(path), None, "not a CSV table of weighted draws") from None
+    if "weight" not in frame.columns or len(frame) == 0:
+        raise UserError(str(path), "weight", "a weight column and at least one draw needed")
+    names = tuple(c for c in frame.columns if c != "weight")
+    unknown = [n for n in names if n not in PARAMS]
+    if unknown:
+        raise UserError(str(path), unknown[0], "not a model parameter")
+    weights = frame["weight"].to_numpy(dtype=float)
+    draws = frame[list(names)].to_numpy(dtype=float)
+    if not (np.isfinite(weights).all() and (weights >= 0).all() and weights.sum() > 0
+            and np.isfinite(draws).all()):
+        raise UserError(str(path), "weight", "weights must be finite, non-negative, not all 0")
+    for j, n in enumerate(names):
+        p = PARAMS[n]
+        if draws[:, j].min() < p.low or draws[:, j].max() > p.high:
+            raise UserError(str(path), n, f"a draw lies outside {p.low:g}-{p.high:g}")
+    return names, draws, weights / weights.sum()
+
+
+def member_draws(seed: int, members: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Row of the posterior each member takes, by its own uniform number.
+
+    Examples
+    --------
+    >>> a = member_draws(5, np.arange(4), np.array([0.5, 0.5]))
+    >>> bool((member_draws(5, np.array([2]), np.array([0.5, 0.5])) == a[2]).all())
+    True
+    """
+    u = RandomStreams(seed).uniform("posterior", np.asarray(members), 0, 1)[:, 0]
+    return np.minimum(np.searchsorted(np.cumsum(weights), u), len(weights) - 1)
+
+
+def posterior_design(seed: int, members: int, fixed: set[str]) -> tuple[dict, dict]:
+    """Per-member parameter arrays for a run, and the manifest's description of them."""
+    names, draws, weights = load_posterior()
+    rows = member_draws(seed, np.arange(members), weights)
+    drawn = [n for n in names if n not in fixed]
+    design = {n: draws[rows, names.index(n)] for n in drawn}
+    info = {}
+    if POSTERIOR_JSON.is_file():
+        meta = json.loads(POSTERIOR_JSON.read_text(encoding="utf-8"))
+        info = {"git_commit": meta.get("git_commit"), "made_utc": meta.get("made_utc"),
+                "effective_sample_size": meta.get("diagnostics", {}).get(
+                    "effective_sample_size")}
+    mode = {"parameters": "uncertain: drawn per member from the calibrated posterior "
+                          "(sim/calibration/posterior.csv, make calibrate), each member by "
+                          "its own random stream; the intervals cover the parameters' "
+                          "posterior uncertainty and Monte Carlo noise together",
+            "uncertainties": {n: {"distribution": "posterior",
+                                  "low": float(draws[:, names.index(n)].min()),
+                                  "high": float(draws[:, names.index(n)].max())}
+                              for n in drawn},
+            "posterior": {"file": "sim/calibration/posterior.csv", "rows": len(weights),
+                          "fixed_by_scenario": sorted(set(names) & fixed), **info}}
+    return design, mode

@@ -1,0 +1,86 @@
+"""Runs that draw from the calibrated posterior: exact replay, pairing, user's values win,
+bad posterior files refused."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analyses.inference import shipped
+from sim.analyses.run import RunRequest, prepare, with_posterior_parameters
+from sim.cli import main
+from sim.engines.ensemble import run_ensemble
+from sim.errors import UserError
+from sim.model.state import METRICS
+from sim.paths import result_folder_name
+
+
+def test_the_shipped_posterior_loads_and_every_draw_is_a_valid_parameter_set():
+    names, draws, weights = shipped.load_posterior()
+    assert len(names) >= 10 and draws.shape == (len(weights), len(names))
+    assert weights.sum() == pytest.approx(1.0) and (weights >= 0).all()
+    meta = json.loads(shipped.POSTERIOR_JSON.read_text())
+    assert meta["rows"] == len(weights) and meta["parameters"] == list(names)
+
+
+def test_a_members_draw_depends_on_seed_and_member_only():
+    weights = np.full(50, 1 / 50)
+    a = shipped.member_draws(7, np.arange(200), weights)
+    assert np.array_equal(shipped.member_draws(7, np.arange(100, 200), weights), a[100:])
+    assert not np.array_equal(shipped.member_draws(8, np.arange(200), weights), a)
+    skewed = np.array([0.7, 0.2, 0.1, 0.0])
+    counts = np.bincount(shipped.member_draws(7, np.arange(20000), skewed), minlength=4)
+    assert counts[3] == 0 and np.allclose(counts / 20000, skewed, atol=0.015)
+
+
+def test_scenario_values_win_over_the_posterior():
+    design, mode = shipped.posterior_design(3, 20, {"defection_crowd"})
+    assert "defection_crowd" not in design and "defection_rate" in design
+    assert mode["posterior"]["fixed_by_scenario"] == ["defection_crowd"]
+    assert all(len(v) == 20 for v in design.values())
+
+
+def test_replay_of_a_posterior_run_is_exact_and_differs_from_the_fixed_run(results_dir):
+    args = ["--members", "30", "--weeks", "20"]
+    assert main(["run", "incapacity", *args, "--posterior", "--no-charts", "--quiet"]) == 0
+    assert main(["replay", "incapacity", "--member", "11", *args, "--posterior",
+                 "--no-charts"]) == 0
+    folder = results_dir / result_folder_name("incapacity", {"members": 30, "weeks": 20,
+                                                             "posterior": 1})
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["engine"]["mode"]["posterior"]["file"] == "sim/calibration/posterior.csv"
+    agents = pd.read_csv(folder / "replay" / "member_11" / "agents.csv")
+    _, scenario, ctx = prepare(RunRequest("incapacity", members=30, weeks=20))
+    design_ctx, _ = with_posterior_parameters(ctx, scenario)
+    ensemble = run_ensemble(design_ctx, keep_trajectories=True)
+    n = ctx.region.n
+    replayed = agents[list(METRICS)].to_numpy().reshape(21, n, len(METRICS)).transpose(0, 2, 1)
+    assert np.array_equal(replayed, ensemble.trajectories[11])
+    plain = run_ensemble(ctx, keep_trajectories=True)
+    assert not np.array_equal(replayed, plain.trajectories[11])
+
+
+def test_uncertain_and_posterior_together_are_refused(results_dir, capsys):
+    assert main(["run", "incapacity", "--members", "5", "--weeks", "10", "--uncertain",
+                 "--posterior", "--no-charts", "--quiet"]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ("defection_crowd\n0.04\n", "weight"),
+    ("weight,not_a_parameter\n1,0.5\n", "not_a_parameter"),
+    ("weight,defection_crowd\n1,9.0\n", "defection_crowd"),
+    ("weight,defection_crowd\n-1,0.04\n", "weight"),
+])
+def test_a_broken_posterior_file_is_refused_with_its_field(tmp_path, text, field):
+    path = tmp_path / "posterior.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        shipped.load_posterior(path)
+    assert err.value.field == field
+
+
+def test_a_missing_posterior_says_how_to_make_one(tmp_path):
+    with pytest.raises(UserError, match="make calibrate"):
+        shipped.load_posterior(tmp_path / "none.csv")
