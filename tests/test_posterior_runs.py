@@ -84,3 +84,26 @@ def test_a_broken_posterior_file_is_refused_with_its_field(tmp_path, text, field
 def test_a_missing_posterior_says_how_to_make_one(tmp_path):
     with pytest.raises(UserError, match="make calibrate"):
         shipped.load_posterior(tmp_path / "none.csv")
+
+
+def test_a_drawn_run_splits_its_spread_into_parameters_and_dice(results_dir):
+    args = ["--members", "200", "--weeks", "30"]
+    assert main(["run", "incapacity", *args, "--posterior", "--no-charts", "--quiet"]) == 0
+    folder = results_dir / result_folder_name("incapacity", {"members": 200, "weeks": 30,
+                                                             "posterior": 1})
+    split = json.loads((folder / "manifest.json").read_text())["engine"]["mode"]["split"]
+    outcomes = pd.read_csv(folder / "outcomes.csv").query("actor == 'BLR'")
+    for outcome, v in split.items():
+        row = outcomes[outcomes.outcome == outcome]
+        assert v["probability"] == pytest.approx(float(row.probability.iloc[0]))
+        assert 0.0 <= v["parameter_p05"] <= v["parameter_p95"] <= 1.0
+        assert v["parameter_share"] + v["monte_carlo_share"] == pytest.approx(
+            1.0 if 0 < v["probability"] < 1 else v["monte_carlo_share"])
+    assert "How much of the spread" in (folder / "report.html").read_text()
+
+
+def test_a_fixed_run_has_no_split(results_dir):
+    assert main(["run", "incapacity", "--members", "20", "--weeks", "10", "--no-charts",
+                 "--quiet"]) == 0
+    folder = results_dir / result_folder_name("incapacity", {"members": 20, "weeks": 10})
+    assert "split" not in json.loads((folder / "manifest.json").read_text())["engine"]["mode"]

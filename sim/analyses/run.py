@@ -259,6 +259,11 @@ def run(request: RunRequest) -> Path:
                               on_week=on_week if hooks else None)
         if writer is not None:
             writer.close()
+        if ctx.design:  # drawn parameters: how much of the spread is theirs (split.py)
+            from sim.analyses.inference.split import run_split
+
+            mode = {**mode, "split": run_split(ctx.design, outputs.member_outcomes(result),
+                                               outputs.OUTCOMES)}
         write_results(out, path, scenario, ctx, result, started, t0, request.charts,
                       {**engine, "mode": mode}, request.overrides(), report=request.report,
                       command=request.recorded_command())

@@ -152,6 +152,7 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
                              undefined=jinja2.StrictUndefined)
     return env.get_template("run_report.html.j2").render(
         scenario=scenario, region=region, focal_name=names[focal], manifest=manifest,
+        labels=LABELS, outcome_order=OUTCOMES,
         events=[{"week": e["week"], "type": e["type"], "details": _event_details(e)}
                 for e in manifest["events"]],
         overrides=params, evidence=_evidence(region, Parameters(dict(scenario.parameters))),
