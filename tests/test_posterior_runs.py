@@ -107,3 +107,13 @@ def test_a_fixed_run_has_no_split(results_dir):
                  "--quiet"]) == 0
     folder = results_dir / result_folder_name("incapacity", {"members": 20, "weeks": 10})
     assert "split" not in json.loads((folder / "manifest.json").read_text())["engine"]["mode"]
+
+
+def test_every_report_sets_the_defaults_beside_the_posterior(results_dir):
+    assert main(["run", "incapacity", "--members", "20", "--weeks", "10", "--no-charts",
+                 "--quiet"]) == 0
+    folder = results_dir / result_folder_name("incapacity", {"members": 20, "weeks": 10})
+    page = (folder / "report.html").read_text()
+    names, _, _ = shipped.load_posterior()
+    assert "The calibrated parameters: defaults and posterior" in page
+    assert all(f"<code>{n}</code>" in page for n in names)

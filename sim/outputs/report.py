@@ -107,6 +107,23 @@ def _evidence(region: Region, params: Parameters) -> dict:
             "repression_scale": number(regime.repression_scale(e, params))}
 
 
+def _posterior_table() -> list[dict]:
+    """The calibrated parameters' defaults beside their posterior (``posterior.json``)."""
+    path = paths.PACKAGE_DIR / "calibration" / "posterior.json"
+    if not path.is_file():
+        return []
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))["parameters_table"]
+    except (ValueError, KeyError, TypeError):
+        return []
+    return [{"parameter": r["parameter"], "default": f"{PARAMS[r['parameter']].default:.3g}",
+             "prior": f"{r['prior_low']:.3g}-{r['prior_high']:.3g}",
+             "mean": f"{r['posterior_mean']:.3g}",
+             "interval": f"{r['posterior_p05']:.3g}-{r['posterior_p95']:.3g}",
+             "contraction": f"{r['contraction']:.2f}"}
+            for r in rows if r.get("parameter") in PARAMS]
+
+
 def _event_details(event: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in event.items()
                      if k not in ("type", "week") and v is not None)
@@ -152,7 +169,7 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
                              undefined=jinja2.StrictUndefined)
     return env.get_template("run_report.html.j2").render(
         scenario=scenario, region=region, focal_name=names[focal], manifest=manifest,
-        labels=LABELS, outcome_order=OUTCOMES,
+        labels=LABELS, outcome_order=OUTCOMES, posterior_table=_posterior_table(),
         events=[{"week": e["week"], "type": e["type"], "details": _event_details(e)}
                 for e in manifest["events"]],
         overrides=params, evidence=_evidence(region, Parameters(dict(scenario.parameters))),
