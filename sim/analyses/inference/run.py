@@ -72,7 +72,8 @@ def _emulators(sim: dict, names: tuple[str, ...]):
     return fitted, checks
 
 
-def _fit(prior_unit, fitted, episodes, regions, observed, use, dropped=()):
+def _fit(prior_unit, fitted, episodes, regions, observed, use, dropped=(),
+         discrepancy=posterior.DISCREPANCY):
     """The posterior from the episodes in ``use`` (bool mask) and the region targets."""
     log_lik = np.zeros(len(prior_unit))
     for e, obs in zip(episodes, observed, strict=True):
@@ -82,12 +83,12 @@ def _fit(prior_unit, fitted, episodes, regions, observed, use, dropped=()):
     targets = {r.name: posterior.target_values(
         {label: fitted[(f"region_{r.name}", label)].predict(prior_unit)[:, 1]
          for label in REGION_LABELS}) for r in regions}
-    kept, worst = posterior.constraint(targets, dropped)
+    kept, worst = posterior.constraint(targets, dropped, discrepancy)
     return posterior.importance_weights(log_lik, kept), kept, targets
 
 
 def calibrate(quick: bool = False, points: int | None = None, replicates: int | None = None,
-              progress: bool = True) -> Path:
+              progress: bool = True, discrepancy: float = posterior.DISCREPANCY) -> Path:
     """Run the whole calibration; return the results folder."""
     budget = dict(QUICK if quick else FULL)
     budget.update({k: v for k, v in (("points", points), ("replicates", replicates))
@@ -112,7 +113,8 @@ def calibrate(quick: bool = False, points: int | None = None, replicates: int | 
     observed = [e.spec.observed for e in episodes]
     triggers = [e.spec.trigger for e in episodes]
     everyone = np.ones(len(episodes), dtype=bool)
-    weights, kept, targets = _fit(prior_unit, fitted, episodes, regions, observed, everyone)
+    weights, kept, targets = _fit(prior_unit, fitted, episodes, regions, observed, everyone,
+                                  discrepancy=discrepancy)
     post = posterior.Posterior(prior, weights, kept, names)
 
     # the model's own forecasts: in-sample (full posterior) and per fold
@@ -127,7 +129,8 @@ def calibrate(quick: bool = False, points: int | None = None, replicates: int | 
         held_names = {e.spec.name for e, h in zip(episodes, held, strict=True) if h}
         dropped = tuple(t for t, eps in posterior.TARGET_EPISODES.items()
                         if held_names & set(eps))
-        w_f, _, _ = _fit(prior_unit, fitted, episodes, regions, observed, ~held, dropped)
+        w_f, _, _ = _fit(prior_unit, fitted, episodes, regions, observed, ~held, dropped,
+                         discrepancy)
         fold_ess[int(f)] = posterior.ess(w_f)
         picks_f = prior[posterior.systematic_resample(w_f, members, RESAMPLE_SEED)]
         for i in np.flatnonzero(held):
@@ -172,6 +175,7 @@ def calibrate(quick: bool = False, points: int | None = None, replicates: int | 
         "emulator_rms_gap_in_se": {"median": float(np.median(list(checks.values()))),
                                    "max": float(np.max(list(checks.values())))},
         "wall_time_s": round(time.time() - started, 1)}
+    budget["discrepancy"] = discrepancy
     folder = _write(label, quick, budget, names, episodes, regions, scores, per_episode,
                     params, target_table, diagnostics, post)
     return folder
@@ -213,7 +217,7 @@ def _write(label, quick, budget, names, episodes, regions, scores, per_episode, 
         "git_commit": git_commit(), "quick": quick, "budget": budget,
         "parameters": list(names), "design_seed": design.DESIGN_SEED,
         "prior_seed": PRIOR_SEED, "resample_seed": RESAMPLE_SEED,
-        "discrepancy": posterior.DISCREPANCY,
+        "discrepancy": budget["discrepancy"],
         "max_implausibility": posterior.MAX_IMPLAUSIBILITY, "folds": crossval.FOLDS,
         "episodes_sha256": {e.spec.name: folder_hash(e.folder) for e in episodes},
         "regions_sha256": {r.name: region_sha256(r.folder) for r in regions},
@@ -250,5 +254,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="a tiny budget through the same path (CI); writes only results/")
     parser.add_argument("--points", type=int, default=None)
     parser.add_argument("--replicates", type=int, default=None)
+    parser.add_argument("--discrepancy", type=float, default=posterior.DISCREPANCY,
+                        help="model discrepancy of the literature targets (probability "
+                             f"scale; default {posterior.DISCREPANCY})")
     args = parser.parse_args(argv)
-    calibrate(args.quick, args.points, args.replicates)
+    calibrate(args.quick, args.points, args.replicates, discrepancy=args.discrepancy)
