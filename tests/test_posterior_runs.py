@@ -117,3 +117,14 @@ def test_every_report_sets_the_defaults_beside_the_posterior(results_dir):
     names, _, _ = shipped.load_posterior()
     assert "The calibrated parameters: defaults and posterior" in page
     assert all(f"<code>{n}</code>" in page for n in names)
+
+
+def test_exploration_fans_get_a_posterior_column():
+    from sim.analyses.explore_run import _posterior_quantiles
+
+    _, scenario, ctx = prepare(RunRequest("incapacity", members=20, weeks=12))
+    q = _posterior_quantiles(ctx, scenario, 20)
+    plain = run_ensemble(ctx, members=np.arange(20), progress=False).quantiles
+    assert q is not None and q.shape == plain.shape and not np.array_equal(q, plain)
+    assert _posterior_quantiles(ctx.with_design({"defection_rate": np.ones(20)}, 20),
+                                scenario, 20) is None   # a design run keeps its own draws

@@ -222,7 +222,21 @@ def _write_charts(out, ctx, scenario, method: str, indices: pd.DataFrame,
                          executor=plan_local(replicates, ctx.region.n))
     ids = list(ctx.region.ids)
     actors = [(ids.index(a), a) for a in (ctx.region.roles.focal, *ctx.region.roles.patrons)]
-    explore_charts.fans_side_by_side(plain.quantiles, pooled, actors, charts / "fans.png")
+    explore_charts.fans_side_by_side(plain.quantiles, pooled, actors, charts / "fans.png",
+                                     _posterior_quantiles(ctx, scenario, replicates))
+
+
+def _posterior_quantiles(ctx, scenario, members: int) -> np.ndarray | None:
+    """Quantiles of ``members`` members drawing from the calibrated posterior, if shipped."""
+    from sim.analyses.inference.shipped import POSTERIOR_CSV, posterior_design
+
+    if not POSTERIOR_CSV.is_file() or ctx.design:
+        return None
+    design, _ = posterior_design(scenario.seed, members, set(dict(scenario.parameters)))
+    result = run_ensemble(ctx.with_design(design, replicates=members),
+                          members=np.arange(members), progress=False,
+                          executor=plan_local(members, ctx.region.n))
+    return result.quantiles
 
 
 def _print_summary(indices: pd.DataFrame, noise: pd.DataFrame, boxes: list[dict],

@@ -106,18 +106,23 @@ def prim_charts(trajectory: pd.DataFrame, limits: pd.DataFrame, stats: dict,
 
 
 def fans_side_by_side(plain: np.ndarray, pooled: np.ndarray, actors: list[tuple[int, str]],
-                      path: Path) -> Path:
+                      path: Path, posterior: np.ndarray | None = None) -> Path:
     """Stability fans of some actors: Monte Carlo noise alone vs with parameter uncertainty.
 
-    Both panels of an actor share one y-range, so their widths compare directly.
+    The panels of an actor share one y-range, so their widths compare directly. With
+    ``posterior`` (quantiles of a run drawing from the calibrated posterior) a third
+    column shows what the literature and the episodes leave of the uncertainty.
     """
     metric = METRICS.index("stability")
     idx = {name: STAT_NAMES.index(name) for name in ("p05", "p25", "p50", "p75", "p95")}
-    fig = _figure(10.0, 3.0 * len(actors), layout="constrained")
-    axes = fig.subplots(len(actors), 2, squeeze=False)
+    columns = 2 if posterior is None else 3
+    fig = _figure(5.0 * columns, 3.0 * len(actors), layout="constrained")
+    axes = fig.subplots(len(actors), columns, squeeze=False)
     for row, (a, name) in enumerate(actors):
         panels = ((plain, "defaults: Monte Carlo noise only"),
-                  (pooled, "parameters drawn from the design: both"))
+                  (pooled, "drawn from the plausible ranges"))
+        if posterior is not None:
+            panels += ((posterior, "drawn from the calibrated posterior"),)
         low = min(q[:, metric, idx["p05"], a].min() for q, _ in panels)
         high = max(q[:, metric, idx["p95"], a].max() for q, _ in panels)
         pad = 0.05 * max(high - low, 1e-3)
