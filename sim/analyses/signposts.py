@@ -31,10 +31,6 @@ from sim.outputs.tables import OUTCOMES
 MIN_SIDE = 20
 #: Weeks after a vacancy that the interim must pass without an open split.
 QUIET_WEEKS = 8
-#: Fall of the security bloc's loyalty below its baseline (relative) that counts as a
-#: visible loss: a vacancy alone costs about 20% (the new ruler's entry), so the line is
-#: set above it (30%), where purges and refusals would be reported.
-LOYALTY_DROP = 0.30
 #: Rise of the focal state's economic stress above its baseline (0-1 scale) that counts
 #: as visible (a run on the currency, queues): about the 80th percentile at week 8 of
 #: the incapacity scenario, far above the status quo's 0.0001.
@@ -78,10 +74,6 @@ def _full_backing(data: Observables, ctx: Context, week: int) -> np.ndarray:
     return (support >= PATRON_FULL_SUPPORT).any(axis=1)
 
 
-def _loyalty_dip(data: Observables, ctx: Context, week: int) -> np.ndarray:
-    return data.security_drop[week] >= LOYALTY_DROP
-
-
 def _stress_rise(data: Observables, ctx: Context, week: int) -> np.ndarray:
     return data.stress_rise[week] >= STRESS_RISE
 
@@ -104,16 +96,19 @@ def _quiet_interim(data: Observables, ctx: Context, week: int) -> np.ndarray:
 #: * the patron's full backing (support at :data:`PATRON_FULL_SUPPORT`): loans, security
 #:   help and statements are public; support alone, not a takeover (which is the
 #:   ``patron_takeover`` outcome);
-#: * the security bloc's loyalty 30% below its baseline: the model's loyalty is seen
-#:   only through proxies (dismissals, resignations, reports of refused orders), so read
-#:   this one as the weakest observable; a loss of loyalty is not a defection (the
-#:   defection that opens a contest is the outcome);
 #: * economic stress 0.02 above baseline: seen in the exchange rate, prices and bank
 #:   queues; stress is an input to the outcomes, not one of them;
 #: * the interim's first 8 weeks without an open split: seen by anyone watching the
 #:   capital; not "a split opened", which is already half of ``contested``. Its "not
 #:   seen" side mixes members with no vacancy (yet) and members with an early split,
 #:   so read the "seen" side.
+#:
+#: Left out on purpose: the security bloc's loyalty well below normal (30%) by week 8.
+#: In the incapacity scenario it was seen in exactly the members whose elite had split
+#: (41 of 300, all of them), so it is "a split opened" under another name. Each row of
+#: ``signposts.csv`` says in ``seen_after_split`` how many of the members where the
+#: signpost was seen had already had an open split by its week: near 1, the signpost is
+#: a visible shadow of the split rather than an independent warning.
 SIGNPOSTS: tuple[Signpost, ...] = (
     Signpost("crowd_over_0.5pct", 8, "a crowd of 0.5% of the public or more by week 8",
              _crowd(0.005)),
@@ -121,8 +116,6 @@ SIGNPOSTS: tuple[Signpost, ...] = (
              _crowd(0.01)),
     Signpost("patron_full_backing", 26, "the patron's full backing by week 26",
              _full_backing),
-    Signpost("security_loyalty_down_30pct", 8,
-             "the security bloc's loyalty 30% below normal by week 8", _loyalty_dip),
     Signpost("economic_stress_up", 8, "economic stress 0.02 above normal by week 8",
              _stress_rise),
     Signpost("interim_quiet_8_weeks", 12,
@@ -151,7 +144,8 @@ def signposts_frame(data: Observables, ctx: Context, outcome: np.ndarray) -> pd.
     -------
     pandas.DataFrame
         signpost, week, description, outcome, members, seen_count, seen_share,
-        probability (all members), p_seen, p_seen_low, p_seen_high, p_not_seen,
+        seen_after_split (share of the members where it was seen that had had an open
+        elite split by its week), probability (all members), p_seen, p_seen_low, p_seen_high, p_not_seen,
         p_not_seen_low, p_not_seen_high, shift (p_seen - probability); the conditional
         columns are empty where no member is on that side. Signposts whose week is not
         before the horizon are left out.
@@ -165,6 +159,8 @@ def signposts_frame(data: Observables, ctx: Context, outcome: np.ndarray) -> pd.
         seen = post.seen(data, ctx, post.week)
         n_seen = int(seen.sum())
         n_not = members - n_seen
+        split = (data.holder[:, :post.week + 1] == HOLDER["contested"]).any(axis=1)
+        after_split = int((seen & split).sum()) / n_seen if n_seen else np.nan
         for name in OUTCOMES:
             hit = outcome == name
             k_seen, k_not = int((hit & seen).sum()), int((hit & ~seen).sum())
@@ -174,21 +170,23 @@ def signposts_frame(data: Observables, ctx: Context, outcome: np.ndarray) -> pd.
             low_n, high_n = wilson_interval(k_not, n_not) if n_not else (np.nan, np.nan)
             probability = int(hit.sum()) / members
             rows.append((post.name, post.week, post.words, name, members, n_seen,
-                         n_seen / members, probability, p_seen, low_s, high_s, p_not, low_n,
+                         n_seen / members, after_split, probability, p_seen, low_s, high_s, p_not, low_n,
                          high_n, p_seen - probability))
     return pd.DataFrame(rows, columns=[
         "signpost", "week", "description", "outcome", "members", "seen_count", "seen_share",
-        "probability", "p_seen", "p_seen_low", "p_seen_high", "p_not_seen", "p_not_seen_low",
+        "seen_after_split", "probability", "p_seen", "p_seen_low", "p_seen_high", "p_not_seen", "p_not_seen_low",
         "p_not_seen_high", "shift"])
 
 
 def strongest(frame: pd.DataFrame, rows: int = 6) -> pd.DataFrame:
-    """The rows that shift an outcome most (largest ``|shift|``), with both sides populated.
+    """Each signpost's row that shifts an outcome most, largest ``|shift|`` first.
 
+    Only signposts with at least :data:`MIN_SIDE` members on each side; one row per
+    signpost, so the table shows several signposts rather than one signpost's outcomes.
     Ties are broken by the fixed order of the list, so the table is reproducible.
     """
     usable = frame[(frame["seen_count"] >= MIN_SIDE)
                    & (frame["members"] - frame["seen_count"] >= MIN_SIDE)]
     order = usable.assign(size=usable["shift"].abs()).sort_values(
         "size", ascending=False, kind="stable")
-    return order.head(rows).drop(columns="size")
+    return order.drop_duplicates("signpost").head(rows).drop(columns="size")

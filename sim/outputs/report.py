@@ -22,6 +22,7 @@ from sim.model.mechanisms import regime
 from sim.model.params import PARAM_GRADES, PARAMS, Parameters
 from sim.outputs.narrative import run_narrative
 from sim.outputs.summary import LABELS
+from sim.outputs import watching
 from sim.outputs.tables import OUTCOMES
 from sim.regions.evidence import READ_FIELDS
 from sim.regions.loader import GRADES, Region
@@ -155,7 +156,8 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
         events=[{"week": e["week"], "type": e["type"], "details": _event_details(e)}
                 for e in manifest["events"]],
         overrides=params, evidence=_evidence(region, Parameters(dict(scenario.parameters))),
-        headline=headline, ripple=ripple, charts=charts,
+        headline=headline, ripple=ripple, charts=charts, labels=LABELS,
+        watched=watching.conditioned_rows(folder), signposts=watching.signpost_rows(folder),
         narrative=run_narrative(folder, OUTCOMES, names[focal]),
         grade_names=grade_names, grades=grades,
         calibration=None if calibration is None else [
