@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from sim import __version__
+from sim.analyses.observables import ObservableRecorder, Observables
 from sim.arguments import command_line
 from sim.claims import claim, run_request
-from sim.analyses.observables import Observables, ObservableRecorder
 from sim.engines.blocks import WeekRecord
 from sim.engines.ensemble import EnsembleResult, run_ensemble
 from sim.engines.executors import make_executor
@@ -229,8 +229,11 @@ def recorder_for(scenario: Scenario, ctx: Context) -> ObservableRecorder:
 
 def write_watching(out: Path, path: Path, scenario: Scenario, ctx: Context,
                    result: EnsembleResult, outcomes, observables: Observables) -> None:
-    """Condition on the scenario's observations (refusing a too small ESS) and write
-    ``observations.csv``, ``outcomes_conditioned.csv`` and ``signposts.csv``."""
+    """Write ``signposts.csv`` and, with observations, the conditioned outcomes.
+
+    Conditions on the scenario's observations first (refusing a too small ESS before
+    any file is written), then ``observations.csv`` and ``outcomes_conditioned.csv``.
+    """
     from sim.analyses import observations as watch
     from sim.analyses.signposts import signposts_frame
 

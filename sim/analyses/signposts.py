@@ -145,8 +145,9 @@ def signposts_frame(data: Observables, ctx: Context, outcome: np.ndarray) -> pd.
     pandas.DataFrame
         signpost, week, description, outcome, members, seen_count, seen_share,
         seen_after_split (share of the members where it was seen that had had an open
-        elite split by its week), probability (all members), p_seen, p_seen_low, p_seen_high, p_not_seen,
-        p_not_seen_low, p_not_seen_high, shift (p_seen - probability); the conditional
+        elite split by its week), probability (all members), p_seen, p_seen_low,
+        p_seen_high, p_not_seen, p_not_seen_low, p_not_seen_high, shift (p_seen -
+        probability); the conditional
         columns are empty where no member is on that side. Signposts whose week is not
         before the horizon are left out.
     """
@@ -170,12 +171,12 @@ def signposts_frame(data: Observables, ctx: Context, outcome: np.ndarray) -> pd.
             low_n, high_n = wilson_interval(k_not, n_not) if n_not else (np.nan, np.nan)
             probability = int(hit.sum()) / members
             rows.append((post.name, post.week, post.words, name, members, n_seen,
-                         n_seen / members, after_split, probability, p_seen, low_s, high_s, p_not, low_n,
-                         high_n, p_seen - probability))
+                         n_seen / members, after_split, probability, p_seen, low_s, high_s,
+                         p_not, low_n, high_n, p_seen - probability))
     return pd.DataFrame(rows, columns=[
         "signpost", "week", "description", "outcome", "members", "seen_count", "seen_share",
-        "seen_after_split", "probability", "p_seen", "p_seen_low", "p_seen_high", "p_not_seen", "p_not_seen_low",
-        "p_not_seen_high", "shift"])
+        "seen_after_split", "probability", "p_seen", "p_seen_low", "p_seen_high",
+        "p_not_seen", "p_not_seen_low", "p_not_seen_high", "shift"])
 
 
 def strongest(frame: pd.DataFrame, rows: int = 6) -> pd.DataFrame:
