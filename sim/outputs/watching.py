@@ -37,14 +37,18 @@ def conditioned_rows(folder: Path) -> dict | None:
     return {
         "effective": float(frame["effective_members"].iloc[0]),
         "members": int(frame["members"].iloc[0]),
-        "observations": [{"week": int(r.week), "observation": r.observation,
+        # The words start with "week N: ", which the table's own column already says.
+        "observations": [{"week": int(r.week),
+                          "observation": r.observation.split(": ", 1)[-1],
                           "consistent": _pct(r.consistent_share)} for r in seen.itertuples()],
         "rows": [{"outcome": r.outcome, "before": _pct(r.probability_unconditioned),
                   "before_interval": f"{_pct(r.ci_low_unconditioned)}-"
                                      f"{_pct(r.ci_high_unconditioned)}",
                   "after": _pct(r.probability),
                   "after_interval": f"{_pct(r.ci_low)}-{_pct(r.ci_high)}",
-                  "shift": f"{100 * r.shift:+.1f}"} for r in focal.itertuples()],
+                  # + 0.0 turns a rounded -0.0 into 0.0 (no "-0.0" for "no change").
+                  "shift": f"{round(100 * r.shift, 1) + 0.0:+.1f}"}
+                 for r in focal.itertuples()],
     }
 
 
