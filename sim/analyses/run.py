@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from sim import __version__
+from sim.analyses.observables import ObservableRecorder, Observables
 from sim.arguments import command_line
 from sim.claims import claim, run_request
 from sim.engines.blocks import WeekRecord
@@ -176,17 +177,27 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
         "wall_time_s": round(wall_s, 3),
         "parameters": ctx.params.as_dict(),
         "events": [e.model_dump() for e in scenario.events],
+        "observations": [o.model_dump() for o in scenario.observations],
     }
 
 
 def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
                   result: EnsembleResult, started: dt.datetime, t0: float,
                   charts: bool, engine: dict, overrides: dict, report: bool = True,
-                  command: str | None = None) -> None:
-    """Write every result file of a run into the directory ``out``."""
+                  command: str | None = None, observables: Observables | None = None
+                  ) -> None:
+    """Write every result file of a run into the directory ``out``.
+
+    With ``observables`` (recorded as the run went, :func:`recorder_for`), also
+    ``signposts.csv`` and, for a scenario with observations, ``observations.csv`` and
+    ``outcomes_conditioned.csv`` (or a UserError when the observations leave too few
+    effective members, before anything is written).
+    """
+    outcomes = outputs.outcomes_frame(result, ctx)
+    if observables is not None:
+        write_watching(out, path, scenario, ctx, result, outcomes, observables)
     timeseries = outputs.timeseries_frame(result, ctx)
     holders = outputs.holders_frame(result)
-    outcomes = outputs.outcomes_frame(result, ctx)
     outputs.write_csv(timeseries, out / "timeseries.csv")
     outputs.write_csv(holders, out / "holders.csv")
     outputs.write_csv(outputs.members_frame(result, ctx), out / "members.csv")
@@ -203,6 +214,38 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
         from sim.outputs.report import write_run_report
 
         write_run_report(out, ctx.region, scenario)
+
+
+def recorder_for(scenario: Scenario, ctx: Context) -> ObservableRecorder:
+    """The ``on_week`` hook that keeps what the observations and signposts read."""
+    from sim.analyses.observations import weeks_needed
+    from sim.analyses.signposts import signpost_weeks
+
+    actors = {ctx.region.index(o.actor) for o in scenario.observations
+              if getattr(o, "actor", None) is not None}
+    return ObservableRecorder(
+        ctx, weeks_needed(scenario.observations) | signpost_weeks(scenario.weeks), actors)
+
+
+def write_watching(out: Path, path: Path, scenario: Scenario, ctx: Context,
+                   result: EnsembleResult, outcomes, observables: Observables) -> None:
+    """Write ``signposts.csv`` and, with observations, the conditioned outcomes.
+
+    Conditions on the scenario's observations first (refusing a too small ESS before
+    any file is written), then ``observations.csv`` and ``outcomes_conditioned.csv``.
+    """
+    from sim.analyses import observations as watch
+    from sim.analyses.signposts import signposts_frame
+
+    if scenario.observations:
+        conditioning = watch.condition(scenario.observations, observables, ctx)
+        watch.check(conditioning, scenario.members, str(path))
+        outputs.write_csv(watch.observations_frame(conditioning), out / "observations.csv")
+        outputs.write_csv(watch.conditioned_frame(outputs.outcome_hits(result, ctx), outcomes,
+                                                  conditioning),
+                          out / "outcomes_conditioned.csv")
+    outputs.write_csv(signposts_frame(observables, ctx, outputs.member_outcomes(result)),
+                      out / "signposts.csv")
 
 
 def _claim(target: Path, path: Path, scenario: Scenario, request: RunRequest) -> None:
@@ -249,14 +292,16 @@ def run(request: RunRequest) -> Path:
         members = np.arange(scenario.members)
         writer = (outputs.TrajectoryWriter(out / "trajectories.parquet", ctx, members)
                   if request.save_members else None)
-        hooks = [hook for hook in (writer.write if writer else None, request.on_week) if hook]
+        recorder = recorder_for(scenario, ctx)
+        hooks = [hook for hook in (writer.write if writer else None, request.on_week,
+                                   recorder) if hook]
 
         def on_week(record: WeekRecord) -> None:
             for hook in hooks:
                 hook(record)
 
         result = run_ensemble(ctx, members, progress=request.progress, executor=executor,
-                              on_week=on_week if hooks else None)
+                              on_week=on_week)
         if writer is not None:
             writer.close()
         if ctx.design:  # drawn parameters: how much of the spread is theirs (split.py)
@@ -266,7 +311,8 @@ def run(request: RunRequest) -> Path:
                                                outputs.OUTCOMES)}
         write_results(out, path, scenario, ctx, result, started, t0, request.charts,
                       {**engine, "mode": mode}, request.overrides(), report=request.report,
-                      command=request.recorded_command())
+                      command=request.recorded_command(),
+                      observables=recorder.finish(result.holder, result.incapacity_week))
     return target
 
 

@@ -30,6 +30,9 @@ class WeekRecord:
     stats : numpy.ndarray or None, shape (len(STAT_NAMES), len(METRICS), N)
         Mean and percentiles across all members, when an executor computed them
         already (in parallel); otherwise the summary computes them.
+    patron_support : numpy.ndarray or None, shape (M_block, P)
+        Each patron's support for the focal state's rulers in [0, 1] (what an analyst
+        watching the news can see of a patron's move; :mod:`sim.analyses.observables`).
     """
 
     week: int
@@ -39,6 +42,7 @@ class WeekRecord:
     incapacity_week: np.ndarray
     incapacity_kind: np.ndarray
     stats: np.ndarray | None = None
+    patron_support: np.ndarray | None = None
 
     @staticmethod
     def join(records: list[WeekRecord]) -> WeekRecord:
@@ -52,6 +56,8 @@ class WeekRecord:
             events=[e for r in records for e in r.events],
             incapacity_week=np.concatenate([r.incapacity_week for r in records]),
             incapacity_kind=np.concatenate([r.incapacity_kind for r in records]),
+            patron_support=(None if records[0].patron_support is None else
+                            np.concatenate([r.patron_support for r in records])),
         )
 
 
@@ -85,4 +91,5 @@ class Block:
                             self.ctx.region.roles.patrons)
         self.week += 1
         return WeekRecord(self.week, self.state.snapshot(), self.state.holder.copy(), events,
-                          self.state.incapacity_week.copy(), self.state.incapacity_kind.copy())
+                          self.state.incapacity_week.copy(), self.state.incapacity_kind.copy(),
+                          patron_support=self.state.patron_support.copy())

@@ -14,6 +14,8 @@ A scenario is YAML (see ``scenarios/*.yaml`` for commented examples)::
       - {type: leader_incapacitated, week: 4, mode: natural}
     uncertainties:      # optional: ranges for `make explore` (default: plausible ranges)
       patron_support_speed: {low: 0.1, high: 0.5}
+    observations:       # optional: what has been seen since (sim/model/observations.py)
+      - {week: 8, type: leader_in_office, value: true}
 
 Unknown keys, unknown parameters, unknown actors and out-of-range values are errors
 that name the file and the field. Events that name actors are checked against the
@@ -38,6 +40,14 @@ from pydantic import (
 )
 
 from sim.errors import UserError
+from sim.model.observations import (
+    MAX_OBSERVATIONS,
+    OBSERVATION_MODELS,
+    OBSERVATION_TYPES,
+    Crowd,
+    Observation,
+    PatronMoveSeen,
+)
 from sim.model.params import CONTEXT_ONLY, check_value
 
 if TYPE_CHECKING:
@@ -203,6 +213,10 @@ class Scenario(_Strict):
     #: Ranges explored by ``make explore`` (default: every plausible range, see
     #: :func:`sim.analyses.explore.uncertainties_of`); ignored by a plain run.
     uncertainties: dict[str, Uncertainty] = Field(default_factory=dict)
+    #: What has been observed since the shock: the run weights its members by them
+    #: (:mod:`sim.analyses.observations`); the simulation itself is unchanged.
+    observations: Annotated[list[Observation], Field(max_length=MAX_OBSERVATIONS)] = Field(
+        default_factory=list)
     #: sha256 of the file's bytes as read and validated (set by :func:`load_scenario`).
     _source_sha256: str | None = PrivateAttr(default=None)
 
@@ -218,6 +232,11 @@ class Scenario(_Strict):
                 raise ValueError(f"events.{i}.week: week {event.week} is not before the "
                                  f"horizon (weeks: {self.weeks}); events must be in weeks 0 "
                                  f"to {self.weeks - 1}")
+        for i, seen in enumerate(self.observations):
+            if seen.week > self.weeks:
+                raise ValueError(f"observations.{i}.week: week {seen.week} is after the "
+                                 f"horizon (weeks: {self.weeks}); observations must be in "
+                                 f"weeks 0 to {self.weeks}")
         ending = [e for e in self.events if e.type in ENDING_EVENTS]
         if len(ending) > 1:
             raise ValueError("events: at most one leader_incapacitated or voluntary_handover "
@@ -295,12 +314,15 @@ def _user_error(origin: str, exc: ValidationError) -> UserError:
         message = "unknown key; allowed keys: " + ", ".join(_allowed_keys(first["loc"]))
     elif first["type"] == "union_tag_invalid":
         tag = str(first.get("ctx", {}).get("tag", ""))
-        if tag in RENAMED_EVENTS:
+        if first["loc"] and first["loc"][0] == "observations":
+            message = f"unknown observation type; allowed: {', '.join(OBSERVATION_TYPES)}"
+        elif tag in RENAMED_EVENTS:
             message = f"event type {tag!r} was renamed: write {RENAMED_EVENTS[tag]}"
         else:
             message = f"unknown event type; allowed: {', '.join(EVENT_TYPES)}"
     elif first["type"] == "value_error" and not first["loc"]:
-        if ": " in message and message.split(": ", 1)[0].startswith("events"):
+        if ": " in message and message.split(": ", 1)[0].startswith(("events",
+                                                                      "observations")):
             field, message = message.split(": ", 1)
     if len(exc.errors()) > 1:
         message += f" (and {len(exc.errors()) - 1} more problem(s))"
@@ -311,6 +333,8 @@ def _allowed_keys(loc: tuple) -> list[str]:
     model: type[BaseModel] = Scenario
     if len(loc) >= 3 and loc[0] == "events":
         model = EVENT_MODELS.get(str(loc[2]), Scenario)
+    elif len(loc) >= 3 and loc[0] == "observations":
+        model = OBSERVATION_MODELS.get(str(loc[2]), Scenario)
     return sorted(model.model_fields)
 
 
@@ -393,6 +417,27 @@ def check_against_region(scenario: Scenario, roles: RegionRoles, kinds: dict[str
                 raise UserError(origin, f"events.{i}.patron",
                                 f"{event.patron!r} is not a patron of {roles.focal!r}; "
                                 f"patrons: {', '.join(movers)}")
+    _check_observations(scenario, roles, kinds, origin)
+
+
+def _check_observations(scenario: Scenario, roles: RegionRoles, kinds: dict[str, str],
+                        origin: str) -> None:
+    """The observations' actors and patrons exist in the region (as for the events)."""
+    for i, seen in enumerate(scenario.observations):
+        if isinstance(seen, Crowd) and seen.actor is not None and (
+                kinds.get(seen.actor) != "state"):
+            states = [a for a, kind in kinds.items() if kind == "state"]
+            raise UserError(origin, f"observations.{i}.actor",
+                            f"{seen.actor!r} is not a state of this region (a crowd is "
+                            f"a state's public); states: {', '.join(states)}")
+        if isinstance(seen, PatronMoveSeen):
+            if not roles.patrons:
+                raise UserError(origin, f"observations.{i}", f"this region's focal state "
+                                f"{roles.focal!r} has no patron to watch (roles.yaml)")
+            if seen.patron is not None and seen.patron not in roles.patrons:
+                raise UserError(origin, f"observations.{i}.patron",
+                                f"{seen.patron!r} is not a patron of {roles.focal!r}; "
+                                f"patrons: {', '.join(roles.patrons)}")
 
 
 def _reject_nan(origin: str, value: object, where: str) -> None:

@@ -20,6 +20,7 @@ import pandas as pd
 from sim import paths
 from sim.model.mechanisms import regime
 from sim.model.params import PARAM_GRADES, PARAMS, Parameters
+from sim.outputs import watching
 from sim.outputs.narrative import run_narrative
 from sim.outputs.summary import LABELS
 from sim.outputs.tables import OUTCOMES
@@ -173,7 +174,8 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
         events=[{"week": e["week"], "type": e["type"], "details": _event_details(e)}
                 for e in manifest["events"]],
         overrides=params, evidence=_evidence(region, Parameters(dict(scenario.parameters))),
-        headline=headline, ripple=ripple, charts=charts,
+        headline=headline, ripple=ripple, charts=charts, labels=LABELS,
+        watched=watching.conditioned_rows(folder), signposts=watching.signpost_rows(folder),
         narrative=run_narrative(folder, OUTCOMES, names[focal]),
         grade_names=grade_names, grades=grades,
         calibration=None if calibration is None else [

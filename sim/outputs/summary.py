@@ -50,6 +50,9 @@ def console_summary(folder: Path) -> str:
         from sim.outputs.narrative import run_narrative
 
         lines += run_narrative(folder, OUTCOMES, focal)
+    from sim.outputs.watching import console_lines
+
+    lines += console_lines(folder, LABELS)
     report = folder / "report.html"
     lines.append(f"results written to {folder}")
     if report.is_file():

@@ -115,6 +115,25 @@ def ripple_indicators(result: EnsembleResult, ctx: Context) -> dict[str, np.ndar
     }
 
 
+def outcome_hits(result: EnsembleResult, ctx: Context) -> dict[tuple[str, str], np.ndarray]:
+    """Per-member booleans of every row of ``outcomes.csv``, keyed ``(actor, outcome)``.
+
+    In the row order of :func:`outcomes_frame` (the focal state's regime outcomes, then
+    each ripple outcome for every state), so weighted analyses
+    (:mod:`sim.analyses.observations`, :mod:`sim.analyses.signposts`) count the very
+    same events.
+    """
+    hits: dict[tuple[str, str], np.ndarray] = {}
+    outcome = member_outcomes(result)
+    for name in OUTCOMES:
+        hits[(ctx.region.roles.focal, name)] = outcome == name
+    for name, ripple in ripple_indicators(result, ctx).items():
+        for a, actor in enumerate(ctx.region.ids):
+            if ctx.region.kinds[a] == "state":
+                hits[(actor, name)] = ripple[:, a]
+    return hits
+
+
 def outcomes_frame(result: EnsembleResult, ctx: Context) -> pd.DataFrame:
     """Outcome probabilities with 95% Wilson intervals.
 
@@ -122,15 +141,8 @@ def outcomes_frame(result: EnsembleResult, ctx: Context) -> pd.DataFrame:
     :func:`ripple_indicators`.
     """
     total = len(result.members)
-    rows = []
-    outcome = member_outcomes(result)
-    for name in OUTCOMES:
-        count = int((outcome == name).sum())
-        rows.append((ctx.region.roles.focal, name, count, total))
-    for name, hits in ripple_indicators(result, ctx).items():
-        for a, actor in enumerate(ctx.region.ids):
-            if ctx.region.kinds[a] == "state":
-                rows.append((actor, name, int(hits[:, a].sum()), total))
+    rows = [(actor, name, int(hit.sum()), total)
+            for (actor, name), hit in outcome_hits(result, ctx).items()]
     frame = pd.DataFrame(rows, columns=["actor", "outcome", "count", "members"])
     frame["probability"] = frame["count"] / frame["members"]
     bounds = [wilson_interval(c, t) for c, t in zip(frame["count"], frame["members"],
