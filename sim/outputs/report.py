@@ -174,7 +174,7 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
         events=[{"week": e["week"], "type": e["type"], "details": _event_details(e)}
                 for e in manifest["events"]],
         overrides=params, evidence=_evidence(region, Parameters(dict(scenario.parameters))),
-        headline=headline, ripple=ripple, charts=charts, labels=LABELS,
+        headline=headline, ripple=ripple, charts=charts,
         watched=watching.conditioned_rows(folder), signposts=watching.signpost_rows(folder),
         narrative=run_narrative(folder, OUTCOMES, names[focal]),
         grade_names=grade_names, grades=grades,
