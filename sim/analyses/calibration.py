@@ -56,13 +56,14 @@ from sim.model.context import build_context
 from sim.model.params import PARAMS
 from sim.model.scenario import Scenario
 from sim.model.state import HOLDER, METRICS
+from sim.outcomes import CLASS_OF_HOLDER
 from sim.paths import DATA_DIR, REGIONS_DIR, analysis_dir
 from sim.regions.loader import Region, load_region
 
 SEED = 7
 #: Holders under which the ruling group still holds power (an open split included).
-CONTINUING = ("constitutional_interim", "emergency_body", "insider_successor",
-              "designated_successor", "contested")
+#: After a death these are the class-B holders of :mod:`sim.outcomes`.
+CONTINUING: tuple[str, ...] = tuple(h for h, c in CLASS_OF_HOLDER.items() if c == "B")
 CRN_PAIRS = (("status_quo", "incapacity"), ("status_quo", "protest_wave"),
              ("incapacity", "incapacity_violent"), ("incapacity", "incapacity_russian_move"))
 #: The parameters the joint calibration tunes (graded ``calibrated`` or bounded by a target).

@@ -20,9 +20,8 @@ import pandas as pd
 from sim import paths
 from sim.model.mechanisms import regime
 from sim.model.params import PARAM_GRADES, PARAMS, Parameters
+from sim.outcomes import LABELS, OUTCOMES
 from sim.outputs.narrative import run_narrative
-from sim.outputs.summary import LABELS
-from sim.outputs.tables import OUTCOMES
 from sim.regions.evidence import READ_FIELDS
 from sim.regions.loader import GRADES, Region
 
