@@ -327,4 +327,7 @@ def compare(name_a: str | Path, name_b: str | Path, unpaired: bool = False,
         from sim.outputs.report import write_compare_report
 
         write_compare_report(out, ctx_a.region, scenario_a, scenario_b)
+        from sim.outputs.workbook import write_workbook
+
+        write_workbook(out)
     return target
