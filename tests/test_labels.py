@@ -224,3 +224,19 @@ def test_run_and_compare_write_a_workbook_with_one_sheet_per_table(tmp_path, res
     pair_sheets = pd.read_excel(target / "results.xlsx", sheet_name=None)
     assert {"deltas", "ripple", "outcomes"} <= set(pair_sheets)
     assert "persists_at_horizon" in pair_sheets["ripple"].columns
+
+
+def test_the_workbook_is_the_same_bytes_for_the_same_csvs(tmp_path):
+    import shutil
+    import time
+
+    from sim.outputs.workbook import write_workbook
+
+    first, second = tmp_path / "one", tmp_path / "two"
+    first.mkdir()
+    pd.DataFrame({"actor": ["BLR"], "outcome": ["contested"], "probability": [0.25]}).to_csv(
+        first / "outcomes.csv", index=False)
+    shutil.copytree(first, second)
+    a = write_workbook(first).read_bytes()
+    time.sleep(1.1)  # a creation time in the file would show
+    assert write_workbook(second).read_bytes() == a

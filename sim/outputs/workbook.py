@@ -12,6 +12,7 @@ about 0.7 s.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pandas as pd
 #: Rows of data a sheet holds (Excel's limit, less the header).
 MAX_ROWS = 1_048_575
 WORKBOOK = "results.xlsx"
+FIXED_DATE = dt.datetime(2000, 1, 1)
 
 #: What each table is, for the ``about`` sheet (unknown tables: no description).
 DESCRIPTIONS: dict[str, str] = {
@@ -97,11 +99,14 @@ def write_workbook(folder: Path, tables: Sequence[str] | None = None,
         about.append((stem, len(frame), note))
     about += [("outcome_labels", None, "holder -> outcome -> label -> backtest class "
                "(sim/outcomes.py), the names used in every sheet"),
-              ("source", None, f"the CSV files of this folder ({folder.name}); the CSVs "
-               "are the reference")]
+              ("source", None, "the CSV files beside this workbook; the CSVs are the "
+               "reference")]
     target = folder / name
     book = xlsxwriter.Workbook(str(target), {"constant_memory": True,
                                              "nan_inf_to_errors": True})
+    # A fixed creation date and no folder name (runs are written in a staging folder): the
+    # same CSVs give the same bytes, as the CSVs themselves do.
+    book.set_properties({"created": FIXED_DATE, "title": "simulation results"})
     try:
         _sheet(book, "about", pd.DataFrame(about[1:], columns=list(about[0])))
         for stem, frame in frames.items():
