@@ -108,7 +108,7 @@ def test_compare_runs_that_cannot_be_paired_unpaired_with_a_note(tmp_path, resul
     assert main(["compare", a, b, "--no-charts", "--unpaired"]) == 0
     printed = capsys.readouterr().out
     assert "A vs B (unpaired; 95% Newcombe interval of B - A)" in printed
-    assert "regime and leader continue" in printed and "takeover by rival officers" in printed
+    assert "Regime and leader continue" in printed and "Takeover by rival officers" in printed
     target = results_dir / "compare" / "seed_a_vs_seed_b"
     assert json.loads((target / "manifest.json").read_text())["paired"] is False
     for name in ("deltas.csv", "ripple.csv", "outcomes.csv"):

@@ -36,6 +36,7 @@ from sim.engines.ensemble import run_ensemble
 from sim.model.context import build_context
 from sim.model.scenario import Scenario
 from sim.model.state import HOLDERS
+from sim.outcomes import class_legend
 from sim.outputs import tables as outputs
 from sim.paths import PACKAGE_DIR, analysis_dir
 
@@ -135,6 +136,8 @@ def summary_text(frame: pd.DataFrame, table: pd.DataFrame,
                      f"[{m.loc['brier_skill_vs_null', 'model_ci_low']:.2f}, "
                      f"{m.loc['brier_skill_vs_null', 'model_ci_high']:.2f}]")
     h = headline(table)
+    lines += ["", "Classes (sim/outcomes.py: who holds power at the horizon):"]
+    lines += [f"  {line}" for line in class_legend()]
     lines += ["", f"Verdict (main score, only what was known at the trigger, against the "
               f"pooled null): {h['verdict']} (Brier skill {h['skill']:.2f}, 95% interval "
               f"{h['low']:.2f} to {h['high']:.2f})."]

@@ -56,13 +56,14 @@ from sim.model.context import build_context
 from sim.model.params import PARAMS
 from sim.model.scenario import Scenario
 from sim.model.state import HOLDER, METRICS
+from sim.outcomes import CLASS_OF_HOLDER
 from sim.paths import DATA_DIR, REGIONS_DIR, analysis_dir
 from sim.regions.loader import Region, load_region
 
 SEED = 7
 #: Holders under which the ruling group still holds power (an open split included).
-CONTINUING = ("constitutional_interim", "emergency_body", "insider_successor",
-              "designated_successor", "contested")
+#: After a death these are the class-B holders of :mod:`sim.outcomes`.
+CONTINUING: tuple[str, ...] = tuple(h for h, c in CLASS_OF_HOLDER.items() if c == "B")
 CRN_PAIRS = (("status_quo", "incapacity"), ("status_quo", "protest_wave"),
              ("incapacity", "incapacity_violent"), ("incapacity", "incapacity_russian_move"))
 #: The parameters the joint calibration tunes (graded ``calibrated`` or bounded by a target).
@@ -257,6 +258,59 @@ def accepted_region(design: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def verdict_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The verdict of the target tables, one line per region and one overall.
+
+    Parameters
+    ----------
+    tables : dict
+        Region name -> :func:`target_table` of that region.
+
+    Examples
+    --------
+    >>> ok = pd.DataFrame({"target": ["t1"], "band_low": [0.0], "band_high": [1.0],
+    ...                    "model": [0.5], "passes": [True]})
+    >>> bad = ok.assign(model=[1.5], passes=[False])
+    >>> for line in verdict_lines({"belarus": ok, "russia": bad}):
+    ...     print(line)
+    Verdict: 1 of 2 regions pass every target at the default parameters.
+      belarus: all 1 targets pass
+      russia: FAILS t1 (model 1.5, band 0-1)
+    """
+    lines, passing = [], 0
+    for region, table in tables.items():
+        failed = table[~table["passes"].astype(bool)]
+        if failed.empty:
+            passing += 1
+            lines.append(f"  {region}: all {len(table)} targets pass")
+        else:
+            lines.append(f"  {region}: FAILS " + "; ".join(
+                f"{r.target} (model {r.model:.4g}, band {r.band_low:.4g}-{r.band_high:.4g})"
+                for r in failed.itertuples()))
+    head = ("Verdict: every target passes in every region" if passing == len(tables)
+            else f"Verdict: {passing} of {len(tables)} regions pass every target")
+    return [f"{head} at the default parameters."] + lines
+
+
+def accepted_text(design: pd.DataFrame, accepted: pd.DataFrame, members: int) -> str:
+    """What the search found, in words: the accepted region, or that there is none.
+
+    Examples
+    --------
+    >>> design = pd.DataFrame({"passes_all": [False, False]})
+    >>> print(accepted_text(design, pd.DataFrame(), 800))  # doctest: +NORMALIZE_WHITESPACE
+    Two-stage Latin hypercube, 2 points (800 members each): none meets every target,
+    so there is no accepted region (the defaults stay as they are; see the verdict above).
+    """
+    kept = int(design["passes_all"].sum())
+    head = f"Two-stage Latin hypercube, {len(design)} points ({members} members each): "
+    if kept == 0:
+        return (head + "none meets every target,\nso there is no accepted region (the "
+                "defaults stay as they are; see the verdict above).")
+    return (head + f"{kept} meet every target. Accepted region:\n"
+            + accepted.to_string(index=False))
+
+
 def regime_survival(mode: str, members: int = 4000, seed: int = SEED, region=None,
                     parameters: dict | None = None) -> tuple[float, np.ndarray]:
     """Share of members whose regime is in place 52 weeks after a week-0 incapacity."""
@@ -303,25 +357,24 @@ def main(argv: list[str] | None = None) -> None:
     searched = regions if args.region else [load_region(DATA_DIR)]
     target = analysis_dir("calibration")
     target.mkdir(parents=True, exist_ok=True)
+    tables: dict[str, pd.DataFrame] = {}
     with pd.option_context("display.width", 200, "display.float_format", "{:.4f}".format):
         for region in regions:
-            table = target_table(model_values(region, args.members))
+            table = tables[region.name] = target_table(model_values(region, args.members))
             # One file per region: a report shows the standing of the region it ran on.
             table.to_csv(target / f"targets_{region.name}.csv", index=False,
                          float_format="%.6g")
             print(f"Targets at the default parameters, region {region.name} "
                   f"({args.members} members, seed {SEED}):")
             print(table.drop(columns="source").to_string(index=False))
+        print("\n" + "\n".join(verdict_lines(tables)))
         if not args.no_search:
             design = search(searched, args.search_members, args.points)
             print(f"\nSearch over region(s) {', '.join(r.name for r in searched)}:")
             design.to_csv(target / "search.csv", index=False, float_format="%.6g")
             accepted = accepted_region(design)
             accepted.to_csv(target / "accepted_region.csv", index=False, float_format="%.6g")
-            print(f"\nTwo-stage Latin hypercube, {len(design)} points "
-                  f"({args.search_members} members each): {int(design['passes_all'].sum())} "
-                  "meet every target. Accepted region:")
-            print(accepted.to_string(index=False))
+            print("\n" + accepted_text(design, accepted, args.search_members))
     if args.crn:
         print("\nMean width of the 90% interval of the focal state's stability difference, "
               "weeks 5-104:")

@@ -11,8 +11,10 @@ folder names; :func:`sim.paths.compare_folder_name`):
 * ``deltas.csv``: week, actor, metric, mean in A and B, and the mean and 5th/50th/95th
   percentiles of the paired difference;
 * ``ripple.csv``: per actor and metric, the peak mean difference and its week, the
-  arrival week (first week the paired 90% interval excludes zero by more than the
-  metric's :data:`ARRIVAL_TOLERANCE`), whether the difference persists at the horizon, and the
+  arrival week (first week the 5th-95th percentile range of the member differences, a
+  spread across members and not a confidence interval, clears zero by more than the
+  metric's :data:`ARRIVAL_TOLERANCE`), whether the difference persists at the horizon
+  (:func:`persists`: the mean there is at least half its peak, same sign), and the
   actor's graph distance from the focal state;
 * ``outcomes.csv``: outcome probabilities in A and B and their difference with a 95%
   interval (paired when the runs are paired);
@@ -56,6 +58,21 @@ from sim.outputs import tables as outputs
 from sim.paths import compare_dir_for, results_dir_for
 
 DIFF_STATS = ("diff_mean", "diff_p05", "diff_p50", "diff_p95")
+#: A difference persists at the horizon when its mean there is at least this share of its
+#: peak mean, with the same sign (:func:`persists`).
+PERSIST_SHARE = 0.5
+#: The rules of ``ripple.csv``, written into the comparison's manifest.
+RIPPLE_RULES: dict[str, str] = {
+    "band": "diff_p05/diff_p95 (deltas.csv) and members_p05/p95_at_horizon (ripple.csv) are "
+            "the 5th and 95th percentiles of the member-by-member differences: the spread "
+            "across members, not a confidence interval of the mean difference",
+    "arrival_week": "first week the 5th-95th percentile range of member differences lies "
+                    "entirely beyond the metric's arrival tolerance on one side of zero",
+    "persists_at_horizon": f"the mean difference at the horizon has the sign of the peak "
+                           f"mean difference, is at least {PERSIST_SHARE:g} of it "
+                           "(horizon_share_of_peak >= "
+                           f"{PERSIST_SHARE:g}) and exceeds the arrival tolerance",
+}
 
 
 @dataclass
@@ -151,31 +168,85 @@ def deltas_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
     return frame.sort_values(["week", "actor", "metric"], kind="stable").reset_index(drop=True)
 
 
-def ripple_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
-    """One row per actor and metric: when and how strongly the difference arrives."""
-    distance = ctx.region.distance_from(ctx.region.roles.focal)
-    mean = pair.diff[:, :, 0, :]
-    low, high = pair.diff[:, :, 1, :], pair.diff[:, :, 3, :]
-    tolerance = np.array([ARRIVAL_TOLERANCE[m] for m in METRICS])[None, :, None]
-    clear = (low > tolerance) | (high < -tolerance)
+def persists(peak: np.ndarray, horizon: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
+    """The ripple rule for ``persists_at_horizon`` (``docs/model.md`` section 10).
+
+    A difference persists when the mean paired difference at the horizon has the sign of
+    the peak mean difference, is at least :data:`PERSIST_SHARE` of it, and is larger than
+    the metric's :data:`~sim.engines.stats.ARRIVAL_TOLERANCE`. It is read from the mean
+    (``diff_at_horizon`` and ``peak_diff`` in ``ripple.csv``), not from the spread across
+    members, so a difference carried by a minority of members still counts.
+
+    Examples
+    --------
+    >>> persists(np.array([-0.02, -0.02, 0.01, 0.0005]), np.array([-0.017, -0.009, -0.01,
+    ...          0.0005]), np.full(4, 1e-3)).tolist()
+    [True, False, False, False]
+    """
+    peak, horizon = np.asarray(peak, float), np.asarray(horizon, float)
+    same_sign = np.sign(peak) == np.sign(horizon)
+    return (same_sign & (np.abs(horizon) >= PERSIST_SHARE * np.abs(peak))
+            & (np.abs(horizon) > np.asarray(tolerance, float)))
+
+
+def ripple_table(diff: np.ndarray, ids: list[str], kinds: list[str],
+                 distance: dict[str, int], paired: bool) -> pd.DataFrame:
+    """One row per actor and metric from the difference statistics (see :func:`ripple_frame`).
+
+    Parameters
+    ----------
+    diff : numpy.ndarray, shape (weeks + 1, len(METRICS), len(DIFF_STATS), N)
+        Mean and 5th/50th/95th percentiles across members of ``B_k - A_k``.
+    ids, kinds : list of str
+        The actors and their kinds.
+    distance : dict
+        Hops from the focal state per actor.
+    paired : bool
+        Recorded in every row.
+    """
+    mean = diff[:, :, 0, :]
+    low, high = diff[:, :, 1, :], diff[:, :, 3, :]
+    tolerance = np.array([ARRIVAL_TOLERANCE[m] for m in METRICS])
+    # Arrival: the central 90% of members' differences (p05-p95 across members, a spread,
+    # not a confidence interval) lies beyond the tolerance on one side of zero.
+    clear = (low > tolerance[None, :, None]) | (high < -tolerance[None, :, None])
     rows = []
-    for a, actor in enumerate(ctx.region.ids):
+    for a, actor in enumerate(ids):
         for m, metric in enumerate(METRICS):
             peak_week = int(np.argmax(np.abs(mean[:, m, a])))
+            peak, last = mean[peak_week, m, a], mean[-1, m, a]
             arrived = np.flatnonzero(clear[:, m, a])
             rows.append({
-                "actor": actor, "kind": ctx.region.kinds[a], "metric": metric,
-                "peak_diff": mean[peak_week, m, a], "peak_week": peak_week,
+                "actor": actor, "kind": kinds[a], "metric": metric,
+                "peak_diff": peak, "peak_week": peak_week,
                 "arrival_week": int(arrived[0]) if len(arrived) else None,
-                "persists_at_horizon": bool(clear[-1, m, a]),
-                "diff_at_horizon": mean[-1, m, a],
+                "persists_at_horizon": bool(persists(peak, last, tolerance[m])),
+                "diff_at_horizon": last,
+                "horizon_share_of_peak": last / peak if peak != 0 else np.nan,
+                "members_p05_at_horizon": low[-1, m, a],
+                "members_p95_at_horizon": high[-1, m, a],
                 "distance_from_focal": distance.get(actor),
             })
     frame = pd.DataFrame(rows)
     frame["arrival_week"] = frame["arrival_week"].astype("Int64")
     frame["distance_from_focal"] = frame["distance_from_focal"].astype("Int64")
-    frame["paired"] = pair.paired
+    frame["paired"] = paired
     return frame
+
+
+def ripple_frame(pair: PairResult, ctx: Context) -> pd.DataFrame:
+    """One row per actor and metric: when and how strongly the difference arrives.
+
+    Columns: ``peak_diff`` and ``peak_week`` (largest mean difference), ``arrival_week``
+    (first week the 5th-95th percentile range of member differences clears zero by the
+    tolerance), ``persists_at_horizon`` (:func:`persists`), ``diff_at_horizon``,
+    ``horizon_share_of_peak`` (their ratio), ``members_p05_at_horizon`` and
+    ``members_p95_at_horizon`` (the spread across members at the horizon, not a
+    confidence interval), ``distance_from_focal`` and ``paired``.
+    """
+    distance = ctx.region.distance_from(ctx.region.roles.focal)
+    return ripple_table(pair.diff, list(ctx.region.ids), list(ctx.region.kinds), distance,
+                        pair.paired)
 
 
 def _difference_interval(xa: np.ndarray, xb: np.ndarray, paired: bool
@@ -318,6 +389,7 @@ def compare(name_a: str | Path, name_b: str | Path, unpaired: bool = False,
             "weeks_compared": weeks,
             "difference": "member k of B minus member k of A",
             "arrival_tolerance": ARRIVAL_TOLERANCE,
+            "ripple_rules": RIPPLE_RULES,
             "percentiles": list(PERCENTILES),
             "code_sha256": code_fingerprint(),
             "command": command,
@@ -327,4 +399,7 @@ def compare(name_a: str | Path, name_b: str | Path, unpaired: bool = False,
         from sim.outputs.report import write_compare_report
 
         write_compare_report(out, ctx_a.region, scenario_a, scenario_b)
+        from sim.outputs.workbook import write_workbook
+
+        write_workbook(out)
     return target

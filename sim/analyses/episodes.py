@@ -33,7 +33,7 @@ Two scenarios come out of one episode:
   ``protest_wave`` of no push at the crowd's week does. A crowd **for** the ruling
   group is not fed (the model's crowds are all against it), so both scenarios agree.
 
-The model's holder at the horizon maps to a class by :data:`CLASS_OF_HOLDER`, fixed
+The model's holder at the horizon maps to a class by :data:`sim.outcomes.CLASS_OF_HOLDER`, fixed
 before any score was looked at (``docs/model.md``, Backtests).
 """
 
@@ -50,27 +50,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.episodes.rules import SMALL_CROWD
 from sim.errors import UserError, from_validation
 from sim.model.scenario import Event, Scenario
+from sim.outcomes import CLASS_OF_HOLDER, CLASSES  # noqa: F401 (re-exported)
 from sim.regions.loader import Region, load_region
 from sim.safe_yaml import load_yaml
 
 HORIZON_WEEKS = 52
 MEMBERS = 1000
 SEED = 20261127
-CLASSES: tuple[str, ...] = ("A", "B", "C")
-#: Outcome class of each holder at the horizon (episodes.md defines the classes):
-#: A the ruling group keeps power under its ruler (or the successor it had planned
-#: before the trigger, which the model represents by the incumbent holding on);
-#: B it keeps power under another insider (interim, emergency body, elected insider,
-#: a successor named at the trigger), or its insiders are still contesting the rule
-#: (an open split: the group has not lost power, Geddes, Wright & Frantz 2014);
-#: C it loses power: to the opposition, a faction outside it (rival or junior
-#: officers), or a patron.
-CLASS_OF_HOLDER: dict[str, str] = {
-    "incumbent": "A",
-    "constitutional_interim": "B", "emergency_body": "B", "insider_successor": "B",
-    "designated_successor": "B", "contested": "B",
-    "opposition_led": "C", "patron_controlled": "C", "rival_takeover": "C",
-}
+#: The classes and the class of each holder at the horizon live in :mod:`sim.outcomes`
+#: (one table: holder -> outcome -> label -> class).
 TRIGGERS = ("death", "handover", "protest", "election", "coup")
 #: Event types that carry an observed crowd.
 PROTEST_EVENTS = ("protest_wave", "disputed_election")

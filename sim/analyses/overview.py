@@ -18,8 +18,8 @@ import pandas as pd
 
 from sim.analyses.compare import _up_to_date
 from sim.analyses.run import RunRequest, prepare, run
+from sim.outcomes import OUTCOMES
 from sim.outputs import tables as outputs
-from sim.outputs.tables import OUTCOMES
 from sim.paths import SCENARIOS_DIR, analysis_dir, results_dir_for
 
 

@@ -214,6 +214,9 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
         from sim.outputs.report import write_run_report
 
         write_run_report(out, ctx.region, scenario)
+        from sim.outputs.workbook import write_workbook
+
+        write_workbook(out)
 
 
 def recorder_for(scenario: Scenario, ctx: Context) -> ObservableRecorder:

@@ -17,8 +17,8 @@ import pandas as pd
 import solara
 
 from sim.dashboard.data import interval, pct, problem_text, signed_pct
-from sim.outputs.charts.common import FOCAL_OUTCOMES
-from sim.outputs.tables import OUTCOMES
+from sim.outcomes import COLOURS, OUTCOMES
+from sim.outcomes import label as outcome_label
 
 #: Background colour of each provenance grade's badge (sim.model.params.PARAM_GRADES).
 GRADE_COLOURS: dict[str, str] = {
@@ -96,9 +96,7 @@ def focal_outcome_bars(outcomes: pd.DataFrame, focal: str, patron: str = "a patr
         if hit.empty:
             continue
         r = hit.iloc[0]
-        label, colour = FOCAL_OUTCOMES.get(name, (name, "#888888"))
-        if name == "patron_takeover":
-            label = f"Takeover by {patron}"
+        label, colour = outcome_label(name, patron), COLOURS.get(name, "#888888")
         rows.append([f"{escape(label)}<br><span class='muted'>{escape(name)}</span>",
                      f'<div class="bar-cell">{_bar(r.probability, r.ci_low, r.ci_high, colour)}'
                      "</div>", pct(r.probability), interval(r.ci_low, r.ci_high),
@@ -155,12 +153,12 @@ def compare_table(outcomes: pd.DataFrame, focal: str, a: str, b: str,
                   patron: str = "a patron") -> str:
     """The focal state's outcomes in A and B, the difference B - A and its 95% interval."""
     rows = []
-    for name, (label, _) in FOCAL_OUTCOMES.items():
+    for name in OUTCOMES:
         hit = outcomes[(outcomes["actor"] == focal) & (outcomes["outcome"] == name)]
         if hit.empty:
             continue
         r = hit.iloc[0]
-        label = f"Takeover by {patron}" if name == "patron_takeover" else label
+        label = outcome_label(name, patron)
         rows.append([escape(label), pct(r.probability_a), pct(r.probability_b),
                      _difference(r["diff"], r.ci_low, r.ci_high)])
     return table(["outcome", f"P in A ({a})", f"P in B ({b})",

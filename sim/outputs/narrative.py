@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.outcomes import PHRASES as OUTCOME_PHRASES
+
 #: (lower bound of the band, term), lowest first; a probability p takes the last band
 #: whose bound is at most p.
 ICD203_BANDS: tuple[tuple[float, str], ...] = (
@@ -73,15 +75,8 @@ def phrase(probability: float, low: float, high: float) -> str:
             f"{100 * low:.0f}-{100 * high:.0f}%)")
 
 
-#: How each outcome of the focal state reads in a sentence.
-PHRASES: dict[str, str] = {
-    "regime_and_leader_continue": "the regime and its leader still rule",
-    "regime_continues_new_leader": "the regime continues under a new leader",
-    "contested": "the regime's insiders are still openly split",
-    "regime_change": "the opposition is in power",
-    "rival_takeover": "rival or junior officers have taken power",
-    "patron_takeover": "a patron has taken control",
-}
+#: How each outcome of the focal state reads in a sentence (:mod:`sim.outcomes`).
+PHRASES: dict[str, str] = dict(OUTCOME_PHRASES)
 
 
 def run_narrative(folder: Path, outcomes_order: tuple[str, ...], focal_name: str,

@@ -20,10 +20,9 @@ import pandas as pd
 from sim import paths
 from sim.model.mechanisms import regime
 from sim.model.params import PARAM_GRADES, PARAMS, Parameters
+from sim.outcomes import LABELS, OUTCOMES
 from sim.outputs import watching
 from sim.outputs.narrative import run_narrative
-from sim.outputs.summary import LABELS
-from sim.outputs.tables import OUTCOMES
 from sim.regions.evidence import READ_FIELDS
 from sim.regions.loader import GRADES, Region
 
@@ -45,8 +44,8 @@ LIMITS = (
     "Monte Carlo noise only.",
     "Most indicator values are recalled from public datasets, not read from them here "
     "(graded 'recalled'); power-centre rows and several baselines are assumptions.",
-    "The calibration targets are met in both regions by a narrow fit of one parameter "
-    "set, not a fitted posterior; the 53 backtest episodes are in-sample (used to build "
+    "The calibration targets have not been checked for this region here (python -m "
+    "sim.analyses.calibration); the 53 backtest episodes are in-sample (used to build "
     "the model) and say nothing yet about out-of-sample skill.",
     "States respond through a few stylised channels (dependence, protest, posture, "
     "patron support); there is no explicit war, sanctions or economic model.",
@@ -187,7 +186,7 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
             {"metric": r.metric, "model": f"{r.model:.3f}",
              "interval": f"{r.model_ci_low:.3f}-{r.model_ci_high:.3f}", "null": f"{r.null:.3f}"}
             for r in backtest.itertuples()],
-        limits=_limits(manifest), exploration=_exploration(scenario.name),
+        limits=_limits(manifest, calibration, region.name), exploration=_exploration(scenario.name),
         provenance=[(k, manifest.get(k)) for k in (
             "scenario_file", "scenario_sha256", "region", "root_seed", "members", "weeks",
             "overrides", "project_version", "git_commit", "code_sha256", "command",
@@ -195,14 +194,37 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
     )
 
 
-def _limits(manifest: dict) -> tuple[str, ...]:
-    """The main limits, the first one saying what this run's intervals cover."""
+def calibration_limit(table: pd.DataFrame | None, region: str) -> str:
+    """The limit on calibration, from the region's target table (the badges' source).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"target": ["a", "b"], "passes": [True, False]})
+    >>> calibration_limit(t, "russia").split(", so")[0]
+    'Calibration: 1 of 2 targets fail for region russia (b)'
+    """
+    backtest = ("the 53 backtest episodes are in-sample (used to build the model) and say "
+                "nothing yet about out-of-sample skill.")
+    if table is None or "passes" not in table.columns or table.empty:
+        return LIMITS[2]
+    failed = table.loc[~table["passes"].astype(bool), "target"].astype(str).tolist()
+    if not failed:
+        return (f"Calibration: all {len(table)} targets pass for region {region} at the "
+                "default parameters, a narrow fit of one parameter set, not a fitted "
+                f"posterior; {backtest}")
+    return (f"Calibration: {len(failed)} of {len(table)} targets fail for region {region} "
+            f"({', '.join(failed)}), so its succession numbers are uncalibrated; {backtest}")
+
+
+def _limits(manifest: dict, calibration: pd.DataFrame | None = None,
+            region: str = "") -> tuple[str, ...]:
+    """The main limits: what this run's intervals cover, and the calibration's standing."""
+    first = LIMITS[0]
     if manifest.get("engine", {}).get("mode", {}).get("uncertainties"):
         first = ("Probabilities under the stated assumptions, not forecasts of dates; "
                  "intervals cover Monte Carlo noise and the drawn parameters over their "
                  "ranges, not the data or the model's structure.")
-        return (first, *LIMITS[1:])
-    return LIMITS
+    return (first, LIMITS[1], calibration_limit(calibration, region), *LIMITS[3:])
 
 
 def _exploration(name: str) -> dict | None:

@@ -7,16 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.outputs.tables import OUTCOMES
-
-LABELS = {
-    "regime_and_leader_continue": "regime and leader continue",
-    "regime_continues_new_leader": "regime continues, new leader",
-    "contested": "contested (elite split)",
-    "regime_change": "regime change (opposition)",
-    "rival_takeover": "takeover by rival officers",
-    "patron_takeover": "takeover by a patron",
-}
+from sim.outcomes import LABELS, OUTCOMES, SHORT_LABELS
 
 
 def console_summary(folder: Path) -> str:
@@ -92,10 +83,7 @@ def overview_summary(table: pd.DataFrame, folder: Path) -> str:
     wide = table.pivot_table(index="scenario", columns="outcome", values="probability",
                              sort=False)
     order = [o for o in OUTCOMES if o in wide.columns]
-    short = {"regime_and_leader_continue": "same leader",
-             "regime_continues_new_leader": "new leader", "contested": "contested",
-             "regime_change": "opposition", "rival_takeover": "rival officers",
-             "patron_takeover": "patron"}
+    short = SHORT_LABELS
     lines = [f"{'scenario':28s}" + "".join(f"{short.get(o, o):>15s}" for o in order)]
     for name, row in wide.iterrows():
         lines.append(f"{name:28s}" + "".join(f"{100 * row[o]:14.1f}%" for o in order))

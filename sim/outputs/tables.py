@@ -18,22 +18,9 @@ from sim.engines.stats import STAT_NAMES, wilson_interval
 from sim.model.context import Context
 from sim.model.events import EVENT_COLUMNS
 from sim.model.state import HOLDER, HOLDERS, INCAPACITY_KINDS, METRICS
+from sim.outcomes import OUTCOME_OF_HOLDER, OUTCOMES  # noqa: F401 (re-exported)
 from sim.outputs.atomic import atomic_directory  # noqa: F401 (re-exported)
 
-#: Outcome classes of the focal state, from who holds power at the horizon.
-OUTCOME_OF_HOLDER: dict[str, str] = {
-    "incumbent": "regime_and_leader_continue",
-    "constitutional_interim": "regime_continues_new_leader",
-    "emergency_body": "regime_continues_new_leader",
-    "insider_successor": "regime_continues_new_leader",
-    "designated_successor": "regime_continues_new_leader",
-    "contested": "contested",
-    "opposition_led": "regime_change",
-    "rival_takeover": "rival_takeover",
-    "patron_controlled": "patron_takeover",
-}
-OUTCOMES: tuple[str, ...] = ("regime_and_leader_continue", "regime_continues_new_leader",
-                             "contested", "regime_change", "rival_takeover", "patron_takeover")
 FLOAT_FORMAT = "%.6g"
 
 

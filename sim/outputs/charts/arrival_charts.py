@@ -88,7 +88,8 @@ def _arrival_chart(path: Path, ripple: pd.DataFrame, region: Region, heading: st
     strip.set_yticks([])
     strip.set_ylabel("no clear\nripple", rotation=0, ha="right", va="center", fontsize=9)
     ax.set_ylim(0.0, max(float(week.max()) if week.size else 0.0, 4.0) * 1.1 + 1.0)
-    ax.set_ylabel("arrival week (first week the 90% band of B - A excludes zero)")
+    ax.set_ylabel("arrival week (first week the p05-p95 spread of member\n"
+                  "differences B - A excludes zero)")
     _distance_ticks(ax, rows["distance"].tolist(), focal_name)
     ax.set_xlabel(f"distance from {focal_name} in the influence network (links)")
     for frame in (strip, ax):

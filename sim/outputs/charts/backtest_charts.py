@@ -8,14 +8,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
+from sim.outcomes import CLASS_LABELS
 from sim.outputs.charts.common import GRID_KW, _figure, _save
 
 #: Colours of the outcome classes (A: the ruling group holds; B: another insider;
 #: C: it loses power).
 CLASS_COLOURS = {"A": "#4c72b0", "B": "#55a868", "C": "#c44e52"}
-CLASS_LABELS = {"A": "A: ruling group keeps power under its ruler or planned successor",
-                "B": "B: keeps power under another insider",
-                "C": "C: loses power"}
 
 
 def _episodes_chart(path: Path, episodes: pd.DataFrame) -> Path:

@@ -27,6 +27,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
 
+from sim.outcomes import OUTCOME_TABLE
+from sim.outcomes import label as outcome_label
 from sim.regions.loader import Region
 
 DPI = 110
@@ -52,15 +54,10 @@ HOLDER_COLOURS: dict[str, str] = {
 FALLBACK_COLOURS = ("#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd")
 
 #: The focal state's regime outcomes, in display order, with readable labels and colours
-#: (:func:`_outcome_labels` names the patron in the takeover label).
+#: (:func:`_outcome_labels` names the patron in the takeover label); read from
+#: :data:`sim.outcomes.OUTCOME_TABLE`.
 FOCAL_OUTCOMES: dict[str, tuple[str, str]] = {
-    "regime_and_leader_continue": ("Regime and leader continue", "#4c72b0"),
-    "regime_continues_new_leader": ("Regime continues, new leader", "#55a868"),
-    "contested": ("Contested (elite split)", "#dd8452"),
-    "regime_change": ("Regime change (opposition)", "#e9c46a"),
-    "rival_takeover": ("Takeover by rival officers", "#8c564b"),
-    "patron_takeover": ("Takeover by a patron", "#c44e52"),
-}
+    o.name: (o.label, o.colour) for o in OUTCOME_TABLE}
 
 
 @dataclass(frozen=True)
@@ -161,8 +158,7 @@ def _patron_phrase(region: Region) -> str:
 def _outcome_labels(names: Sequence[str], region: Region) -> list[str]:
     """Readable labels of outcome names, with the patron named in the takeover label."""
     patrons = _patron_phrase(region) or "a patron (this region has none)"
-    return [f"Takeover by {patrons}" if name == "patron_takeover"
-            else FOCAL_OUTCOMES[name][0] for name in names]
+    return [outcome_label(name, patrons) for name in names]
 
 
 def _members(outcomes: pd.DataFrame) -> int | None:

@@ -236,8 +236,8 @@ def _compare_ripple_map(path: Path, ripple: pd.DataFrame, region: Region,
                   "fixed symmetric log scale (linear within +-0.001), same for every pair",
                   fontsize=9)
     ax.set_title(f"{heading}\nRipple map: peak difference in mean stability and when it "
-                 f"arrives\n(arrival: first week the 90% band of differences clears zero by "
-                 f"more than {ARRIVAL_TOLERANCE['stability']:g}; "
+                 f"arrives\n(arrival: first week the p05-p95 spread of member differences "
+                 f"clears zero by more than {ARRIVAL_TOLERANCE['stability']:g}; "
                  f"{_focal_name(region)} is labelled in the zoom)", fontsize=10.5)
     return _save(fig, path)
 

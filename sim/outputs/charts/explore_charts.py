@@ -9,15 +9,13 @@ import pandas as pd
 
 from sim.engines.stats import STAT_NAMES
 from sim.model.state import METRICS
+from sim.outcomes import OUTCOME_TABLE
 from sim.outputs.charts.common import _figure, _save
 
+#: Readable names of the outputs (outcome labels from :mod:`sim.outcomes`).
 OUTPUT_LABELS = {
     "p_regime_continues": "P(regime continues, with or without the leader)",
-    "p_regime_and_leader_continue": "P(regime and leader continue)",
-    "p_regime_continues_new_leader": "P(regime continues, new leader)",
-    "p_contested": "P(contested)",
-    "p_regime_change": "P(regime change)",
-    "p_patron_takeover": "P(patron takeover)",
+    **{f"p_{o.name}": f"P({o.label[0].lower()}{o.label[1:]})" for o in OUTCOME_TABLE},
 }
 
 

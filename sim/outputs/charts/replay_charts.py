@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from sim.outcomes import holder_label
 from sim.outputs.charts.common import (
     BAND_COLOUR,
     GRID_KW,
@@ -161,10 +162,10 @@ def _holder_band(ax: Axes, runs: Sequence[tuple[int, int, str]], colours: dict[s
         width = max(end - start, 0.5)
         ax.broken_barh([(start, width)], (0.0, 1.0), color=colours[holder], edgecolor="white")
         if width >= 0.1 * total:
-            ax.text(start + width / 2, 0.5, holder.replace("_", " "), ha="center",
+            ax.text(start + width / 2, 0.5, holder_label(holder), ha="center",
                     va="center", fontsize=8.5)
     # Only the holders of this member's runs (``colours`` is built from them).
-    handles = [Patch(color=c, label=h.replace("_", " ")) for h, c in colours.items()]
+    handles = [Patch(color=c, label=holder_label(h)) for h, c in colours.items()]
     ax.legend(handles=handles, title="holder of power", loc="upper left",
               bbox_to_anchor=(1.01, 1.15), frameon=False, fontsize=8, title_fontsize=8)
     ax.set_ylim(0.0, 1.0)

@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from sim.outcomes import holder_label
 from sim.outputs.charts.common import (
     BAND_COLOUR,
     FOCAL_OUTCOMES,
@@ -120,7 +121,7 @@ def _holders_figure(holders: pd.DataFrame, region: Region, heading: str) -> Figu
     order = [h for h in dict.fromkeys(holders["holder"]) if occurs[h]]
     wide = holders.pivot_table(index="week", columns="holder", values="share",
                                aggfunc="first", fill_value=0.0).reindex(columns=order)
-    labels = [h.replace("_", " ") for h in order]
+    labels = [holder_label(h) for h in order]
     fig = _figure(10.0, 4.8)
     _margins(fig, left=0.8, right=max(_text_width(labels, 9), 1.2) + 0.45, top=0.75,
              bottom=0.6)
