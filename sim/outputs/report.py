@@ -220,7 +220,13 @@ def _limits(manifest: dict, calibration: pd.DataFrame | None = None,
             region: str = "") -> tuple[str, ...]:
     """The main limits: what this run's intervals cover, and the calibration's standing."""
     first = LIMITS[0]
-    if manifest.get("engine", {}).get("mode", {}).get("uncertainties"):
+    mode = manifest.get("engine", {}).get("mode", {})
+    if isinstance(mode, dict) and mode.get("posterior"):
+        first = ("Probabilities under the stated assumptions, not forecasts of dates; "
+                 "intervals cover Monte Carlo noise and the calibrated parameters drawn "
+                 "from their posterior, not the other parameters, the data or the model's "
+                 "structure.")
+    elif isinstance(mode, dict) and mode.get("uncertainties"):
         first = ("Probabilities under the stated assumptions, not forecasts of dates; "
                  "intervals cover Monte Carlo noise and the drawn parameters over their "
                  "ranges, not the data or the model's structure.")
