@@ -389,6 +389,8 @@ def test_parameter_mode_is_the_manifest_s(browser_page):
     expect(cover).to_contain_text("drawn from their ranges")
     expect(cover).not_to_contain_text("Monte Carlo noise only")
     expect(page.locator(".param-counts")).to_contain_text("1 drawn per member")
+    # the calibrated parameters' posterior intervals sit in the parameter table
+    expect(page.get_by_text("posterior 90% (make calibrate)")).to_be_visible()
     _pick(page, "pick-scenario", "t_incap")
     _expect_text(page, "Small incapacity at week 2")
 

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from sim.dashboard import data, explore_data, jobs
+from sim.dashboard import data, explore_data, jobs, widgets
 from sim.dashboard.settings import MAX_MEMBERS, MAX_WEEKS, scenarios_dir
 from sim.errors import UserError
 
@@ -58,6 +58,18 @@ def test_parameter_rows_mark_changes():
     changed = rows[rows["changed"]]
     assert list(changed["name"]) == ["patron_support_gain"]
     assert set(rows["grade"]) <= {"sourced", "recalled", "assumption", "calibrated", "lever"}
+
+
+def test_parameter_rows_show_the_posterior_interval_of_calibrated_parameters():
+    from sim.analyses.inference.shipped import load_posterior
+
+    rows = data.parameter_rows({"parameters": {}}).set_index("name")
+    names, _, _ = load_posterior()
+    assert all(rows.loc[n, "posterior"] for n in names)
+    assert rows.loc["gompertz_slope", "posterior"] == ""   # not calibrated
+    html = widgets.parameter_table(rows.reset_index())
+    assert "posterior 90%" in html and rows.loc[names[0], "posterior"].replace(
+        " ", "&nbsp;") in html
 
 
 def _fake_exploration(folder, method="morris", prim=None):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analyses.inference.shipped import posterior_intervals
 from sim.api import RunResult
 from sim.dashboard import files
 from sim.errors import UserError
@@ -412,12 +413,14 @@ def parameter_rows(manifest: dict) -> pd.DataFrame:
     """Every declared parameter with the value this run used and its provenance.
 
     Columns: name, symbol, value, default, changed, drawn (the range it was drawn from
-    per member, '' if fixed), unit, plausible, grade, source, description.
+    per member, '' if fixed), unit, plausible, posterior (the 90% interval of make
+    calibrate's posterior, '' if not calibrated), grade, source, description.
     """
     used = manifest.get("parameters") or {}
     if not isinstance(used, dict):
         raise BrokenFolder("manifest.json: parameters is not an object")
     drawn = parameter_mode(manifest).drawn
+    posterior = posterior_intervals()
     rows = []
     for p in PARAMS.values():
         value = float(used.get(p.name, p.default))
@@ -428,6 +431,7 @@ def parameter_rows(manifest: dict) -> pd.DataFrame:
                      "default": p.default, "changed": value != p.default and not span,
                      "drawn": span, "unit": p.unit,
                      "plausible": f"{p.plausible[0]:g} to {p.plausible[1]:g}",
+                     "posterior": posterior.get(p.name, ""),
                      "grade": p.grade, "source": p.source, "description": p.description})
     return pd.DataFrame(rows)
 

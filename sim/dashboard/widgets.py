@@ -135,11 +135,13 @@ def parameter_table(params: pd.DataFrame) -> str:
         rows.append([f"<code>{escape(r.name)}</code><br><span class='muted'>"
                      f"{escape(r.description)}</span>", escape(r.symbol), value,
                      f"{r.default:g}", escape(r.unit), escape(r.plausible).replace(" ", "&nbsp;"),
+                     escape(getattr(r, "posterior", "")).replace(" ", "&nbsp;"),
                      badge(r.grade),
                      escape(r.source)])
         classes.append("changed" if r.changed or r.drawn else "")
     return table(["parameter", "symbol", "value", "default", "unit", "plausible range",
-                  "grade", "source"], rows, numeric=(2, 3), row_classes=classes)
+                  "posterior 90% (make calibrate)", "grade", "source"], rows, numeric=(2, 3),
+                 row_classes=classes)
 
 
 def _difference(diff: float, low: float, high: float) -> str:

@@ -98,3 +98,16 @@ def posterior_design(seed: int, members: int, fixed: set[str]) -> tuple[dict, di
             "posterior": {"file": "sim/calibration/posterior.csv", "rows": len(weights),
                           "fixed_by_scenario": sorted(set(names) & fixed), **info}}
     return design, mode
+
+
+def posterior_intervals() -> dict[str, str]:
+    """Each calibrated parameter's posterior 90% interval as text, from ``posterior.json``.
+
+    Empty when no posterior is shipped or its file is unreadable (a display helper).
+    """
+    try:
+        rows = json.loads(POSTERIOR_JSON.read_text(encoding="utf-8"))["parameters_table"]
+        return {r["parameter"]: f"{r['posterior_p05']:.3g} to {r['posterior_p95']:.3g}"
+                for r in rows}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
