@@ -500,3 +500,22 @@ def test_no_request_left_the_machine(browser_page):
     outside = [url for url in requests if urlparse(url).scheme not in ("data", "blob")
                and urlparse(url).hostname not in LOCAL_HOSTS]
     assert not outside, outside
+
+
+def test_past_runs_page_lists_every_run_with_its_settings(browser_page, folders):
+    page, _ = browser_page
+    _, results = folders
+    page.locator(".nav-4").click()
+    expect(page.locator(".history-count")).to_contain_text("stored runs, newest first")
+    table = page.locator(".history-table")
+    manifest = json.loads((results / "t_incap" / "manifest.json").read_text())
+    row = table.locator("tr", has_text="t_incap").first.inner_text()
+    assert str(manifest["root_seed"]) in row and "fixed" in row, row
+    assert manifest["command"][:20] in row, row
+    drawn = table.locator("tr", has_text="t_quo__uncertain-1").inner_text()
+    assert "drawn from their ranges" in drawn and "uncertain=1" in drawn, drawn
+    # the hostile folder's HTML is shown as text and runs nothing
+    expect(table).to_contain_text(HOSTILE)
+    assert page.evaluate("window.__pwned") is None
+    assert table.locator("img").count() == 0
+    _shot(page, "7_past_runs")

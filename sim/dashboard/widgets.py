@@ -32,6 +32,8 @@ RIPPLE_LABELS: dict[str, str] = {
 }
 
 CSS = """
+.history-table td:last-child { word-break: break-all; max-width: 340px; font-size: 12px; }
+.history-table tr.broken td { color: #a00; }
 .dash-table { border-collapse: collapse; font-size: 13px; margin: 4px 0 12px 0; }
 .dash-table th, .dash-table td { border-bottom: 1px solid #e0e0e0; padding: 3px 8px;
   text-align: left; vertical-align: top; }
