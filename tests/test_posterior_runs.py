@@ -128,3 +128,27 @@ def test_exploration_fans_get_a_posterior_column():
     assert q is not None and q.shape == plain.shape and not np.array_equal(q, plain)
     assert _posterior_quantiles(ctx.with_design({"defection_rate": np.ones(20)}, 20),
                                 scenario, 20) is None   # a design run keeps its own draws
+
+
+def test_the_backtest_reports_the_shipped_cross_validation_and_says_when_stale(
+        tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    n = 20
+    frame = pd.DataFrame({"episode": [f"e{i}" for i in range(n)],
+                          "observed": rng.choice(list("ABC"), n)})
+    for prefix in ("cv", "logit", "null_cv"):
+        p = rng.dirichlet(np.ones(3), n)
+        for k, c in enumerate("ABC"):
+            frame[f"{prefix}_p_{c}"] = p[:, k]
+    (tmp_path / "crossval.csv").write_text(frame.to_csv(index=False))
+    hashes = {f"e{i}": "h" for i in range(n)}
+    (tmp_path / "posterior.json").write_text(json.dumps({"episodes_sha256": hashes,
+                                                         "git_commit": "abc123"}))
+    monkeypatch.setattr(shipped, "CROSSVAL_CSV", tmp_path / "crossval.csv")
+    monkeypatch.setattr(shipped, "POSTERIOR_JSON", tmp_path / "posterior.json")
+    lines = shipped.crossval_lines(hashes)
+    assert "Cross-validated" in lines[0] and "abc123" in lines[-1]
+    assert "the ones it ran on" in lines[-1]
+    assert "STALE" in shipped.crossval_lines({**hashes, "e0": "changed"})[-1]
+    monkeypatch.setattr(shipped, "CROSSVAL_CSV", tmp_path / "none.csv")
+    assert "none shipped" in shipped.crossval_lines(hashes)[0]

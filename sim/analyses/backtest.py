@@ -120,8 +120,9 @@ def headline(table: pd.DataFrame, forecast: str = "main", null_kind: str = "pool
 
 
 def summary_text(frame: pd.DataFrame, table: pd.DataFrame,
-                 perturbation: pd.DataFrame | None = None) -> str:
-    """The printed score table and verdict."""
+                 perturbation: pd.DataFrame | None = None,
+                 crossval: list[str] | None = None) -> str:
+    """The printed score table and verdict (and the shipped cross-validation's lines)."""
     lines = [f"Backtest of {len(frame)} development episodes (in-sample; "
              f"{int(frame['no_path'].sum())} flagged: the model has no path for what "
              "happened)", "",
@@ -145,6 +146,8 @@ def summary_text(frame: pd.DataFrame, table: pd.DataFrame,
         s = perturbation["brier_skill"]
         lines.append(f"Recall errors: over {len(s)} perturbed rebuilds the main Brier skill "
                      f"ranged {s.min():.2f} to {s.max():.2f} (median {s.median():.2f}).")
+    if crossval:
+        lines += ["", *crossval]
     return "\n".join(lines)
 
 
@@ -205,6 +208,11 @@ def backtest(paths: list[Path] | None = None, members: int | None = None,
             "wall_time_s": round(time.perf_counter() - t0, 3),
             "note": "development set, in-sample: the episodes were used to build the model",
         }, out / "manifest.json")
-        (out / "summary.txt").write_text(summary_text(frame, table, perturbation) + "\n",
-                                         encoding="utf-8")
+        crossval = None
+        if len(episodes) == len(list(EPISODES_DIR.glob("*/episode.yaml"))):
+            from sim.analyses.inference.shipped import crossval_lines
+
+            crossval = crossval_lines({e.spec.name: folder_hash(e.folder) for e in episodes})
+        (out / "summary.txt").write_text(summary_text(frame, table, perturbation, crossval)
+                                         + "\n", encoding="utf-8")
     return target

@@ -236,6 +236,8 @@ def _write(label, quick, budget, names, episodes, regions, scores, per_episode, 
         draws.insert(0, "weight", post.weights[top] / post.weights[top].sum())
         SHIPPED_DIR.mkdir(exist_ok=True)
         draws.to_csv(SHIPPED_DIR / "posterior.csv", index=False, float_format="%.6g")
+        # the cross-validated forecasts, which make backtest reports beside its own
+        per_episode.to_csv(SHIPPED_DIR / "crossval.csv", index=False, float_format="%.6g")
         (SHIPPED_DIR / "posterior.json").write_text(
             json.dumps({**manifest, "rows": len(draws),
                         "parameters_table": params.to_dict("records"),

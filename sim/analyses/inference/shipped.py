@@ -111,3 +111,48 @@ def posterior_intervals() -> dict[str, str]:
                 for r in rows}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
+
+
+CROSSVAL_CSV = paths.PACKAGE_DIR / "calibration" / "crossval.csv"
+
+
+def crossval_lines(current_hashes: dict[str, str]) -> list[str]:
+    """What ``make backtest`` prints of the shipped cross-validation, or why it cannot.
+
+    ``current_hashes`` are the episode folders' hashes now; if they differ from those
+    the calibration ran on, the numbers are said to be stale.
+    """
+    from sim.analyses import scoring
+    from sim.analyses.episodes import CLASSES
+
+    if not (CROSSVAL_CSV.is_file() and POSTERIOR_JSON.is_file()):
+        return ["Cross-validated: none shipped (make calibrate writes it)."]
+    try:
+        frame = pd.read_csv(CROSSVAL_CSV)
+        meta = json.loads(POSTERIOR_JSON.read_text(encoding="utf-8"))
+        observed = list(frame["observed"])
+        table = {name: scoring.score_table(
+            frame[[f"{prefix}_p_{c}" for c in CLASSES]].to_numpy(),
+            frame[[f"null_cv_p_{c}" for c in CLASSES]].to_numpy(), observed)
+            .set_index("metric") for name, prefix in (("model", "cv"), ("logit", "logit"))}
+    except (OSError, ValueError, KeyError, pd.errors.ParserError):
+        return [f"Cross-validated: {CROSSVAL_CSV} is unreadable (make calibrate rewrites it)."]
+    stale = meta.get("episodes_sha256") != current_hashes
+    m, g = table["model"], table["logit"]
+    skill = m.loc["brier_skill_vs_null"]
+    return [
+        "Cross-validated (make calibrate: 5 country folds, each held-out episode run by "
+        "the model with parameters from a posterior fitted without it; against the "
+        "out-of-fold pooled null):",
+        f"  model: Brier {m.loc['brier', 'model']:.3f} (null {m.loc['brier', 'null']:.3f}), "
+        f"log loss {m.loc['log_loss', 'model']:.3f} (null {m.loc['log_loss', 'null']:.3f}), "
+        f"Brier skill {skill['model']:.2f} (95% interval {skill['model_ci_low']:.2f} to "
+        f"{skill['model_ci_high']:.2f}): "
+        f"{scoring.verdict(skill['model_ci_low'], skill['model_ci_high'])}",
+        f"  logit benchmark on the same inputs: Brier skill "
+        f"{g.loc['brier_skill_vs_null', 'model']:.2f} (95% interval "
+        f"{g.loc['brier_skill_vs_null', 'model_ci_low']:.2f} to "
+        f"{g.loc['brier_skill_vs_null', 'model_ci_high']:.2f})",
+        f"  from commit {meta.get('git_commit', '?')}"
+        + ("; STALE: the episode folders changed since (run make calibrate)" if stale
+           else "; the episode folders are the ones it ran on")]
