@@ -48,6 +48,32 @@ from sim.outputs.charts.outcome_maps import _outcome_map
 from sim.regions.loader import Region
 
 RIPPLE_OUTCOME = "stability_drop_10pct"
+#: At most this many panels in a fan chart and bars in the ripple summary. A region of
+#: more states (a 1,000-actor synthetic region took minutes to draw, every panel a
+#: speck) shows its focal state, its patrons and the states that moved most, and says so;
+#: every state stays in the CSVs.
+MAX_PANELS = 30
+
+
+def _most_moved(timeseries: pd.DataFrame, actors: Sequence[str], metric: str,
+                region: Region) -> tuple[list[str], str]:
+    """At most :data:`MAX_PANELS` of ``actors`` for a fan chart, and a note if cut.
+
+    The focal state and the patrons first, then the actors whose median of ``metric``
+    spans the widest range over the weeks (ties by region order); shown in region order.
+    """
+    actors = list(actors)
+    if len(actors) <= MAX_PANELS:
+        return actors, ""
+    rows = timeseries[(timeseries["metric"] == metric) & timeseries["actor"].isin(actors)]
+    spans = rows.groupby("actor", sort=False)["p50"].agg(lambda v: v.max() - v.min())
+    first = [a for a in (region.roles.focal, *region.roles.patrons) if a in actors]
+    rest = sorted((a for a in actors if a not in first),
+                  key=lambda a: (-float(spans.get(a, 0.0)), actors.index(a)))
+    keep = set(first + rest[:MAX_PANELS - len(first)])
+    note = (f" - the {MAX_PANELS} of {len(actors)} whose median moved most "
+            "(all in timeseries.csv)")
+    return [a for a in actors if a in keep], note
 
 
 # ------------------------------------------------------------------------ fan charts
@@ -67,6 +93,8 @@ def _fan_figure(timeseries: pd.DataFrame, actors: Sequence[str], metric: str,
     same for every scenario, so two scenarios' charts of one region compare directly.
     """
     style = METRIC_STYLES[metric]
+    actors, cut = _most_moved(timeseries, actors, metric, region)
+    heading += cut
     tables = _metric_tables(timeseries, metric, actors)
     limits, raised = fan_limits(metric, list(tables.values()))
     grid = _panel_grid(len(tables), panel_w=2.75, panel_h=1.85, top=0.95)
@@ -151,6 +179,9 @@ def _ripple_summary(path: Path, outcomes: pd.DataFrame, region: Region,
     rows = outcomes[(outcomes["outcome"] == RIPPLE_OUTCOME)
                     & outcomes["actor"].isin(states)]
     rows = rows.sort_values("probability", ascending=False, kind="stable")
+    cut = (f" ({MAX_PANELS} most likely of {len(rows)} states; all in outcomes.csv)"
+           if len(rows) > MAX_PANELS else "")
+    rows = rows.head(MAX_PANELS)
     names = _names(region)
     labels = [f"{names.get(a, a)} ({a})" for a in rows["actor"]]
     fig = _figure(9.0, 0.42 * max(len(rows), 3) + 1.6)
@@ -160,7 +191,7 @@ def _ripple_summary(path: Path, outcomes: pd.DataFrame, region: Region,
     _bar_with_ci(ax, labels, rows, [BAND_COLOUR] * len(rows), 1.0)
     ax.set_xlabel("probability (% of ensemble members; whiskers: 95% Wilson interval)")
     ax.set_title(f"{heading}\nChance that stability falls more than 10% below its baseline "
-                 "at some week", fontsize=12)
+                 f"at some week{cut}", fontsize=12)
     return _save(fig, path)
 
 
