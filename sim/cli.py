@@ -119,8 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--posterior", action="store_true",
                         help="replay the run made with --posterior (the same posterior draw)")
 
-    sub.add_parser("bench", help="run the speed and memory benchmark",
-                   description="Run the benchmark cases; writes results/bench/bench.csv.")
+    bench = sub.add_parser(
+        "bench", help="run the speed and memory benchmark",
+        description="Run the benchmark cases, the baseline commit side by side; writes "
+                    "results/bench/bench.csv.")
+    bench.add_argument("--case", action="append",
+                       help="run only this case (repeat for several; see sim/analyses/bench.py)")
+    bench.add_argument("--repeats", type=_positive_int,
+                       help="timed runs per side of a side-by-side case (default 3)")
+    bench.add_argument("--quick", action="store_true", help="tiny sizes (checks the machinery)")
     overview = sub.add_parser(
         "overview", help="headline outcomes of every shipped scenario in one table and chart",
         description="Run every scenario of scenarios/ whose results are missing or stale, "
@@ -219,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "bench":
             from sim.analyses import bench
 
-            return bench.main([])
+            return bench.main([*(f"--case={c}" for c in args.case or ()),
+                               *(["--repeats", str(args.repeats)] if args.repeats else []),
+                               *(["--quick"] if args.quick else [])])
         elif args.command == "overview":
             from sim.analyses.overview import overview
 
