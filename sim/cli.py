@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from pathlib import Path
 
 from sim.arguments import command_line
 from sim.arguments import whole_number_from as _whole_number_from
@@ -183,6 +184,19 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
                              "$SIM_DASK_SCHEDULER)")
 
 
+def _run(args: argparse.Namespace, command: str) -> Path:
+    """``python -m sim run``: the run the arguments ask for; its results folder."""
+    from sim.analyses.run import RunRequest, run
+
+    return run(RunRequest(scenario=args.scenario, members=args.members, seed=args.seed,
+                          weeks=args.weeks, charts=not args.no_charts,
+                          progress=False if args.quiet else None, workers=args.workers,
+                          executor=args.executor, scheduler=args.scheduler,
+                          save_members=args.save_members, parameters=tuple(args.set),
+                          report=not args.no_report, uncertain=args.uncertain,
+                          posterior=args.posterior, command=command))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = build_parser()
@@ -191,19 +205,14 @@ def main(argv: list[str] | None = None) -> int:
         # Recorded in each manifest: the command that produced the results.
         command = command_line(argv)
         if args.command == "run":
-            from sim.analyses.run import RunRequest, run
+            from sim.outputs import chart_pool
 
-            target = run(RunRequest(scenario=args.scenario, members=args.members,
-                                    seed=args.seed, weeks=args.weeks,
-                                    charts=not args.no_charts,
-                                    progress=False if args.quiet else None,
-                                    workers=args.workers, executor=args.executor,
-                                    scheduler=args.scheduler,
-                                    save_members=args.save_members,
-                                    parameters=tuple(args.set),
-                                    report=not args.no_report,
-                                    uncertain=args.uncertain,
-                                    posterior=args.posterior, command=command))
+            if not args.no_charts:  # the chart helpers import matplotlib meanwhile
+                chart_pool.start_early()
+            try:
+                target = _run(args, command)
+            finally:
+                chart_pool.discard()
             from sim.outputs.summary import console_summary
 
             print(console_summary(target))

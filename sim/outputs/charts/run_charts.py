@@ -6,13 +6,14 @@ The public function is :func:`write_run_charts`; the ripple map itself is drawn 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from sim.outputs.chart_pool import RUN_CHARTS
 from sim.outputs.charts.common import (
     BAND_COLOUR,
     FOCAL_OUTCOMES,
@@ -199,7 +200,8 @@ def _ripple_summary(path: Path, outcomes: pd.DataFrame, region: Region,
 
 
 def write_run_charts(out_dir: Path, timeseries: pd.DataFrame, holders: pd.DataFrame,
-                     outcomes: pd.DataFrame, region: Region, scenario_name: str) -> list[Path]:
+                     outcomes: pd.DataFrame, region: Region, scenario_name: str,
+                     only: Collection[str] | None = None) -> list[Path]:
     """Write the PNG charts of one run into ``out_dir``.
 
     Parameters
@@ -217,6 +219,8 @@ def write_run_charts(out_dir: Path, timeseries: pd.DataFrame, holders: pd.DataFr
         The region the run used (names, kinds, coordinates, graph).
     scenario_name : str
         Named in every chart title.
+    only : collection of str, optional
+        Draw only these of :data:`RUN_CHARTS` (several processes can share the set).
 
     Returns
     -------
@@ -230,17 +234,21 @@ def write_run_charts(out_dir: Path, timeseries: pd.DataFrame, holders: pd.DataFr
     out_dir.mkdir(parents=True, exist_ok=True)
     states = _state_ids(region)
     name = f"Scenario '{scenario_name}'"
-    paths = [
-        _fan_chart(out_dir / "fan_stability.png", timeseries, states, "stability", region,
-                   f"{name}: stability of each state"),
-        _fan_chart(out_dir / "fan_unrest.png", timeseries, states, "unrest", region,
-                   f"{name}: unrest (share of the public protesting) in each state"),
-        _fan_chart(out_dir / "fan_posture.png", timeseries, _posture_ids(region), "posture",
-                   region, f"{name}: military posture of {_posture_title(region)}"),
-        _outcomes_chart(out_dir / "outcomes_focal.png", outcomes, region, name),
-        _holders_chart(out_dir / "holders.png", holders, region, name),
-        _outcome_map(out_dir / "map.png", outcomes, region, name),
-        _ripple_map(out_dir / "ripple_map.png", timeseries, region, name),
-        _ripple_summary(out_dir / "ripple_summary.png", outcomes, region, name),
-    ]
+    draw = {
+        "fan_stability.png": lambda p: _fan_chart(
+            p, timeseries, states, "stability", region, f"{name}: stability of each state"),
+        "fan_unrest.png": lambda p: _fan_chart(
+            p, timeseries, states, "unrest", region,
+            f"{name}: unrest (share of the public protesting) in each state"),
+        "fan_posture.png": lambda p: _fan_chart(
+            p, timeseries, _posture_ids(region), "posture", region,
+            f"{name}: military posture of {_posture_title(region)}"),
+        "outcomes_focal.png": lambda p: _outcomes_chart(p, outcomes, region, name),
+        "holders.png": lambda p: _holders_chart(p, holders, region, name),
+        "map.png": lambda p: _outcome_map(p, outcomes, region, name),
+        "ripple_map.png": lambda p: _ripple_map(p, timeseries, region, name),
+        "ripple_summary.png": lambda p: _ripple_summary(p, outcomes, region, name),
+    }
+    paths = [draw[chart](out_dir / chart) for chart in RUN_CHARTS
+             if only is None or chart in only]
     return [p for p in paths if p is not None]
