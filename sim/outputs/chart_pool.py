@@ -40,28 +40,15 @@ SHARES: tuple[tuple[str, ...], ...] = (
 
 
 def _warm() -> None:
-    """Import the charts and draw one empty figure (fonts, the PNG encoder).
+    """Leave Ctrl-C to the run's own process (which stops the helpers); warm up.
 
-    Ctrl-C is left to the run's own process, which stops the helpers.
+    The warm-up (:mod:`sim.outputs.charts.warm`) is normally done once in the fork
+    server, before the helpers fork from it.
     """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _load()
-
-
-def _load() -> None:
-    import io
-
-    from matplotlib.figure import Figure
-
-    import sim.outputs.charts  # noqa: F401 (the import is the work)
-    from sim.outputs.charts.borders import load_borders
-
-    load_borders()
-    figure = Figure(figsize=(1, 1))
-    figure.suptitle("warm")
-    figure.savefig(io.BytesIO(), format="png")
+    import sim.outputs.charts.warm  # noqa: F401 (the import is the work)
 
 
 def _draw(out_dir: Path, frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
@@ -84,9 +71,9 @@ class ChartPool:
         method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
         context = mp.get_context(method)
         if method == "forkserver":
-            # The server imports the charts (and the engine, for worker processes) once;
-            # helpers fork from it. No effect when the server is already running.
-            context.set_forkserver_preload(["sim.engines.blocks", "sim.outputs.charts"])
+            # The server imports and warms up the charts once; the helpers fork from it.
+            # No effect when the server is already running.
+            context.set_forkserver_preload(["sim.outputs.charts.warm"])
         self._shares = _cut(workers)
         self._pool = ProcessPoolExecutor(len(self._shares), mp_context=context,
                                          initializer=_warm)
@@ -120,15 +107,23 @@ _EARLY: list[ChartPool] = []
 
 
 def available() -> bool:
-    """Whether runs draw their charts here: a second core, ``SIM_CHARTS_INLINE`` unset or 0.
+    """Whether runs draw their charts here: a second core is idle.
 
-    With one core, or ``SIM_CHARTS_INLINE=1``, a run draws them in its own process.
+    That is: at least two cores, a one-minute load average below the cores less one
+    (measured on the shared 2-core machine: with the second core busy elsewhere, the
+    helpers' start-up costs more than drawing in parallel saves), and
+    ``SIM_CHARTS_INLINE`` unset or 0. Otherwise a run draws its charts in its own
+    process. The charts are the same either way.
     """
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    return cores >= 2 and os.environ.get("SIM_CHARTS_INLINE", "") in ("", "0")
+    try:
+        idle = os.getloadavg()[0] < cores - 1
+    except OSError:  # no load average on this system
+        idle = True
+    return cores >= 2 and idle and os.environ.get("SIM_CHARTS_INLINE", "") in ("", "0")
 
 
 def start_early() -> None:
