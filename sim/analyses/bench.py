@@ -379,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, help="timed runs per side of a side-by-side "
                         f"case (default {SIZES['repeats']})")
     parser.add_argument("--quick", action="store_true",
-                        help="tiny sizes, to check the machinery (the tests)")
+                        help="tiny sizes for the side-by-side and new-only cases, to check "
+                             "the machinery (the tests)")
     parser.add_argument("--in-process", choices=sorted(CASES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:

@@ -67,8 +67,9 @@ class Side:
 
     def env(self, results: Path) -> dict[str, str]:
         """The environment of a process running this side's code, results in ``results``."""
-        return {**os.environ, "PYTHONPATH": str(self.root), paths.RESULTS_ENV: str(results),
-                "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {**os.environ, "PYTHONPATH": str(self.root), paths.RESULTS_ENV: str(results)}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # both sides load cached bytecode when warm
+        return env
 
 
 def _git(*args: str) -> bytes:
