@@ -109,9 +109,10 @@ _EARLY: list[ChartPool] = []
 def available() -> bool:
     """Whether runs draw their charts here: a second core is idle.
 
-    That is: at least two cores, a one-minute load average below the cores less one
-    (measured on the shared 2-core machine: with the second core busy elsewhere, the
-    helpers' start-up costs more than drawing in parallel saves), and
+    That is: at least two cores, a one-minute load average below the cores less a half
+    (a run's own earlier runs count about 1; measured on the shared 2-core machine: with
+    the second core busy elsewhere, the helpers' start-up costs more than drawing in
+    parallel saves), and
     ``SIM_CHARTS_INLINE`` unset or 0. Otherwise a run draws its charts in its own
     process. The charts are the same either way.
     """
@@ -120,7 +121,7 @@ def available() -> bool:
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
     try:
-        idle = os.getloadavg()[0] < cores - 1
+        idle = os.getloadavg()[0] < cores - 0.5
     except OSError:  # no load average on this system
         idle = True
     return cores >= 2 and idle and os.environ.get("SIM_CHARTS_INLINE", "") in ("", "0")
