@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from pathlib import Path
 
 from sim.arguments import command_line
 from sim.arguments import whole_number_from as _whole_number_from
@@ -119,8 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--posterior", action="store_true",
                         help="replay the run made with --posterior (the same posterior draw)")
 
-    sub.add_parser("bench", help="run the speed and memory benchmark",
-                   description="Run the benchmark cases; writes results/bench/bench.csv.")
+    bench = sub.add_parser(
+        "bench", help="run the speed and memory benchmark",
+        description="Run the benchmark cases, the baseline commit side by side; writes "
+                    "results/bench/bench.csv.")
+    bench.add_argument("--case", action="append",
+                       help="run only this case (repeat for several; see sim/analyses/bench.py)")
+    bench.add_argument("--repeats", type=_positive_int,
+                       help="timed runs per side of a side-by-side case (default 3)")
+    bench.add_argument("--quick", action="store_true", help="tiny sizes (checks the machinery)")
     overview = sub.add_parser(
         "overview", help="headline outcomes of every shipped scenario in one table and chart",
         description="Run every scenario of scenarios/ whose results are missing or stale, "
@@ -176,6 +184,19 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
                              "$SIM_DASK_SCHEDULER)")
 
 
+def _run(args: argparse.Namespace, command: str) -> Path:
+    """``python -m sim run``: the run the arguments ask for; its results folder."""
+    from sim.analyses.run import RunRequest, run
+
+    return run(RunRequest(scenario=args.scenario, members=args.members, seed=args.seed,
+                          weeks=args.weeks, charts=not args.no_charts,
+                          progress=False if args.quiet else None, workers=args.workers,
+                          executor=args.executor, scheduler=args.scheduler,
+                          save_members=args.save_members, parameters=tuple(args.set),
+                          report=not args.no_report, uncertain=args.uncertain,
+                          posterior=args.posterior, command=command))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = build_parser()
@@ -184,19 +205,14 @@ def main(argv: list[str] | None = None) -> int:
         # Recorded in each manifest: the command that produced the results.
         command = command_line(argv)
         if args.command == "run":
-            from sim.analyses.run import RunRequest, run
+            from sim.outputs import chart_pool
 
-            target = run(RunRequest(scenario=args.scenario, members=args.members,
-                                    seed=args.seed, weeks=args.weeks,
-                                    charts=not args.no_charts,
-                                    progress=False if args.quiet else None,
-                                    workers=args.workers, executor=args.executor,
-                                    scheduler=args.scheduler,
-                                    save_members=args.save_members,
-                                    parameters=tuple(args.set),
-                                    report=not args.no_report,
-                                    uncertain=args.uncertain,
-                                    posterior=args.posterior, command=command))
+            if not args.no_charts:  # the chart helpers import matplotlib meanwhile
+                chart_pool.start_early()
+            try:
+                target = _run(args, command)
+            finally:
+                chart_pool.discard()
             from sim.outputs.summary import console_summary
 
             print(console_summary(target))
@@ -219,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "bench":
             from sim.analyses import bench
 
-            return bench.main([])
+            return bench.main([*(f"--case={c}" for c in args.case or ()),
+                               *(["--repeats", str(args.repeats)] if args.repeats else []),
+                               *(["--quick"] if args.quick else [])])
         elif args.command == "overview":
             from sim.analyses.overview import overview
 

@@ -6,6 +6,7 @@ The result directory ``results/<scenario>/`` is replaced atomically (see
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import importlib.metadata
@@ -30,7 +31,9 @@ from sim.engines.executors import make_executor
 from sim.errors import UserError
 from sim.model.context import Context, build_context
 from sim.model.scenario import Scenario, check_against_region, file_sha256, load_scenario
+from sim.outputs import chart_pool
 from sim.outputs import tables as outputs
+from sim.outputs.chart_pool import ChartPool
 from sim.paths import (
     PACKAGE_DIR,
     PROJECT_ROOT,
@@ -184,26 +187,32 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
 def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
                   result: EnsembleResult, started: dt.datetime, t0: float,
                   charts: bool, engine: dict, overrides: dict, report: bool = True,
-                  command: str | None = None, observables: Observables | None = None
-                  ) -> None:
+                  command: str | None = None, observables: Observables | None = None,
+                  chart_pool: ChartPool | None = None) -> None:
     """Write every result file of a run into the directory ``out``.
 
     With ``observables`` (recorded as the run went, :func:`recorder_for`), also
     ``signposts.csv`` and, for a scenario with observations, ``observations.csv`` and
     ``outcomes_conditioned.csv`` (or a UserError when the observations leave too few
-    effective members, before anything is written).
+    effective members, before anything is written). With a ``chart_pool`` its helper
+    processes draw the charts while the CSV files are written here; without one the
+    charts are drawn in this process.
     """
     outcomes = outputs.outcomes_frame(result, ctx)
     if observables is not None:
         write_watching(out, path, scenario, ctx, result, outcomes, observables)
     timeseries = outputs.timeseries_frame(result, ctx)
     holders = outputs.holders_frame(result)
+    drawing = (chart_pool.start(out / "charts", timeseries, holders, outcomes, ctx.region,
+                                scenario.name) if charts and chart_pool is not None else None)
     outputs.write_csv(timeseries, out / "timeseries.csv")
     outputs.write_csv(holders, out / "holders.csv")
     outputs.write_csv(outputs.members_frame(result, ctx), out / "members.csv")
     outputs.write_csv(outputs.events_frame(result), out / "events.csv")
     outputs.write_csv(outcomes, out / "outcomes.csv")
-    if charts:
+    if drawing is not None:
+        chart_pool.wait(drawing)
+    elif charts:
         from sim.outputs import charts as charting
 
         charting.write_run_charts(out / "charts", timeseries, holders, outcomes, ctx.region,
@@ -291,6 +300,25 @@ def run(request: RunRequest) -> Path:
               "blocks": executor.blocks, "threads": getattr(executor, "threads", 1)}
     target = results_dir_for(result_folder_name(scenario.name, request.overrides()))
     _claim(target, path, scenario, request)
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(chart_pool.claim()) if _parallel_charts(request) else None
+        return _run_into(target, path, scenario, ctx, request, executor, started, t0,
+                         {**engine, "mode": mode}, pool)
+
+
+def _parallel_charts(request: RunRequest) -> bool:
+    """Whether helper processes draw the charts (:mod:`sim.outputs.chart_pool`).
+
+    Yes when charts are asked for and a second core is free, unless
+    ``SIM_CHARTS_INLINE=1`` asks for them in the run's own process.
+    """
+    return request.charts and chart_pool.available()
+
+
+def _run_into(target: Path, path: Path, scenario: Scenario, ctx: Context,
+              request: RunRequest, executor, started: dt.datetime, t0: float, engine: dict,
+              chart_pool: ChartPool | None) -> Path:
+    """Run the ensemble and write its results into ``target`` (replaced atomically)."""
     with outputs.atomic_directory(target) as out:
         members = np.arange(scenario.members)
         writer = (outputs.TrajectoryWriter(out / "trajectories.parquet", ctx, members)
@@ -310,11 +338,11 @@ def run(request: RunRequest) -> Path:
         if ctx.design:  # drawn parameters: how much of the spread is theirs (split.py)
             from sim.analyses.inference.split import run_split
 
-            mode = {**mode, "split": run_split(ctx.design, outputs.member_outcomes(result),
-                                               outputs.OUTCOMES)}
+            engine = {**engine, "mode": {**engine["mode"], "split": run_split(
+                ctx.design, outputs.member_outcomes(result), outputs.OUTCOMES)}}
         write_results(out, path, scenario, ctx, result, started, t0, request.charts,
-                      {**engine, "mode": mode}, request.overrides(), report=request.report,
-                      command=request.recorded_command(),
+                      engine, request.overrides(), report=request.report,
+                      command=request.recorded_command(), chart_pool=chart_pool,
                       observables=recorder.finish(result.holder, result.incapacity_week))
     return target
 

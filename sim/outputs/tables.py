@@ -20,6 +20,7 @@ from sim.model.events import EVENT_COLUMNS
 from sim.model.state import HOLDER, HOLDERS, INCAPACITY_KINDS, METRICS
 from sim.outcomes import OUTCOME_OF_HOLDER, OUTCOMES  # noqa: F401 (re-exported)
 from sim.outputs.atomic import atomic_directory  # noqa: F401 (re-exported)
+from sim.outputs.csv_writer import write_frame
 
 FLOAT_FORMAT = "%.6g"
 
@@ -68,16 +69,21 @@ def members_frame(result: EnsembleResult, ctx: Context) -> pd.DataFrame:
     })
     frame.loc[frame["incapacity_week"] < 0, "incapacity_week"] = pd.NA
     metric = {name: i for i, name in enumerate(METRICS)}
+    # Every state's columns at once: a column added one by one copies the table each
+    # time (quadratic, and thousands of pandas PerformanceWarnings for a large region).
+    per_state: dict[str, np.ndarray] = {}
     for a, actor in enumerate(ids):
         if ctx.region.kinds[a] != "state":
             continue
-        frame[f"{actor}_stability_end"] = result.end[:, metric["stability"], a]
-        frame[f"{actor}_stability_min"] = result.low[:, metric["stability"], a]
-        frame[f"{actor}_unrest_max"] = result.high[:, metric["unrest"], a]
-        frame[f"{actor}_posture_max"] = result.high[:, metric["posture"], a]
-        frame[f"{actor}_stress_max"] = result.high[:, metric["stress"], a]
-        frame[f"{actor}_alignment_end"] = result.end[:, metric["alignment"], a]
-    return frame
+        per_state[f"{actor}_stability_end"] = result.end[:, metric["stability"], a]
+        per_state[f"{actor}_stability_min"] = result.low[:, metric["stability"], a]
+        per_state[f"{actor}_unrest_max"] = result.high[:, metric["unrest"], a]
+        per_state[f"{actor}_posture_max"] = result.high[:, metric["posture"], a]
+        per_state[f"{actor}_stress_max"] = result.high[:, metric["stress"], a]
+        per_state[f"{actor}_alignment_end"] = result.end[:, metric["alignment"], a]
+    if not per_state:
+        return frame
+    return pd.concat([frame, pd.DataFrame(per_state, index=frame.index)], axis=1)
 
 
 def events_frame(result: EnsembleResult) -> pd.DataFrame:
@@ -187,8 +193,12 @@ class TrajectoryWriter:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a CSV with a fixed float format, so the same numbers give the same bytes."""
-    frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    """Write a CSV with a fixed float format, so the same numbers give the same bytes.
+
+    The bytes are those of ``frame.to_csv(index=False, float_format=FLOAT_FORMAT)``,
+    written by the faster :func:`sim.outputs.csv_writer.write_frame`.
+    """
+    write_frame(frame, path, FLOAT_FORMAT)
 
 
 def write_json(data: dict, path: Path) -> None:

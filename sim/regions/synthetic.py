@@ -51,6 +51,17 @@ def synthetic_region(n_actors: int, seed: int = 0, neighbours: int = 6) -> Regio
     neighbours : int
         Each synthetic actor's number of ring neighbours in the Watts-Strogatz graph.
     """
+    with tempfile.TemporaryDirectory() as folder:
+        return load_region(write_synthetic_region(Path(folder), n_actors, seed, neighbours))
+
+
+def write_synthetic_region(folder: Path, n_actors: int, seed: int = 0,
+                           neighbours: int = 6) -> Path:
+    """Write the tables of :func:`synthetic_region` into ``folder`` (a region folder).
+
+    A scenario names the folder as its ``region:`` to run on it from the command line
+    (``make bench`` does). Returns ``folder``.
+    """
     rng = np.random.default_rng(seed)
     real = load_roles(DATA_DIR / "roles.yaml", _real_kinds(), _real_parents())
     focal, patron = real.focal, real.patrons[0]
@@ -92,16 +103,16 @@ def synthetic_region(n_actors: int, seed: int = 0, neighbours: int = 6) -> Regio
         if key not in seen:
             seen.add(key)
             unique.append(row)
-    with tempfile.TemporaryDirectory() as folder:
-        folder_path = Path(folder)
-        _write(folder_path / "actors.csv", actors)
-        _write(folder_path / "attributes.csv", attributes)
-        _write(folder_path / "edges.csv", unique)
-        (folder_path / "layers.csv").write_bytes((DATA_DIR / "layers.csv").read_bytes())
-        roles_text = (DATA_DIR / "roles.yaml").read_text(encoding="utf-8")
-        roles_text = re.sub(r"^reported:.*$", "reported: []", roles_text, flags=re.M)
-        (folder_path / "roles.yaml").write_text(roles_text, encoding="utf-8")
-        return load_region(folder_path)
+    folder_path = Path(folder)
+    folder_path.mkdir(parents=True, exist_ok=True)
+    _write(folder_path / "actors.csv", actors)
+    _write(folder_path / "attributes.csv", attributes)
+    _write(folder_path / "edges.csv", unique)
+    (folder_path / "layers.csv").write_bytes((DATA_DIR / "layers.csv").read_bytes())
+    roles_text = (DATA_DIR / "roles.yaml").read_text(encoding="utf-8")
+    roles_text = re.sub(r"^reported:.*$", "reported: []", roles_text, flags=re.M)
+    (folder_path / "roles.yaml").write_text(roles_text, encoding="utf-8")
+    return folder_path
 
 
 def _real_kinds() -> dict[str, str]:

@@ -6,7 +6,7 @@ The public function is :func:`write_run_charts`; the ripple map itself is drawn 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim.outcomes import holder_label
+from sim.outputs.chart_pool import RUN_CHARTS
 from sim.outputs.charts.common import (
     BAND_COLOUR,
     FOCAL_OUTCOMES,
@@ -49,6 +50,32 @@ from sim.outputs.charts.outcome_maps import _outcome_map
 from sim.regions.loader import Region
 
 RIPPLE_OUTCOME = "stability_drop_10pct"
+#: At most this many panels in a fan chart and bars in the ripple summary. A region of
+#: more states (a 1,000-actor synthetic region took minutes to draw, every panel a
+#: speck) shows its focal state, its patrons and the states that moved most, and says so;
+#: every state stays in the CSVs.
+MAX_PANELS = 30
+
+
+def _most_moved(timeseries: pd.DataFrame, actors: Sequence[str], metric: str,
+                region: Region) -> tuple[list[str], str]:
+    """At most :data:`MAX_PANELS` of ``actors`` for a fan chart, and a note if cut.
+
+    The focal state and the patrons first, then the actors whose median of ``metric``
+    spans the widest range over the weeks (ties by region order); shown in region order.
+    """
+    actors = list(actors)
+    if len(actors) <= MAX_PANELS:
+        return actors, ""
+    rows = timeseries[(timeseries["metric"] == metric) & timeseries["actor"].isin(actors)]
+    spans = rows.groupby("actor", sort=False)["p50"].agg(lambda v: v.max() - v.min())
+    first = [a for a in (region.roles.focal, *region.roles.patrons) if a in actors]
+    rest = sorted((a for a in actors if a not in first),
+                  key=lambda a: (-float(spans.get(a, 0.0)), actors.index(a)))
+    keep = set(first + rest[:MAX_PANELS - len(first)])
+    note = (f" - the {MAX_PANELS} of {len(actors)} whose median moved most "
+            "(all in timeseries.csv)")
+    return [a for a in actors if a in keep], note
 
 
 # ------------------------------------------------------------------------ fan charts
@@ -68,6 +95,8 @@ def _fan_figure(timeseries: pd.DataFrame, actors: Sequence[str], metric: str,
     same for every scenario, so two scenarios' charts of one region compare directly.
     """
     style = METRIC_STYLES[metric]
+    actors, cut = _most_moved(timeseries, actors, metric, region)
+    heading += cut
     tables = _metric_tables(timeseries, metric, actors)
     limits, raised = fan_limits(metric, list(tables.values()))
     grid = _panel_grid(len(tables), panel_w=2.75, panel_h=1.85, top=0.95)
@@ -152,6 +181,9 @@ def _ripple_summary(path: Path, outcomes: pd.DataFrame, region: Region,
     rows = outcomes[(outcomes["outcome"] == RIPPLE_OUTCOME)
                     & outcomes["actor"].isin(states)]
     rows = rows.sort_values("probability", ascending=False, kind="stable")
+    cut = (f" ({MAX_PANELS} most likely of {len(rows)} states; all in outcomes.csv)"
+           if len(rows) > MAX_PANELS else "")
+    rows = rows.head(MAX_PANELS)
     names = _names(region)
     labels = [f"{names.get(a, a)} ({a})" for a in rows["actor"]]
     fig = _figure(9.0, 0.42 * max(len(rows), 3) + 1.6)
@@ -161,7 +193,7 @@ def _ripple_summary(path: Path, outcomes: pd.DataFrame, region: Region,
     _bar_with_ci(ax, labels, rows, [BAND_COLOUR] * len(rows), 1.0)
     ax.set_xlabel("probability (% of ensemble members; whiskers: 95% Wilson interval)")
     ax.set_title(f"{heading}\nChance that stability falls more than 10% below its baseline "
-                 "at some week", fontsize=12)
+                 f"at some week{cut}", fontsize=12)
     return _save(fig, path)
 
 
@@ -169,7 +201,8 @@ def _ripple_summary(path: Path, outcomes: pd.DataFrame, region: Region,
 
 
 def write_run_charts(out_dir: Path, timeseries: pd.DataFrame, holders: pd.DataFrame,
-                     outcomes: pd.DataFrame, region: Region, scenario_name: str) -> list[Path]:
+                     outcomes: pd.DataFrame, region: Region, scenario_name: str,
+                     only: Collection[str] | None = None) -> list[Path]:
     """Write the PNG charts of one run into ``out_dir``.
 
     Parameters
@@ -187,6 +220,8 @@ def write_run_charts(out_dir: Path, timeseries: pd.DataFrame, holders: pd.DataFr
         The region the run used (names, kinds, coordinates, graph).
     scenario_name : str
         Named in every chart title.
+    only : collection of str, optional
+        Draw only these of :data:`RUN_CHARTS` (several processes can share the set).
 
     Returns
     -------
@@ -200,17 +235,21 @@ def write_run_charts(out_dir: Path, timeseries: pd.DataFrame, holders: pd.DataFr
     out_dir.mkdir(parents=True, exist_ok=True)
     states = _state_ids(region)
     name = f"Scenario '{scenario_name}'"
-    paths = [
-        _fan_chart(out_dir / "fan_stability.png", timeseries, states, "stability", region,
-                   f"{name}: stability of each state"),
-        _fan_chart(out_dir / "fan_unrest.png", timeseries, states, "unrest", region,
-                   f"{name}: unrest (share of the public protesting) in each state"),
-        _fan_chart(out_dir / "fan_posture.png", timeseries, _posture_ids(region), "posture",
-                   region, f"{name}: military posture of {_posture_title(region)}"),
-        _outcomes_chart(out_dir / "outcomes_focal.png", outcomes, region, name),
-        _holders_chart(out_dir / "holders.png", holders, region, name),
-        _outcome_map(out_dir / "map.png", outcomes, region, name),
-        _ripple_map(out_dir / "ripple_map.png", timeseries, region, name),
-        _ripple_summary(out_dir / "ripple_summary.png", outcomes, region, name),
-    ]
+    draw = {
+        "fan_stability.png": lambda p: _fan_chart(
+            p, timeseries, states, "stability", region, f"{name}: stability of each state"),
+        "fan_unrest.png": lambda p: _fan_chart(
+            p, timeseries, states, "unrest", region,
+            f"{name}: unrest (share of the public protesting) in each state"),
+        "fan_posture.png": lambda p: _fan_chart(
+            p, timeseries, _posture_ids(region), "posture", region,
+            f"{name}: military posture of {_posture_title(region)}"),
+        "outcomes_focal.png": lambda p: _outcomes_chart(p, outcomes, region, name),
+        "holders.png": lambda p: _holders_chart(p, holders, region, name),
+        "map.png": lambda p: _outcome_map(p, outcomes, region, name),
+        "ripple_map.png": lambda p: _ripple_map(p, timeseries, region, name),
+        "ripple_summary.png": lambda p: _ripple_summary(p, outcomes, region, name),
+    }
+    paths = [draw[chart](out_dir / chart) for chart in RUN_CHARTS
+             if only is None or chart in only]
     return [p for p in paths if p is not None]

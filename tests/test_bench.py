@@ -1,0 +1,53 @@
+"""make bench's side-by-side machinery at a tiny size (no timing is asserted)."""
+
+import subprocess
+
+import pandas as pd
+import pytest
+
+from sim import paths
+from sim.analyses import bench, bench_sides
+
+
+def _has_baseline() -> bool:
+    done = subprocess.run(["git", "cat-file", "-e", f"{bench_sides.BASELINE_COMMIT}^{{commit}}"],
+                          cwd=paths.PROJECT_ROOT, capture_output=True)
+    return done.returncode == 0
+
+
+needs_baseline = pytest.mark.skipif(not _has_baseline(),
+                                    reason="the baseline commit is not in this clone")
+
+
+@needs_baseline
+def test_baseline_tree_is_extracted_once(tmp_path):
+    folder = bench_sides.baseline_tree(folder=tmp_path / "base")
+    assert (folder / "sim" / "run.py").is_file()  # the session-1 layout
+    stamp = (folder / ".baseline-commit").stat().st_mtime_ns
+    assert bench_sides.baseline_tree(folder=tmp_path / "base") == folder
+    assert (folder / ".baseline-commit").stat().st_mtime_ns == stamp
+
+
+@pytest.mark.slow
+@needs_baseline
+def test_bench_runs_both_sides_and_writes_ratios(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(paths.RESULTS_ENV, str(tmp_path))
+    monkeypatch.setattr(paths, "BENCH_DIR", tmp_path / "bench")
+    assert bench.main(["--quick", "--case", "run_10k", "--case", "stepping_10k",
+                       "--case", "design_sims"]) == 0
+    table = pd.read_csv(tmp_path / "bench" / "bench.csv")
+    for case in ("run_10k", "stepping_10k"):
+        rows = table[table["case"] == case].set_index("side")
+        assert set(rows.index) == {"baseline", "new"}
+        assert rows.loc["baseline", "commit"] == bench_sides.BASELINE_COMMIT
+        assert rows["wall_s"].gt(0).all()
+        ratio = rows.loc["new", "ratio_vs_baseline"]
+        assert ratio == pytest.approx(rows.loc["baseline", "wall_s"] / rows.loc["new", "wall_s"],
+                                      rel=0.05)
+    design = table[table["case"] == "design_sims"].iloc[0]
+    assert design["sims_per_s"] > 0 and "new only" in design["engine"]
+    assert "written to" in capsys.readouterr().out
+
+
+def test_no_remembered_baseline_number():
+    assert not hasattr(bench, "BASELINE")
