@@ -209,3 +209,28 @@ def test_run_reports_prefer_the_exploration_with_default_settings(results_dir, m
     found = exploration_standing("incapacity")
     assert found["folder"].name == "incapacity_morris"
     assert json.loads((found["folder"] / "manifest.json").read_text())["samples"] == 1
+
+
+def test_a_design_above_the_cap_is_refused_before_anything_is_sampled(results_dir, monkeypatch,
+                                                                       capsys):
+    from sim.analyses import explore_run
+    from sim.cli import main
+
+    def no_sampling(*args, **kwargs):
+        raise AssertionError("the design was sampled before the size check")
+
+    monkeypatch.setattr(explore_run, "sample", no_sampling)
+    assert main(["explore", "incapacity", "--method", "sobol", "--samples", "1048576",
+                 "--replicates", "2", "--weeks", "10"]) == 2
+    err = capsys.readouterr().err
+    assert "--samples" in err and "cap of 100,000" in err and "Traceback" not in err
+
+
+def test_design_points_match_what_sampling_makes():
+    from sim.analyses.explore import design_points, sample, uncertainties_of
+    from sim.model.scenario import Scenario
+
+    problem = uncertainties_of(Scenario.in_code("x", weeks=10, members=5, seed=1))
+    k = len(problem.names)
+    for method, samples in (("morris", 3), ("sobol", 4), ("lhs", 7)):
+        assert len(sample(problem, method, samples, 1)) == design_points(method, samples, k)

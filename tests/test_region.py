@@ -162,3 +162,20 @@ def test_adding_a_country_is_a_data_edit(data_copy):
         {"type": "leader_incapacitated", "week": 1}]), region)
     result = run_ensemble(ctx)
     assert result.quantiles.shape[-1] == 16
+
+
+def test_a_reported_state_listed_twice_is_refused(tmp_path):
+    import shutil
+
+    from sim.errors import UserError
+    from sim.paths import REGIONS_DIR
+    from sim.regions.loader import load_region
+
+    folder = tmp_path / "belarus"
+    shutil.copytree(REGIONS_DIR / "belarus", folder)
+    roles = folder / "roles.yaml"
+    roles.write_text(roles.read_text().replace("reported: [POL, LTU, LVA, EST, UKR]",
+                                               "reported: [POL, LTU, LVA, EST, UKR, POL]"))
+    with pytest.raises(UserError, match="listed twice") as err:
+        load_region(folder)
+    assert err.value.field == "reported.5"

@@ -33,6 +33,7 @@ from scipy import stats as scipy_stats
 
 from sim.engines.ensemble import run_ensemble
 from sim.engines.executors import plan_local
+from sim.errors import UserError
 from sim.model.context import Context
 from sim.model.params import CONTEXT_ONLY, PARAMS
 from sim.model.scenario import Scenario, Uncertainty
@@ -97,6 +98,45 @@ def uncertainties_of(scenario: Scenario) -> Problem:
         names.append(name)
         specs.append(Uncertainty(low=low, high=high))
     return Problem(tuple(names), tuple(specs))
+
+
+#: Largest design an exploration runs (points); a bigger one is refused before anything
+#: is allocated. 100,000 points x 30 replicates is about a day of this 2-core machine.
+MAX_DESIGN_POINTS = 100_000
+
+
+def design_points(method: str, samples: int, parameters: int) -> int:
+    """How many design points ``sample`` would make, computed before making them.
+
+    Examples
+    --------
+    >>> design_points("morris", 16, 45), design_points("sobol", 64, 45), design_points("lhs", 9, 3)
+    (736, 3008, 9)
+    """
+    per = {"morris": parameters + 1, "sobol": parameters + 2, "lhs": 1}.get(method)
+    if per is None:
+        raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+    return samples * per
+
+
+def check_design_size(method: str, samples: int, replicates: int, parameters: int,
+                      weeks: int, actors: int) -> None:
+    """Refuse a design above :data:`MAX_DESIGN_POINTS` or whose chunk would not fit in memory.
+
+    Raises
+    ------
+    UserError
+        Naming ``--samples`` (or ``--replicates``), the size asked for and the cap.
+    """
+    from sim.engines.limits import check_memory
+
+    points = design_points(method, samples, parameters)
+    if points > MAX_DESIGN_POINTS:
+        raise UserError("--samples", None,
+                        f"{method} with {samples:,} samples over {parameters} parameters "
+                        f"makes {points:,} design points, more than the cap of "
+                        f"{MAX_DESIGN_POINTS:,}; lower --samples")
+    check_memory(min(CHUNK_ROWS, points * replicates), weeks, actors)
 
 
 def sample(problem: Problem, method: str, samples: int, seed: int) -> np.ndarray:

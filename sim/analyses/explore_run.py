@@ -43,7 +43,14 @@ import numpy as np
 import pandas as pd
 
 from sim import paths
-from sim.analyses.explore import METHODS, evaluate, output_columns, sample, uncertainties_of
+from sim.analyses.explore import (
+    METHODS,
+    check_design_size,
+    evaluate,
+    output_columns,
+    sample,
+    uncertainties_of,
+)
 from sim.analyses.explore_analysis import (
     Case,
     morris_indices,
@@ -116,6 +123,8 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
         "cases": ";".join(c.name for c in parsed)})
     # Before the design runs: a refusal costs nothing.
     claim(target, request, str(path), command)
+    check_design_size(method, samples, replicates, len(problem.names), scen.weeks,
+                      ctx.region.n)
     try:
         unit = sample(problem, method, samples, DESIGN_SEED)
     except ValueError as exc:

@@ -237,6 +237,8 @@ def _check(origin: str, spec: RolesSpec, kinds: dict[str, str],
         known(f"reported.{i}", actor)
         if kinds[actor] != "state":
             raise UserError(origin, f"reported.{i}", f"{actor!r} must be a state")
+        if actor in spec.reported[:i]:
+            raise UserError(origin, f"reported.{i}", f"{actor!r} listed twice")
     acting = spec.succession.natural.acting
     known("succession.natural.acting", acting)
     allowed = [getattr(spec, role) for role in ACTING_ROLES]
