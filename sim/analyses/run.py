@@ -210,6 +210,9 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
     outputs.write_csv(outputs.members_frame(result, ctx), out / "members.csv")
     outputs.write_csv(outputs.events_frame(result), out / "events.csv")
     outputs.write_csv(outcomes, out / "outcomes.csv")
+    from sim.outputs.exposure import exposure_frame
+
+    outputs.write_csv(exposure_frame(ctx.region, outcomes), out / "trade_exposure.csv")
     if drawing is not None:
         chart_pool.wait(drawing)
     elif charts:

@@ -124,6 +124,18 @@ def _posterior_table() -> list[dict]:
             for r in rows if r.get("parameter") in PARAMS]
 
 
+def _exposure(folder: Path) -> list[dict]:
+    """Rows of the trade-exposure table (``trade_exposure.csv``), formatted."""
+    frame = _csv_if(folder / "trade_exposure.csv")
+    if frame is None:
+        return []
+    return [{"name": r.name, "actor": r.actor, "trade": f"{r.trade_with_focal_usd_bn:.1f}",
+             "share": f"{r.trade_share_of_gdp_pct:.2f}%",
+             "exposed": f"{r.exposed_trade_usd_bn:.2f} ({r.exposed_low_usd_bn:.2f}-"
+                        f"{r.exposed_high_usd_bn:.2f})", "year": r.trade_year}
+            for r in frame.itertuples()]
+
+
 def _event_details(event: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in event.items()
                      if k not in ("type", "week") and v is not None)
@@ -170,6 +182,7 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
     return env.get_template("run_report.html.j2").render(
         scenario=scenario, region=region, focal_name=names[focal], manifest=manifest,
         labels=LABELS, outcome_order=OUTCOMES, posterior_table=_posterior_table(),
+        exposure=_exposure(folder),
         events=[{"week": e["week"], "type": e["type"], "details": _event_details(e)}
                 for e in manifest["events"]],
         overrides=params, evidence=_evidence(region, Parameters(dict(scenario.parameters))),
