@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from sim.dashboard import data, explore_data, jobs, widgets
+from sim.dashboard import data, explore_data, jobs, run_settings, widgets
 from sim.dashboard.settings import MAX_MEMBERS, MAX_WEEKS, scenarios_dir
 from sim.errors import UserError
 
@@ -54,7 +54,7 @@ def test_event_summary_counts_first_occurrences():
 
 
 def test_parameter_rows_mark_changes():
-    rows = data.parameter_rows({"parameters": {"patron_support_gain": 1.0}})
+    rows = run_settings.parameter_rows({"parameters": {"patron_support_gain": 1.0}})
     changed = rows[rows["changed"]]
     assert list(changed["name"]) == ["patron_support_gain"]
     assert set(rows["grade"]) <= {"sourced", "recalled", "assumption", "calibrated", "lever"}
@@ -63,7 +63,7 @@ def test_parameter_rows_mark_changes():
 def test_parameter_rows_show_the_posterior_interval_of_calibrated_parameters():
     from sim.analyses.inference.shipped import load_posterior
 
-    rows = data.parameter_rows({"parameters": {}}).set_index("name")
+    rows = run_settings.parameter_rows({"parameters": {}}).set_index("name")
     names, _, _ = load_posterior()
     assert all(rows.loc[n, "posterior"] for n in names)
     assert rows.loc["gompertz_slope", "posterior"] == ""   # not calibrated

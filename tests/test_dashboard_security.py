@@ -16,7 +16,7 @@ import pytest
 
 from sim import paths
 from sim.dashboard import __main__ as launcher
-from sim.dashboard import data, files, guard, jobs
+from sim.dashboard import data, files, guard, jobs, run_settings
 from sim.dashboard.figures import ZOOM_NOTE, fan_figure
 from sim.dashboard.settings import MAX_MEMBERS, MAX_WEEKS, SCENARIOS_ENV
 
@@ -313,14 +313,14 @@ def test_parameter_mode_is_read_from_the_manifest():
     drawn = {"engine": {"mode": {"parameters": "uncertain: drawn per member",
                                  "uncertainties": {"patron_support_gain":
                                                    {"low": 0.2, "high": 0.8}}}}}
-    assert "Monte Carlo noise only" in data.parameter_mode(fixed).intervals
-    mode = data.parameter_mode(drawn)
+    assert "Monte Carlo noise only" in run_settings.parameter_mode(fixed).intervals
+    mode = run_settings.parameter_mode(drawn)
     assert mode.uncertain and "Monte Carlo noise only" not in mode.intervals
     assert "drawn" in mode.intervals
-    rows = data.parameter_rows(drawn).set_index("name")
+    rows = run_settings.parameter_rows(drawn).set_index("name")
     assert rows.loc["patron_support_gain", "drawn"] == "0.2 to 0.8"
-    assert not data.parameter_mode({}).recorded
-    assert not data.parameter_mode({"engine": "odd"}).uncertain
+    assert not run_settings.parameter_mode({}).recorded
+    assert not run_settings.parameter_mode({"engine": "odd"}).uncertain
 
 
 def test_fan_charts_default_to_the_report_ranges(good_run):

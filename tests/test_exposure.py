@@ -5,7 +5,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from sim.outputs.exposure import LOST_POWER, bilateral_trade, exposure_frame
+from sim.outputs.exposure import bilateral_trade, exposure_frame
 
 
 def _outcomes(focal: str, counts: dict[str, int], members: int = 200) -> pd.DataFrame:
@@ -28,7 +28,6 @@ def test_exposure_is_trade_times_the_chance_the_ruling_group_is_out(region):
         "POL", "exposed_high_usd_bn"]
     gdp = dict(zip(region.ids, region.attrs["gdp_usd_bn"], strict=True))
     assert frame.loc["RUS", "trade_share_of_gdp_pct"] == pytest.approx(100 * 30.5 / gdp["RUS"])
-    assert set(LOST_POWER) <= set(outcomes.outcome)
 
 
 def test_no_trade_rows_no_exposure(region, tmp_path):

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analyses.observables import Observables
+from sim.engines.stats import wilson_proportion
 from sim.errors import UserError
 from sim.model.context import Context
 from sim.model.events import MASS_PROTEST_SHARE
@@ -182,22 +183,16 @@ def check(conditioning: Conditioning, members: int, origin: str) -> None:
 def weighted_wilson(p: float, n: float, z: float = _Z95) -> tuple[float, float]:
     """Wilson interval of a proportion ``p`` on ``n`` (possibly fractional) trials.
 
-    The same arithmetic as :func:`sim.engines.stats.wilson_interval` with ``p`` given,
-    so equal weights (``n`` = members) reproduce the unconditioned interval exactly.
+    :func:`sim.engines.stats.wilson_proportion`, the arithmetic of
+    :func:`~sim.engines.stats.wilson_interval`, so equal weights (``n`` = members)
+    reproduce the unconditioned interval exactly.
 
     Examples
     --------
     >>> [round(x, 4) for x in weighted_wilson(0.0, 10.0)]
     [0.0, 0.2775]
     """
-    if n <= 0:
-        return (0.0, 1.0)
-    denominator = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    low = 0.0 if p == 0 else max(0.0, centre - half)
-    high = 1.0 if p == 1 else min(1.0, centre + half)
-    return (low, high)
+    return wilson_proportion(p, n, z)
 
 
 def conditioned_frame(hits: dict[tuple[str, str], np.ndarray], unconditioned: pd.DataFrame,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import solara
 
-from sim.dashboard import data, widgets
+from sim.dashboard import data, run_settings, widgets
 from sim.dashboard.settings import results_root
 
 COLUMNS = ("finished (UTC)", "folder", "scenario", "region", "members", "weeks", "seed",
@@ -22,7 +22,7 @@ COLUMNS = ("finished (UTC)", "folder", "scenario", "region", "members", "weeks",
 
 
 def _mode(manifest: dict) -> str:
-    mode = data.parameter_mode(manifest)
+    mode = run_settings.parameter_mode(manifest)
     if mode.posterior:
         return "drawn from the calibrated posterior"
     if mode.uncertain:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import solara
 
-from sim.dashboard import data, files, widgets
+from sim.dashboard import data, files, run_settings, widgets
 from sim.dashboard.download import DownloadButton
 from sim.dashboard.figures import METRIC_LABELS, ZOOM_NOTE, fan_figure, fixed_range
 from sim.dashboard.settings import results_root
@@ -121,7 +121,7 @@ def RunDetails(folder: Path) -> None:
              + (f"overrides: {listed}; " if overrides else "the scenario file as written; ")
              + f"finished {manifest.get('finished_utc', '?')}")
     solara.HTML(tag="p", unsafe_innerHTML=f"<span class='muted run-about'>{escape(about)}</span>")
-    mode = data.parameter_mode(manifest)
+    mode = run_settings.parameter_mode(manifest)
     solara.HTML(tag="p", unsafe_innerHTML=(
         "<span class='param-mode'><b>Parameters:</b> "
         + ("drawn per member from their ranges (UNCERTAIN=1)" if mode.uncertain else
@@ -129,7 +129,7 @@ def RunDetails(folder: Path) -> None:
            "mode not recorded in manifest.json") + "</span>"))
 
     with solara.Card("Event timeline"):
-        forced = data.forced_events(manifest)
+        forced = run_settings.forced_events(manifest)
         solara.HTML(tag="p", unsafe_innerHTML="<b>Forced by the scenario:</b> " + escape(
             "; ".join(forced) if forced else "none (nothing is forced)"))
         summary = data.event_summary(result.events, int(manifest.get("members", 0)))
@@ -167,7 +167,7 @@ def RunDetails(folder: Path) -> None:
 @solara.component
 def ParameterTable(manifest: dict) -> None:
     """The parameter table with a filter by grade and by change."""
-    params = data.parameter_rows(manifest)
+    params = run_settings.parameter_rows(manifest)
     show = solara.use_reactive("all")
     counts = params["grade"].value_counts()
     drawn = int((params["drawn"] != "").sum())

@@ -28,13 +28,28 @@ def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054
     """
     if trials <= 0:
         return (0.0, 1.0)
-    p = successes / trials
-    denominator = 1.0 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return wilson_proportion(successes / trials, trials, z)
+
+
+def wilson_proportion(p: float, n: float, z: float = 1.959963984540054
+                      ) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``p`` on ``n`` trials.
+
+    ``n`` may be fractional: an effective number of weighted members.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in wilson_proportion(0.0, 10.0)]
+    [0.0, 0.2775]
+    """
+    if n <= 0:
+        return (0.0, 1.0)
+    denominator = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
     # At 0 or n successes the exact bound is 0 or 1; rounding would leave ~1e-19.
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == trials else min(1.0, centre + half)
+    low = 0.0 if p == 0 else max(0.0, centre - half)
+    high = 1.0 if p == 1 else min(1.0, centre + half)
     return (low, high)
 
 
