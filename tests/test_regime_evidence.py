@@ -122,12 +122,99 @@ def _vote(region, members=400, **parameters):
     return run_ensemble(ctx).holder[:, -1]
 
 
+def _unreviewed(region):
+    """The region without a body that may rule a lost vote illegitimate."""
+    return dataclasses.replace(region, roles=dataclasses.replace(region.roles,
+                                                                 election_review_body=None))
+
+
 def test_an_election_hands_power_to_the_opposition_at_about_its_base_rate(region):
-    holder = _vote(region, members=2000)
+    plain = _unreviewed(region)
+    holder = _vote(plain, members=2000)
     lost = (holder == HOLDER["opposition_led"]).mean()
     assert 0.13 < lost < 0.19   # 0.16 x Belarus's scale 1 (personal, not term-limited)
-    assert (_vote(region, election_loss_autocracy=1.0) == HOLDER["opposition_led"]).all()
-    assert not (_vote(region, election_loss_autocracy=0.0) == HOLDER["opposition_led"]).any()
+    assert (_vote(plain, election_loss_autocracy=1.0) == HOLDER["opposition_led"]).all()
+    assert not (_vote(plain, election_loss_autocracy=0.0) == HOLDER["opposition_led"]).any()
+
+
+def test_the_peoples_assembly_turns_a_lost_vote_into_a_contest(region):
+    assert region.roles.election_review_body == "All-Belarusian People's Assembly"
+    ctx = make_context(region, weeks=3, members=200, seed=3,
+                       parameters={"health_risk_multiplier": 0.0, "election_loss_autocracy": 1.0,
+                                   "contested_mean_weeks": 104},
+                       events=[{"type": "election", "week": 2}])
+    holder = run_ensemble(ctx).holder
+    # Every member loses the vote in week 2; none hands power over: the contest is open
+    # (a few contests resolve the same week, for an insider or a rival: the street is calm).
+    assert (holder[:, 3] != HOLDER["incumbent"]).all()   # column t: the end of week t - 1
+    assert (holder[:, 3] != HOLDER["opposition_led"]).all()
+    assert (holder[:, 3] == HOLDER["contested"]).mean() > 0.95
+
+
+# --- rule RC6: whose coup, whose defection -------------------------------------------------
+
+def _with_base(region, base):
+    return dataclasses.replace(region, evidence=dataclasses.replace(region.evidence,
+                                                                    ruling_base=base))
+
+
+def test_rc6_a_coups_success_is_its_share_with_odds_scaled_by_cohesion():
+    p = Parameters({})
+    personal, party, military = (RegimeEvidence(ruling_base=b)
+                                 for b in ("personal", "party", "military"))
+    assert float(regime.coup_success_probability(0.5, personal, p)) == 0.5
+    assert (regime.coup_success_probability(0.5, party, p)
+            < 0.5 < regime.coup_success_probability(0.5, military, p))
+    assert regime.coup_success_probability(0.0, military, p) == 0.0
+    assert regime.coup_success_probability(1.0, party, p) == 1.0
+    flat = regime.coup_success_probability(0.3, party, NO_WEIGHTS)
+    assert float(flat) == pytest.approx(0.3)
+
+
+def _coup(region, members=600, strength=0.5, weeks=4):
+    ctx = make_context(region, weeks=weeks, members=members, seed=11,
+                       parameters={"health_risk_multiplier": 0.0, "coup_attempt_rate": 0.0,
+                                   "transition_split_rate": 0.0},
+                       events=[{"type": "coup_attempt", "week": 1, "strength": strength}])
+    return run_ensemble(ctx)
+
+
+def test_rc6_a_military_core_that_takes_power_keeps_it_and_outsiders_open_a_contest(region):
+    core = _coup(_with_base(region, "military"), strength=1.0)
+    assert (core.holder[:, 2] == HOLDER["insider_successor"]).all()  # the end of week 1
+    outsiders = _coup(_with_base(region, "personal"), strength=1.0)
+    assert not (outsiders.holder[:, 2] == HOLDER["insider_successor"]).all()
+    assert (outsiders.holder[:, 2] != HOLDER["incumbent"]).all()
+
+
+def test_rc6_a_failed_coups_plotters_are_purged_and_the_rest_of_the_bloc_stays_loyal(region):
+    sec = region.index(region.roles.security)
+    coup = _coup(_with_base(region, "party"), members=400)
+    calm = run_ensemble(make_context(
+        _with_base(region, "party"), weeks=4, members=400, seed=11,
+        parameters={"health_risk_multiplier": 0.0, "coup_attempt_rate": 0.0,
+                    "transition_split_rate": 0.0}))
+    failed = coup.holder[:, -1] == HOLDER["incumbent"]
+    took = coup.holder[:, 2] == HOLDER["contested"]
+    assert failed.any() and took.any()
+    # The lowest loyalty of the run (metric 0 is stability), paired member by member.
+    loyalty, loyalty_calm = coup.low[:, 0, sec], calm.low[:, 0, sec]
+    assert np.allclose(loyalty[failed], loyalty_calm[failed])
+    assert (loyalty[took] < 0.6 * loyalty_calm[took]).all()
+
+
+def test_rc6_under_a_military_base_a_defecting_bloc_keeps_power(region):
+    def holders(base):
+        ctx = make_context(_with_base(region, base), weeks=30, members=300, seed=5,
+                           parameters={"health_risk_multiplier": 0.0, "defection_crowd": 0.01},
+                           events=[{"type": "protest_wave", "week": 1, "intensity": 3,
+                                    "duration_weeks": 20}])
+        return run_ensemble(ctx).holder[:, -1]
+    military, personal = holders("military"), holders("personal")
+    # The street still wins some contests after a split (6.2), not by defection.
+    opposition = HOLDER["opposition_led"]
+    assert (military == opposition).mean() < 0.2 * (personal == opposition).mean()
+    assert (military == HOLDER["insider_successor"]).mean() > 0.5
 
 
 def test_a_closed_autocracy_holds_every_vote(region):

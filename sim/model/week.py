@@ -49,8 +49,11 @@ from sim.model.mechanisms import (
     succession,
 )
 from sim.model.params import per_actor
-from sim.model.state import HOLDER, State
+from sim.model.state import HOLDER, State, holder_in
 from sim.regions.graph import pull
+
+#: Holders under which the ruling group still holds power (a settled ruler or a transition).
+REGIME_IN_POWER = np.concatenate([succession.TRANSITION, succession.SETTLED])
 
 
 def advance(state: State, ctx: Context, week: int, members: np.ndarray) -> None:
@@ -103,15 +106,24 @@ def _scheduled_events(state: State, ctx: Context, week: int, members: np.ndarray
         state.incapacity_kind = np.where(leaving, 3, state.incapacity_kind).astype(np.int8)
         state.holder = np.where(leaving, HOLDER["designated_successor"],
                                 state.holder).astype(np.int8)
+    evidence = ctx.region.evidence
+    insiders = regime.security_core_rules(evidence)
     for slot, coup in enumerate(ctx.coups_at(week)):
         draw = ctx.streams.uniform("events", members, week, slot + 1)[:, slot]
         sec = ctx.roles.security
-        state.stability[:, sec] = state.stability[:, sec] * (1.0 - coup.strength)
-        state.holder = succession.coup_outcome(state.holder, draw < coup.strength)
+        succeeds = draw < regime.coup_success_probability(coup.strength, evidence, ctx.params)
+        # Rule RC6: only a coup by officers outside the ruling group that takes power
+        # splits the bloc; a failed coup's plotters are purged (the rest stays loyal),
+        # and a core that took power is the ruling group itself.
+        split = succeeds & holder_in(state.holder, REGIME_IN_POWER) & (not insiders)
+        state.stability[:, sec] = np.where(split, state.stability[:, sec] * (1.0 - coup.strength),
+                                           state.stability[:, sec])
+        state.holder = succession.coup_outcome(state.holder, succeeds, insiders)
     for slot, _vote in enumerate(ctx.elections_at(week)):
         draw = ctx.streams.uniform("election", members, week, slot + 1)[:, slot]
         loses = draw < election.loss_probability(ctx.region.evidence, ctx.params)
-        state.holder = election.apply(state.holder, loses)
+        state.holder = election.apply(state.holder, loses,
+                                      reviewed=ctx.region.roles.election_review_body is not None)
     moving = ctx.patron_moves_at(week)
     if moving.any():
         state.patron_move[:, moving] = True
@@ -184,7 +196,7 @@ def _defection(state: State, ctx: Context, week: int, members: np.ndarray) -> No
     relative = state.stability[:, sec] / (base if base > 0 else 1.0)  # starts it lower)
     defects = draw < defection.probability(pressure, relative, params,
                                            regime.defection_scale(evidence, params))
-    state.holder = defection.apply(state.holder, defects)
+    state.holder = defection.apply(state.holder, defects, regime.security_core_rules(evidence))
 
 
 def _contagion(state: State, ctx: Context) -> None:

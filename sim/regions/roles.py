@@ -57,6 +57,18 @@ class ViolentRule(_Strict):
     emergency_body: str | None = None
 
 
+class ElectionReview(_Strict):
+    """A body of the ruling group that may rule an election illegitimate.
+
+    Where the constitution gives one (Belarus since 2022: the All-Belarusian People's
+    Assembly), a vote the ruling group loses does not hand power over at once: it opens
+    a contest (``docs/model.md`` 6.3d).
+    """
+
+    body: Annotated[str, Field(min_length=1, max_length=120)]
+    source: Annotated[str, Field(min_length=1)]
+
+
 class SuccessionSpec(_Strict):
     """A region's succession rules."""
 
@@ -65,6 +77,7 @@ class SuccessionSpec(_Strict):
     violent: ViolentRule = ViolentRule()
     election_days: Annotated[list[Annotated[int, Field(ge=0, le=730)]],
                              Field(min_length=2, max_length=2)]
+    election_review: ElectionReview | None = None
 
     @model_validator(mode="after")
     def _window_ordered(self) -> SuccessionSpec:
@@ -119,6 +132,9 @@ class RegionRoles:
         Name of the body that rules after a violent death; None: the natural rule.
     election_days : tuple of int
         Earliest and latest day of the new election after a vacancy.
+    election_review_body : str or None
+        A body of the ruling group that may rule a lost vote illegitimate (6.3d);
+        None: a lost vote hands power to the opposition.
     succession_source : str
         Where the succession rules come from.
     """
@@ -140,6 +156,7 @@ class RegionRoles:
     emergency_body: str | None
     election_days: tuple[int, int]
     succession_source: str
+    election_review_body: str | None = None
 
     @property
     def power_centres(self) -> tuple[str, ...]:
@@ -196,6 +213,8 @@ def load_roles(path: Path, kinds: dict[str, str], parents: dict[str, str]) -> Re
         emergency_body=spec.succession.violent.emergency_body,
         election_days=(spec.succession.election_days[0], spec.succession.election_days[1]),
         succession_source=spec.succession.source,
+        election_review_body=(spec.succession.election_review.body
+                              if spec.succession.election_review else None),
     )
 
 

@@ -29,7 +29,9 @@ A patron's security help (``reactions.py``) and relaxation restore the bloc's lo
 so Belarus 2020 (a large crowd, a loyal bloc, Russian money and a police-reserve offer)
 stays possible, as does Kyrgyzstan 2020 (a small crowd, weak repression, a wavering
 elite, no patron help). A defection while the regime holds power (a settled ruler or a
-transition) hands power to the opposition (``opposition_led``).
+transition) hands power to the opposition (``opposition_led``), unless the security
+core is itself the ruling group (a military-based regime, rule RC6 in ``regime.py``):
+then the officers remove the ruler and keep power (``insider_successor``).
 
 References
 ----------
@@ -104,8 +106,12 @@ def probability(pressure: np.ndarray, loyalty: np.ndarray, params: Parameters,
     return -np.expm1(-params.defection_rate * scale * pressure * wavering)
 
 
-def apply(holder: np.ndarray, defects: np.ndarray) -> np.ndarray:
-    """Holder after this week's defections: the opposition where the regime held power.
+def apply(holder: np.ndarray, defects: np.ndarray, core_rules: bool = False) -> np.ndarray:
+    """Holder after this week's defections, where the regime held power.
+
+    The opposition takes power, unless the security core is itself the ruling group
+    (``core_rules``, rule RC6: a military-based regime): then the officers remove the
+    ruler and keep power (``insider_successor``, class B; Egypt 2011, Algeria 2019).
 
     Examples
     --------
@@ -113,6 +119,9 @@ def apply(holder: np.ndarray, defects: np.ndarray) -> np.ndarray:
     >>> [int(x) for x in apply(h, np.array([True, True, False]))] == [
     ...     HOLDER["opposition_led"], HOLDER["contested"], HOLDER["incumbent"]]
     True
+    >>> int(apply(h[:1], np.array([True]), core_rules=True)[0]) == HOLDER["insider_successor"]
+    True
     """
     regime = holder_in(holder, np.concatenate([SETTLED, TRANSITION]))
-    return np.where(regime & defects, HOLDER["opposition_led"], holder).astype(np.int8)
+    taken = HOLDER["insider_successor"] if core_rules else HOLDER["opposition_led"]
+    return np.where(regime & defects, taken, holder).astype(np.int8)

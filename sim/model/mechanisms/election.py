@@ -55,8 +55,14 @@ def loss_probability(evidence: RegimeEvidence, params: Parameters) -> float | np
     return np.minimum(1.0, base * regime.split_scale(evidence, params))
 
 
-def apply(holder: np.ndarray, loses: np.ndarray) -> np.ndarray:
+def apply(holder: np.ndarray, loses: np.ndarray, reviewed: bool = False) -> np.ndarray:
     """Holder after the count: the opposition where the ruling group held power and lost.
+
+    Where a body of the ruling group may rule the vote illegitimate (``reviewed``: the
+    region's ``election_review``, Belarus's All-Belarusian People's Assembly), a lost
+    vote opens a contest instead (``contested``): whether the winner takes office is
+    then decided as any split is, by the street and the security bloc (6.2). A vote lost
+    during an open contest hands power over either way.
 
     Examples
     --------
@@ -64,6 +70,11 @@ def apply(holder: np.ndarray, loses: np.ndarray) -> np.ndarray:
     >>> [int(x) for x in apply(h, np.array([True, True]))] == [
     ...     HOLDER["opposition_led"], HOLDER["patron_controlled"]]
     True
+    >>> int(apply(h[:1], np.array([True]), reviewed=True)[0]) == HOLDER["contested"]
+    True
     """
-    regime_held = holder_in(holder, np.concatenate([SETTLED, TRANSITION, [HOLDER["contested"]]]))
-    return np.where(regime_held & loses, HOLDER["opposition_led"], holder).astype(np.int8)
+    in_power = holder_in(holder, np.concatenate([SETTLED, TRANSITION]))
+    contested = holder == HOLDER["contested"]
+    lost = np.where(in_power & loses,
+                    HOLDER["contested"] if reviewed else HOLDER["opposition_led"], holder)
+    return np.where(contested & loses, HOLDER["opposition_led"], lost).astype(np.int8)

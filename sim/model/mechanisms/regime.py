@@ -18,6 +18,24 @@ clients' loyalty (Hale's lame-duck syndrome); linkage raises what repression cos
 officers who would carry it out. Every weight is a parameter with a plausible range
 (``sim/model/plausible.py``); at 0 the evidence does not matter.
 
+Two paths to power also read the ruling base (rule RC6, ``docs/data-rules.md`` 13):
+
+* **Whose coup** (Geddes 1999; Geddes, Wright & Frantz 2014): where the ruling group is
+  the military (``ruling_base = military``), officers who move against the ruler are
+  part of the group that selected him, so a coup that succeeds is a reshuffle inside
+  the regime (an insider rules: class B). Under any other base the plotters are outside
+  the ruling group (rival or junior officers, or an army against a civilian ruling
+  group) and a successful coup opens a contest the ruling group usually loses.
+* **Whose defection** (the same sources; Egypt 2011, Algeria 2019 in the development
+  set): where the ruling group is the military, a security bloc that stops defending
+  the ruler against the street removes him and keeps power itself (B) rather than
+  handing power to the opposition.
+
+A coup's success also depends on the cohesion of the rest of the apparatus: its odds
+are scaled by the same factor ``f^(-w_c)`` as the split and defection hazards::
+
+    p_coup = k f^(-w_c) / (1 - k + k f^(-w_c))       (k: the plotters' share)
+
 References
 ----------
 Geddes, B. (1999). What do we know about democratization after twenty years? Annual
@@ -63,6 +81,46 @@ def defection_scale(evidence: RegimeEvidence, params: Parameters) -> float | np.
     2.5
     """
     return split_scale(evidence, params) * (1.0 + params.linkage_weight * evidence.linkage)
+
+
+def security_core_rules(evidence: RegimeEvidence) -> bool:
+    """RC6: the security core is the ruling group (a military-based regime).
+
+    Then its coups and its defections keep the ruling group in power.
+
+    Examples
+    --------
+    >>> security_core_rules(RegimeEvidence(ruling_base="military"))
+    True
+    >>> security_core_rules(RegimeEvidence(ruling_base="party"))
+    False
+    """
+    return evidence.ruling_base == "military"
+
+
+def coup_success_probability(strength: float, evidence: RegimeEvidence,
+                             params: Parameters) -> float | np.ndarray:
+    """Chance that a coup attempt takes power: the plotters' share ``k``, its odds scaled.
+
+    The odds ``k / (1 - k)`` are multiplied by ``f^(-w_c)``: the more cohesive the
+    ruling group's organisation, the less the rest of the apparatus follows the
+    plotters (a party regime's coups fail more often, a military regime's succeed more
+    often; a personalist regime keeps ``k``, the Powell & Thyne 2011 base of about half).
+
+    Examples
+    --------
+    >>> float(coup_success_probability(0.5, RegimeEvidence(ruling_base="personal"), Parameters({})))
+    0.5
+    >>> round(float(coup_success_probability(0.5, RegimeEvidence(ruling_base="party"),
+    ...                                      Parameters({}))), 4)
+    0.3995
+    >>> coup_success_probability(1.0, RegimeEvidence(ruling_base="party"), Parameters({}))
+    1.0
+    """
+    if strength >= 1.0 or strength <= 0.0:
+        return float(strength >= 1.0)
+    odds = strength / (1.0 - strength) * cohesion_scale(evidence, params)
+    return odds / (1.0 + odds)
 
 
 def repression_scale(evidence: RegimeEvidence, params: Parameters) -> float | np.ndarray:

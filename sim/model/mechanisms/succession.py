@@ -175,11 +175,14 @@ def entry_effects(holder_before: np.ndarray, holder: np.ndarray, stability: np.n
     return np.maximum(stability, 0.0), prejudice
 
 
-def coup_outcome(holder: np.ndarray, succeeds: np.ndarray) -> np.ndarray:
-    """Holder after a coup attempt: an open split (``contested``) where it succeeds.
+def coup_outcome(holder: np.ndarray, succeeds: np.ndarray, insiders: bool = False) -> np.ndarray:
+    """Holder after a coup attempt that ``succeeds`` in some members.
 
-    A coup can only split a regime that still holds power (a settled ruler or a
-    transition); elsewhere nothing changes.
+    A coup can only take power from a regime that still holds it (a settled ruler or a
+    transition); elsewhere nothing changes. Where the plotters are part of the ruling
+    group (``insiders``, rule RC6: a military-based regime) a successful coup installs
+    an insider (``insider_successor``): the core removed the ruler and keeps power.
+    Otherwise it opens a contest (``contested``) that resolves as any split does.
 
     Examples
     --------
@@ -187,9 +190,13 @@ def coup_outcome(holder: np.ndarray, succeeds: np.ndarray) -> np.ndarray:
     >>> [int(x) for x in coup_outcome(h, np.array([True, False, True]))] == [
     ...     HOLDER["contested"], HOLDER["incumbent"], HOLDER["opposition_led"]]
     True
+    >>> int(coup_outcome(h[:1], np.array([True]), insiders=True)[0]) == (
+    ...     HOLDER["insider_successor"])
+    True
     """
     regime = holder_in(holder, np.concatenate([TRANSITION, SETTLED]))
-    return np.where(regime & succeeds, HOLDER["contested"], holder).astype(np.int8)
+    taken = HOLDER["insider_successor"] if insiders else HOLDER["contested"]
+    return np.where(regime & succeeds, taken, holder).astype(np.int8)
 
 
 def next_holder(holder: np.ndarray, week: int, election: np.ndarray, split: np.ndarray,
