@@ -234,3 +234,75 @@ def test_design_points_match_what_sampling_makes():
     k = len(problem.names)
     for method, samples in (("morris", 3), ("sobol", 4), ("lhs", 7)):
         assert len(sample(problem, method, samples, 1)) == design_points(method, samples, k)
+
+
+# --- layer weights as uncertainties (sim/regions/layer_weights.py) --------------------------
+
+def test_a_layer_factor_of_one_is_the_datas_region_and_zero_removes_the_layer(region):
+    from sim.regions.layer_weights import all_layer_uncertainties, with_layer_factors
+
+    same = with_layer_factors(region, {"layer.trade.contagion": 1.0,
+                                       "layer.regime.influence": 1.0})
+    assert np.array_equal(same.contagion_raw, region.contagion_raw)
+    assert np.array_equal(same.influence_raw, region.influence_raw)
+    factors = {name: 0.0 for name in all_layer_uncertainties(region)}
+    assert len(factors) == 2 * len(region.layer_weights) == 14
+    empty = with_layer_factors(region, factors)
+    assert not empty.contagion_raw.any() and not empty.influence_raw.any()
+    trade_only = with_layer_factors(region, {"layer.trade.contagion": 2.0})
+    w = region.layer_weights["trade"][0]
+    assert np.allclose(trade_only.contagion_raw - region.contagion_raw,
+                       w * region.layers["trade"])
+
+
+def test_a_design_point_with_layer_factors_of_one_equals_the_plain_run(region):
+    ctx = make_context(region, weeks=20, members=8, events=INCAPACITY)
+    names = ("layer.trade.contagion", "threshold_spread")
+    values = np.array([[1.0, 0.08], [1.0, 0.15]])
+    outcomes, pooled = evaluate(ctx, names, values, replicates=8)
+    for point, row in enumerate(values):
+        alone = make_context(region, weeks=20, members=8, events=INCAPACITY,
+                             parameters={"threshold_spread": row[1]})
+        result = run_ensemble(alone)
+        drop = 1.0 - result.low[:, 0, :] / ctx.baseline["stability0"]
+        assert outcomes.loc[point, "drop_RUS"] == pytest.approx(
+            drop[:, region.index("RUS")].mean(), rel=0, abs=1e-12)
+    assert pooled.shape[0] == 21 and pooled.shape[2] == len(run_ensemble(ctx).quantiles[0, 0])
+
+
+def test_the_regime_layers_contagion_weight_moves_the_patrons_ripple(region):
+    ctx = make_context(region, weeks=30, members=60, events=INCAPACITY)
+    values = np.array([[0.0], [1.5]])
+    outcomes, _ = evaluate(ctx, ("layer.regime.contagion",), values, replicates=60)
+    assert outcomes.loc[0, "drop_BLR"] != outcomes.loc[1, "drop_BLR"]
+
+
+@pytest.mark.parametrize(("name", "bounds", "says"), [
+    ("layer.trade.weight", (0.5, 1.5), "layer.<layer>.contagion"),
+    ("layer.trade.contagion", (0.5, 9.0), "multiplier"),
+    ("layer.nonsense.contagion", (0.5, 1.5), "has no layer 'nonsense'"),
+])
+def test_bad_layer_uncertainties_are_clear_errors(results_dir, capsys, tmp_path, name, bounds,
+                                                  says):
+    text = yaml.safe_load(open("scenarios/incapacity.yaml"))
+    text["uncertainties"] = {name: {"low": bounds[0], "high": bounds[1]}}
+    path = tmp_path / "layers.yaml"
+    path.write_text(yaml.safe_dump(text))
+    assert main(["explore", str(path), "--samples", "1", "--replicates", "2",
+                 "--weeks", "8", "--quiet", "--no-charts"]) == 2
+    err = capsys.readouterr().err
+    assert says in err and name in err and "Traceback" not in err
+
+
+def test_explore_varies_layer_weights_end_to_end(results_dir, tmp_path):
+    text = yaml.safe_load(open("scenarios/incapacity.yaml"))
+    text["uncertainties"] = {"layer.trade.contagion": {"low": 0.5, "high": 1.5},
+                             "threshold_spread": {"low": 0.08, "high": 0.15}}
+    path = tmp_path / "layers.yaml"
+    path.write_text(yaml.safe_dump(text))
+    assert main(["explore", str(path), "--samples", "2", "--replicates", "4",
+                 "--weeks", "8", "--quiet"]) == 0
+    folder = next((results_dir / "explore").iterdir())
+    design = pd.read_csv(folder / "design.csv")
+    assert list(design.columns) == ["point", "layer.trade.contagion", "threshold_spread"]
+    assert (folder / "indices.csv").exists() and (folder / "charts" / "fans.png").exists()

@@ -33,16 +33,21 @@ from scipy import stats as scipy_stats
 
 from sim.engines.ensemble import run_ensemble
 from sim.engines.executors import plan_local
+from sim.engines.stats import summarise
 from sim.errors import UserError
 from sim.model.context import Context
 from sim.model.params import CONTEXT_ONLY, PARAMS
 from sim.model.scenario import Scenario, Uncertainty
 from sim.model.state import METRICS
 from sim.outputs.tables import OUTCOMES, member_outcomes
+from sim.regions.layer_weights import is_layer_factor
 
 #: Members per chunk of the design run at once, so memory stays flat as points grow:
 #: measured peak 605 MB for a 37,000-member design (one chunk) and 835 MB for 295,000.
 CHUNK_ROWS = 40_000
+#: Members whose trajectories pool into the fan charts of a design that varies layer
+#: weights (run point by point, so the first points' trajectories are kept).
+POOLED_MEMBERS = 2_000
 #: Design methods and their default number of samples (Morris: trajectories; Sobol:
 #: the base sample N, a power of two; LHS: points) and replicate members per point.
 METHODS: dict[str, dict[str, int]] = {
@@ -196,6 +201,9 @@ def evaluate(ctx: Context, names: tuple[str, ...], values: np.ndarray, replicate
         Quantiles across all members of the first chunk (parameter uncertainty and
         Monte Carlo noise together), for the fan charts.
     """
+    layer = [j for j, name in enumerate(names) if is_layer_factor(name)]
+    if layer:
+        return _evaluate_by_point(ctx, names, values, replicates, layer, chunk_rows, progress)
     points = values.shape[0]
     pooled = None
     per_chunk = max(1, chunk_rows // replicates)
@@ -212,6 +220,44 @@ def evaluate(ctx: Context, names: tuple[str, ...], values: np.ndarray, replicate
         pooled = result.quantiles if pooled is None else pooled
         if progress is not None:
             progress(stop, points)
+    return pd.concat(frames, ignore_index=True), pooled
+
+
+def _evaluate_by_point(ctx: Context, names: tuple[str, ...], values: np.ndarray,
+                       replicates: int, layer: list[int], chunk_rows: int, progress
+                       ) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`evaluate` for a design that varies layer weights: one context per point.
+
+    A layer weight shapes the graph every member shares, so each point runs as its own
+    ensemble on its own region (:func:`sim.regions.layer_weights.with_layer_factors`),
+    with the point's other parameters per member as usual. Replicate ``r`` still draws
+    the numbers of member ``r``. The pooled quantiles (fan charts) are taken over the
+    members of the first points, up to :data:`POOLED_MEMBERS` (their trajectories are
+    kept in memory: about 63 MB per 1,000 members of Belarus over 104 weeks).
+    """
+    from sim.model.context import build_context
+    from sim.regions.layer_weights import with_layer_factors
+
+    others = [j for j in range(len(names)) if j not in layer]
+    pool_points = max(1, min(values.shape[0], POOLED_MEMBERS // replicates))
+    frames, kept = [], []
+    rows = np.arange(replicates)
+    for point in range(values.shape[0]):
+        region = with_layer_factors(ctx.region, {names[j]: values[point, j] for j in layer})
+        point_ctx = build_context(ctx.scenario, region)
+        if others:
+            point_ctx = point_ctx.with_design(
+                {names[j]: np.full(replicates, values[point, j]) for j in others}, replicates)
+        result = run_ensemble(point_ctx, members=rows, progress=False,
+                              keep_trajectories=point < pool_points,
+                              executor=plan_local(replicates, ctx.region.n))
+        frames.append(point_outcomes(result, ctx, replicates, first_point=point))
+        if point < pool_points:
+            kept.append(result.trajectories)
+        if progress is not None:
+            progress(point + 1, values.shape[0])
+    # summarise -> (stats, weeks + 1, metrics, N); the result's layout puts stats third.
+    pooled = np.moveaxis(summarise(np.concatenate(kept, axis=0)), 0, 2)
     return pd.concat(frames, ignore_index=True), pooled
 
 

@@ -66,6 +66,7 @@ from sim.engines.executors import plan_local
 from sim.errors import UserError
 from sim.outputs import tables
 from sim.outputs.atomic import atomic_directory
+from sim.regions.layer_weights import check_layers
 
 #: Cases searched with PRIM when none is named (the README's worked example).
 DEFAULT_CASES = ("p_regime_change>0.1", "p_patron_takeover>0.05")
@@ -112,6 +113,7 @@ def explore(scenario: str, method: str = "morris", samples: int | None = None,
     t0 = time.perf_counter()
     path, scen, ctx = prepare(RunRequest(scenario, weeks=weeks, progress=False))
     problem = uncertainties_of(scen)
+    check_layers(problem.names, ctx.region, str(path))
     if not problem.names:
         raise UserError(str(path), "uncertainties", "nothing to explore: every parameter "
                         "is fixed by the scenario or is a lever")

@@ -373,11 +373,19 @@ def with_uncertain_parameters(ctx: Context, scenario: Scenario) -> tuple[Context
     """
     from scipy.stats import qmc
 
-    from sim.analyses.explore import uncertainties_of
+    from sim.analyses.explore import Problem, uncertainties_of
+    from sim.regions.layer_weights import is_layer_factor
 
-    problem = uncertainties_of(scenario)
+    full = uncertainties_of(scenario)
+    # A layer weight shapes the graph every member shares: it cannot differ per member
+    # (make explore runs it point by point), so it stays at the data's value here.
+    kept = [j for j, name in enumerate(full.names) if not is_layer_factor(name)]
+    problem = Problem(tuple(full.names[j] for j in kept), tuple(full.specs[j] for j in kept))
+    held = [name for name in full.names if is_layer_factor(name)]
     if not problem.names:
-        raise UserError(scenario.name, "uncertainties", "nothing uncertain to draw")
+        raise UserError(scenario.name, "uncertainties", "nothing uncertain to draw per "
+                        "member" + (" (layer weights are explored with make explore)"
+                                    if held else ""))
     unit = qmc.LatinHypercube(d=len(problem.names), seed=scenario.seed).random(
         scenario.members)
     values = problem.values(unit)
@@ -386,4 +394,6 @@ def with_uncertain_parameters(ctx: Context, scenario: Scenario) -> tuple[Context
                           "root seed) from the uncertainties below",
             "uncertainties": {n: s.model_dump() for n, s in
                               zip(problem.names, problem.specs, strict=True)}}
+    if held:
+        mode["layer_weights_at_data_values"] = held
     return ctx.with_design(design, replicates=scenario.members), mode

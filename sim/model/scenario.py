@@ -14,6 +14,7 @@ A scenario is YAML (see ``scenarios/*.yaml`` for commented examples)::
       - {type: leader_incapacitated, week: 4, mode: natural}
     uncertainties:      # optional: ranges for `make explore` (default: plausible ranges)
       patron_support_speed: {low: 0.1, high: 0.5}
+      layer.trade.contagion: {low: 0.5, high: 1.5}   # a multiplier on a layer weight
     observations:       # optional: what has been seen since (sim/model/observations.py)
       - {week: 8, type: leader_in_office, value: true}
 
@@ -49,6 +50,7 @@ from sim.model.observations import (
     PatronMoveSeen,
 )
 from sim.model.params import CONTEXT_ONLY, check_value
+from sim.regions.layer_weights import check_factor_range, is_layer_factor
 
 if TYPE_CHECKING:
     from sim.regions.roles import RegionRoles
@@ -276,6 +278,11 @@ class Scenario(_Strict):
     @classmethod
     def _known_uncertainties(cls, value: dict[str, Uncertainty]) -> dict[str, Uncertainty]:
         for name, spec in value.items():
+            if is_layer_factor(str(name)):  # a multiplier on a layer's weight
+                problem = check_factor_range(str(name), spec.low, spec.high)
+                if problem:
+                    raise ValueError(f"uncertainty {name!r}: {problem}")
+                continue
             for bound in (spec.low, spec.high):
                 problem = check_value(str(name), bound)
                 if problem:

@@ -83,13 +83,21 @@ def exploration_standing(scenario_name: str) -> dict | None:
     return None
 
 
+def _described(name: str) -> dict[str, str]:
+    """Grade, source and unit of an uncertainty: a parameter or a layer weight's multiplier."""
+    if name in PARAMS:
+        return {"grade": PARAMS[name].grade, "source": PARAMS[name].source,
+                "unit": PARAMS[name].unit}
+    return {"grade": "assumption", "unit": "x the data's weight",
+            "source": "layers.csv: a multiplier on this layer weight (an assumption with a "
+                      "stated reason in the region's layers.csv)"}
+
+
 def write_explore_report(folder: Path) -> Path:
     """Write ``report.html`` into an exploration's ``folder``; return its path."""
     summary = summarise_exploration(folder, top=8)
     manifest = summary["manifest"]
-    uncertainties = [{"name": name, **spec,
-                      "grade": PARAMS[name].grade, "source": PARAMS[name].source,
-                      "unit": PARAMS[name].unit}
+    uncertainties = [{"name": name, **spec, **_described(name)}
                      for name, spec in manifest["uncertainties"].items()]
     prim = []
     for k, stats in enumerate(manifest.get("prim", []), start=1):

@@ -113,6 +113,9 @@ class Region:
         Where its tables were read from.
     evidence : RegimeEvidence
         The focal regime's pre-trigger evidence (``evidence.csv``; neutral if absent).
+    layer_weights : dict of str to (float, float)
+        Each layer's (contagion, influence) weight from ``layers.csv``, in file order
+        (``sim/regions/layer_weights.py`` scales them for an exploration).
     """
 
     ids: tuple[str, ...]
@@ -131,6 +134,7 @@ class Region:
     name: str
     folder: Path
     evidence: RegimeEvidence = dataclass_field(default_factory=RegimeEvidence)
+    layer_weights: dict[str, tuple[float, float]] = dataclass_field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -241,6 +245,8 @@ def load_region(data_dir: Path = DATA_DIR) -> Region:
         name=data_dir.name,
         folder=data_dir,
         evidence=load_evidence(data_dir, roles.focal),
+        layer_weights={layer: (float(spec["contagion_weight"]), float(spec["influence_weight"]))
+                       for layer, spec in layer_table.items()},
     )
 
 
