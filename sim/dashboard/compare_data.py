@@ -78,8 +78,8 @@ class Pairing:
         if self.paired:
             return (f"These runs pair member by member: same root seed, members "
                     f"({self.members}) and weeks ({self.weeks}), so member k of A and of B "
-                    "draw the same random numbers (common random numbers): differences come from the "
-                    "runs' settings rather than from other random draws.")
+                    "draw the same random numbers (common random numbers): the differences "
+                    "come from the runs' settings rather than from other random draws.")
         return ("These runs do not pair member by member (" + "; ".join(self.problems)
                 + f"): they are compared unpaired over the common {self.members} members "
                 f"and {self.weeks} weeks, as independent draws, with wider intervals.")
