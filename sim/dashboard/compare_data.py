@@ -151,9 +151,9 @@ def not_comparable(manifest: dict) -> str:
     """
     overrides = manifest.get("overrides") if isinstance(manifest, dict) else None
     if isinstance(overrides, dict) and "posterior" in overrides:
-        return ("a run with parameters drawn from the calibrated posterior (POSTERIOR=1) "
-                "cannot be compared yet: the comparison code (sim/analyses/sides.py) does "
-                "not read a posterior run's request")
+        return ("is a run with parameters drawn from the calibrated posterior "
+                "(POSTERIOR=1), which cannot be compared yet: the comparison code "
+                "(sim/analyses/sides.py) does not read a posterior run's request")
     return ""
 
 
@@ -174,5 +174,5 @@ def refusal(root: Path, name_a: str, name_b: str) -> str:
     for side, manifest in zip("AB", manifests, strict=True):
         problem = not_comparable(manifest)
         if problem:
-            return f"{side} is {problem}"
+            return f"{side} {problem}"
     return region_problem(*manifests)

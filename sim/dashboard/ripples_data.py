@@ -82,6 +82,22 @@ def map_png(folder: Path) -> bytes | None:
     return raw
 
 
+def _read(folder: Path, name: str, required) -> pd.DataFrame:
+    """A CSV of the folder (:func:`data.read_csv`), refused when its last line is cut.
+
+    Every table a run writes ends with a line break, so a file that does not was cut
+    short (a copy or a write that stopped): its last row would read with gaps that some
+    columns may legitimately have (a signpost nobody saw), so it is refused as a whole.
+    """
+    try:
+        raw = files.read_result_file(folder, name)
+    except (files.UnsafeFile, OSError):
+        raise BrokenFolder(f"{name} is missing or not a regular file") from None
+    if raw and not raw.endswith(b"\n"):
+        raise BrokenFolder(f"{name} is truncated (its last line is cut)")
+    return read_csv(folder, name, required=required)
+
+
 def _checked(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
     """Refuse rows whose ``columns`` are not all numbers (a truncated or edited file)."""
     for column in columns:
@@ -136,7 +152,11 @@ def signposts(folder: Path, patron: str = "a patron",
     name = "signposts.csv"
     if not present(folder, name):
         return None
-    frame = read_csv(folder, name, required=SIGNPOST_COLUMNS)
+    frame = _read(folder, name, SIGNPOST_COLUMNS)
+    # One row per signpost and headline outcome: a file cut at a line end lacks some.
+    if len(frame) and not frame.groupby("signpost")["outcome"].nunique().eq(
+            frame["outcome"].nunique()).all():
+        raise BrokenFolder(f"{name}: a signpost lacks some outcome rows (truncated?)")
     top = strongest(frame, shown)
     _checked(top, name, ("p_seen", "p_seen_low", "p_seen_high", "p_not_seen",
                          "p_not_seen_low", "p_not_seen_high", "seen_after_split"))
@@ -204,8 +224,8 @@ def watched(folder: Path, focal: str, patron: str = "a patron") -> Watched | Non
     name = "outcomes_conditioned.csv"
     if not present(folder, name):
         return None
-    frame = read_csv(folder, name, required=CONDITIONED_COLUMNS)
-    seen = read_csv(folder, "observations.csv", required=OBSERVATION_COLUMNS)
+    frame = _read(folder, name, CONDITIONED_COLUMNS)
+    seen = _read(folder, "observations.csv", OBSERVATION_COLUMNS)
     _probabilities(frame, name, ("probability", "ci_low", "ci_high",
                                  "probability_unconditioned"))
     focal_rows = frame[(frame["actor"] == focal) & frame["outcome"].isin(OUTCOMES)]
@@ -275,7 +295,7 @@ def trade_exposure(folder: Path) -> Exposure | None:
     name = "trade_exposure.csv"
     if not present(folder, name):
         return None
-    frame = read_csv(folder, name, required=EXPOSURE_COLUMNS)
+    frame = _read(folder, name, EXPOSURE_COLUMNS)
     if frame.empty:
         return Exposure(chance="", rows=[], total=_bn(0.0))
     _probabilities(frame, name, ("p_ruling_group_out", "p_low", "p_high"))
