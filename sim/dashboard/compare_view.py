@@ -69,8 +69,8 @@ def ComparisonDetails(folder: Path) -> None:
                                                            if isinstance(problems, list) else []))
     title = f"Who rules {names.get(focal, focal)}: A, B and the difference B - A"
     with solara.Card(title):
-        solara.HTML(unsafe_innerHTML=widgets.compare_table(
-            outcomes, focal, label_a, label_b, patron or "a patron"))
+        solara.HTML(unsafe_innerHTML=widgets.compare_table(outcomes, focal, label_a, label_b,
+                                                           patron or "a patron"))
         solara.HTML(tag="p", unsafe_innerHTML=(
             "<span class='muted'>Differences in percentage points (pp) with their 95% "
             f"{'paired ' if paired else ''}Newcombe interval; coloured when the interval "
