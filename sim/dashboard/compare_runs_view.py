@@ -16,14 +16,13 @@ import solara
 
 from sim.dashboard import compare_data, data, jobs, widgets
 from sim.dashboard.compare_view import CompareScenarios, ComparisonDetails
-from sim.dashboard.run_view import results_version
+from sim.dashboard.run_view import compare_by_folder, compare_runs, results_version
 from sim.dashboard.settings import results_root
 
 #: The two ways of choosing what to compare.
 MODES = ("two past runs (result folders)", "two scenarios (each as written)")
-mode = solara.reactive(MODES[0])
-run_a = solara.reactive("")
-run_b = solara.reactive("")
+#: The pair the last Compare runs press asked for: its error shows with that pair only.
+asked = solara.reactive(("", ""))
 
 
 def _about(entry: data.RunEntry, manifest: dict) -> str:
@@ -47,20 +46,23 @@ def CompareRuns() -> None:
         return
     by_name = {e.folder.name: e for e in entries}
     names = list(by_name)
-    a = run_a.value if run_a.value in by_name else names[0]
-    b = run_b.value if run_b.value in by_name else names[1]
+    picked_a, picked_b = compare_runs.value
+    a = picked_a if picked_a in by_name else names[0]
+    b = picked_b if picked_b in by_name else names[1]
     manifest_a = data.read_manifest(by_name[a].folder)
     manifest_b = data.read_manifest(by_name[b].folder)
     refused = compare_data.refusal(results_root(), a, b)
     task = jobs.compare_runs_job
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Select("A (baseline run)", values=names, value=a, on_value=run_a.set,
+        solara.Select("A (baseline run)", values=names, value=a,
+                      on_value=lambda v: compare_runs.set((v, b)),
                       style={"min-width": "380px"}, classes=["pick-run-a"])
-        solara.Select("B (compared run)", values=names, value=b, on_value=run_b.set,
+        solara.Select("B (compared run)", values=names, value=b,
+                      on_value=lambda v: compare_runs.set((a, v)),
                       style={"min-width": "380px"}, classes=["pick-run-b"])
         solara.Button("Compare runs", color="primary", classes=["run-compare-runs"],
                       disabled=task.pending or bool(refused),
-                      on_click=lambda: task(a, b))
+                      on_click=lambda: (asked.set((a, b)), task(a, b)))
     solara.HTML(tag="p", unsafe_innerHTML=(
         f"<span class='muted run-a-about'>A: {escape(_about(by_name[a], manifest_a))}"
         f"</span><br><span class='muted run-b-about'>B: "
@@ -76,7 +78,7 @@ def CompareRuns() -> None:
         solara.ProgressLinear(True)
         solara.Text("Comparing: both runs are stepped again member by member (a run whose "
                     "stored results are stale is run first) ...")
-    elif task.error:
+    elif task.error and asked.value == (a, b):
         widgets.notice("error", str(task.exception), "compare-error")
     elif task.finished and task.value is not None:
         results_version.value  # noqa: B018  (re-read when new results arrive)
@@ -95,8 +97,10 @@ def CompareRuns() -> None:
 @solara.component
 def ComparePage() -> None:
     """The Compare page: choose how to pick A and B, then compare them."""
-    solara.ToggleButtonsSingle(value=mode, values=list(MODES), classes=["compare-mode"])
-    if mode.value == MODES[0]:
+    solara.ToggleButtonsSingle(value=MODES[0] if compare_by_folder.value else MODES[1],
+                               values=list(MODES), classes=["compare-mode"],
+                               on_value=lambda v: compare_by_folder.set(v == MODES[0]))
+    if compare_by_folder.value:
         CompareRuns()
     else:
         CompareScenarios()

@@ -32,6 +32,17 @@ selected_scenario = solara.reactive("")
 selected_folder = solara.reactive("")
 #: Which page the app shows (0 Results, 1 Compare, 2 New run, 3 Explorations).
 current_page = solara.reactive(0)
+#: The run folders the Compare page's two-runs mode has picked (A, B), and whether that
+#: mode is on (else two scenarios): here, so that a run's page can set them.
+compare_runs = solara.reactive(("", ""))
+compare_by_folder = solara.reactive(True)
+
+
+def compare_with(base: str, folder: str) -> None:
+    """Open the Compare page on run folder ``folder`` (B) against ``base`` (A)."""
+    compare_runs.value = (base, folder)
+    compare_by_folder.value = True
+    current_page.value = 1
 
 
 def show_run(folder: Path) -> None:
@@ -232,7 +243,14 @@ def ResultsPage() -> None:
         solara.Button("Reload list", text=True,
                       on_click=lambda: results_version.set(results_version.value + 1))
     entry = next(r for r in mine if r.folder.name == folder)
-    solara.Text(entry.label, style={"color": "#666", "font-size": "12px"})
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Text(entry.label, style={"color": "#666", "font-size": "12px"})
+        base = next((r.folder.name for r in mine if r.folder.name == scenario
+                     and not r.problem), None)
+        if base and folder != base and not entry.problem:
+            solara.Button(f"Compare with its base run (results/{base})", text=True,
+                          classes=["compare-with-base", "no-caps"],
+                          on_click=lambda: compare_with(base, folder))
     where = f"results/{entry.folder.name}"
     with widgets.FolderGuard(where).key(where):
         RunFolder(entry)
