@@ -57,7 +57,9 @@ def OutcomeMapCard(folder: Path) -> None:
     if image is None:
         return
     with solara.Card("Outcome map", classes=["outcome-map-card"]):
-        solara.Image(image, width="820px", classes=["outcome-map"])
+        # At its own size (about 1,200 px): scaled down, the legend and footnote of
+        # borders and disputed areas become too small to read.
+        solara.Image(image, classes=["outcome-map"])
         _note("Chance of a >10% stability fall in each state and of regime change in the "
               "focal state (charts/map.png; the numbers are in outcomes.csv).")
 

@@ -53,6 +53,7 @@ CSS = """
 .diff-down { color: #0d47a1; font-weight: 600; }
 .dash-table td.nowrap { white-space: nowrap; }
 .dash-download { text-transform: none !important; letter-spacing: normal !important; }
+.outcome-map { max-width: 100%; height: auto; }
 .no-caps { text-transform: none !important; letter-spacing: normal !important; }
 .noise-warn { color: #c62828; font-weight: 600; }
 .dash-table tr.noisy td { background: #ffebee; }
