@@ -118,14 +118,26 @@ def shot(page, name: str) -> None:
 
 
 def pick(page, css_class: str, option: str, exact: bool = False) -> None:
-    """Choose ``option`` in the Select with class ``css_class`` (``exact``: whole text)."""
-    page.locator(f".{css_class}").click()
+    """Choose ``option`` in the Select with class ``css_class`` (``exact``: whole text).
+
+    Checks that the Select shows the choice; a click that lands while the page is still
+    redrawing (a heavy run page) can be lost, so the choice is made again, up to three
+    times in all.
+    """
+    select = page.locator(f".{css_class}")
     items = page.locator(".v-overlay--active .v-list-item, "
                          ".menuable__content__active .v-list-item")
-    if exact:
-        items.filter(has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")).first.click()
-    else:
-        items.filter(has_text=option).first.click()
+    wanted = (items.filter(has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")) if exact
+              else items.filter(has_text=option))
+    for _ in range(3):
+        select.click()
+        wanted.first.click()
+        try:
+            expect(select).to_contain_text(option, timeout=5_000)
+            return
+        except AssertionError:
+            page.keyboard.press("Escape")
+    expect(select).to_contain_text(option)
 
 
 def expect_text(page, text: str, timeout: float = 30_000) -> None:
