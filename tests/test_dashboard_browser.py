@@ -23,14 +23,8 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
-import re
 import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -38,26 +32,16 @@ from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
+from browser_helpers import CHROMIUM, SKIPS, dashboard, expect, sync_playwright
+from browser_helpers import expect_text as _expect_text
+from browser_helpers import pick as _pick
+from browser_helpers import shot as _shot
 
 from sim import paths
 from sim.dashboard.data import interval, pct, signed_pct
 from sim.dashboard.explore_data import noise_text
 
-CHROMIUM = os.environ.get("SIM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the environment
-    sync_playwright = None
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(sync_playwright is None,
-                       reason="playwright is not installed: make venv (dev extra of "
-                              "requirements.lock)"),
-    pytest.mark.skipif(not Path(CHROMIUM).is_file(),
-                       reason="chromium not found: install it with 'apt-get install -y "
-                              "chromium' (or set SIM_CHROMIUM to its path)"),
-]
+pytestmark = SKIPS
 
 SCENARIO = """name: {name}
 description: >
@@ -69,40 +53,6 @@ parameters: {{}}
 events: {events}
 """
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-SHOTS = os.environ.get("SIM_DASHBOARD_SHOTS")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _printed_url(log: Path, proc: subprocess.Popen, timeout: float = 20.0) -> str:
-    """The URL the launcher printed (``dashboard: http://...?token=...``)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = re.search(r"dashboard: (http://\S+)", log.read_text(errors="replace"))
-        if found:
-            return found.group(1)
-        if proc.poll() is not None:
-            raise RuntimeError(f"dashboard exited with code {proc.returncode}")
-        time.sleep(0.1)
-    raise RuntimeError("the dashboard printed no URL")
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"dashboard exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"dashboard did not answer at {url} within {timeout:g} s")
 
 
 #: HTML that runs script if it ever reaches the page as markup.
@@ -163,26 +113,8 @@ def folders(tmp_path_factory):
 def server(folders):
     """The dashboard in a subprocess on a free port; stopped at the end."""
     scenarios, results = folders
-    port = _free_port()
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    log_path = results.parent / "server.log"
-    log = open(log_path, "wb")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen([sys.executable, "-m", "sim.dashboard", "--port", str(port),
-                             "--results", str(results), "--scenarios", str(scenarios)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        url = _printed_url(log_path, proc)
-        assert url.startswith(f"http://127.0.0.1:{port}/?token=")
-        _wait_until_up(url, proc)
+    with dashboard(results, scenarios) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -321,31 +253,6 @@ def test_rebound_host_name_and_missing_token_are_refused(browser_page, server):
 
 
 
-def _shot(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.wait_for_timeout(700)
-        # The app scrolls inside its own container: grow the window to the content.
-        height = page.evaluate("Math.max(...Array.from(document.querySelectorAll('*'), "
-                               "e => e.scrollHeight))")
-        size = page.viewport_size
-        page.set_viewport_size({"width": size["width"], "height": min(int(height), 9000)})
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
-        page.set_viewport_size(size)
-
-
-def _pick(page, css_class: str, option: str) -> None:
-    """Choose ``option`` in the Select with class ``css_class``."""
-    page.locator(f".{css_class}").click()
-    page.locator(".v-overlay--active .v-list-item, .menuable__content__active .v-list-item",
-                 has_text=option).first.click()
-
-
-def _expect_text(page, text: str, timeout: float = 30_000) -> None:
-    expect(page.locator("body")).to_contain_text(text, timeout=timeout)
-
-
 def test_pick_scenario_shows_outcomes_csv(browser_page, folders):
     page, _ = browser_page
     _, results = folders
@@ -410,6 +317,7 @@ def test_compare_two_scenarios(browser_page, folders):
     page, _ = browser_page
     _, results = folders
     page.locator(".nav-1").click()
+    page.get_by_role("button", name="two scenarios").click()
     _pick(page, "pick-a", "t_quo")
     _pick(page, "pick-b", "t_incap")
     page.locator(".run-compare").click()

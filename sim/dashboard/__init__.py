@@ -1,8 +1,10 @@
 """Local web dashboard of stored results: ``make dashboard`` (``python -m sim.dashboard``).
 
 A Solara app served on 127.0.0.1 that browses ``results/``: a run's description, event
-timeline, outcome bars with intervals, fan charts, ripple map and parameter table; a
-paired comparison of two scenarios (:func:`sim.analyses.compare.compare`); a form that
+timeline, outcome bars with intervals, narrative, signposts, conditioned outcomes,
+outcome map, trade exposure, fan charts, ripple map and parameter table; a paired
+comparison of two scenarios or of any two run folders of one region
+(:func:`sim.analyses.compare.compare`); a form that
 runs a scenario with capped overrides through :func:`sim.analyses.run.run` (so the run
 gets its own result folder); downloads of the CSVs, the report and the scenario file.
 
@@ -20,7 +22,10 @@ process), :mod:`~sim.dashboard.files` (which files are read and served),
 :mod:`~sim.dashboard.figures` (matplotlib fan charts), :mod:`~sim.dashboard.jobs`
 (runs and comparisons in a background thread), :mod:`~sim.dashboard.widgets` (shared
 HTML pieces), :mod:`~sim.dashboard.download` (download buttons),
-:mod:`~sim.dashboard.run_view`, :mod:`~sim.dashboard.compare_view`,
-:mod:`~sim.dashboard.new_run_view`, :mod:`~sim.dashboard.explore_view` (the four pages)
-and :mod:`~sim.dashboard.app`.
+:mod:`~sim.dashboard.ripples_data` and :mod:`~sim.dashboard.ripples_view` (the Results
+page's analyst cards), :mod:`~sim.dashboard.compare_data` (which run folders compare),
+:mod:`~sim.dashboard.run_view`, :mod:`~sim.dashboard.compare_runs_view` and
+:mod:`~sim.dashboard.compare_view`, :mod:`~sim.dashboard.new_run_view`,
+:mod:`~sim.dashboard.explore_view`, :mod:`~sim.dashboard.history_view` (the pages) and
+:mod:`~sim.dashboard.app`.
 """

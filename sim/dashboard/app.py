@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import solara
 
-from sim.dashboard.compare_view import ComparePage
+from sim.dashboard.compare_runs_view import ComparePage
 from sim.dashboard.explore_view import ExplorationsPage
 from sim.dashboard.history_view import HistoryPage
 from sim.dashboard.new_run_view import NewRunPage

@@ -1,8 +1,9 @@
-"""The Compare page: scenario B against scenario A, member by member.
+"""The Compare page's parts: a stored comparison, and scenario B against scenario A.
 
 The statistics are :func:`sim.analyses.compare.compare`'s (paired differences with
-Newcombe intervals); this page starts it in the background and shows what it wrote to
-``results/compare/<A>_vs_<B>/``.
+Newcombe intervals); the page starts it in the background and shows what it wrote to
+``results/compare/<A>_vs_<B>/``. Comparing two past runs by their result folders is
+:mod:`sim.dashboard.compare_runs_view`, which also holds the page itself.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import solara
 
 from sim.dashboard import data, files, jobs, widgets
+from sim.dashboard.compare_data import side_label
 from sim.dashboard.download import DownloadButton
 from sim.dashboard.run_view import results_version
 from sim.dashboard.settings import results_root, scenarios_dir
@@ -27,10 +29,10 @@ COMPARE_COLUMNS = (("actor", "outcome", "probability_a", "probability_b", "diff"
 
 
 def _side_manifest(side: object) -> dict:
-    """The manifest of a compared scenario's own results, if it names a run folder."""
-    name = side.get("scenario") if isinstance(side, dict) else None
-    folder = results_root() / str(name)
-    if not isinstance(name, str) or not files.inside_results(folder) \
+    """The manifest of a compared run's result folder, if it is one under the results root."""
+    name = side_label(side)
+    folder = results_root() / name
+    if not isinstance(side, dict) or not files.inside_results(folder) \
             or folder.parent.resolve() != results_root().resolve():
         return {}
     return data.read_manifest(folder)
@@ -53,8 +55,9 @@ def ComparisonDetails(folder: Path) -> None:
     focal = region.roles.focal if region else str(outcomes["actor"].iloc[0])
     patron = (" or ".join(names.get(p, p) for p in region.roles.patrons) if region else "")
     paired = manifest.get("paired", True)
+    label_a, label_b = side_label(a), side_label(b)
     solara.HTML(tag="h3", unsafe_innerHTML=(
-        f"{escape(str(b.get('scenario')))} minus {escape(str(a.get('scenario')))} &nbsp;"
+        f"{escape(label_b)} minus {escape(label_a)} &nbsp;"
         f"<small class='muted'>results/compare/{escape(folder.name)}</small>"))
     solara.Text(
         f"{manifest.get('members_compared')} members over {manifest.get('weeks_compared')} "
@@ -66,9 +69,8 @@ def ComparisonDetails(folder: Path) -> None:
                                                            if isinstance(problems, list) else []))
     title = f"Who rules {names.get(focal, focal)}: A, B and the difference B - A"
     with solara.Card(title):
-        solara.HTML(unsafe_innerHTML=widgets.compare_table(
-            outcomes, focal, str(a.get("scenario")), str(b.get("scenario")),
-            patron or "a patron"))
+        solara.HTML(unsafe_innerHTML=widgets.compare_table(outcomes, focal, label_a, label_b,
+                                                           patron or "a patron"))
         solara.HTML(tag="p", unsafe_innerHTML=(
             "<span class='muted'>Differences in percentage points (pp) with their 95% "
             f"{'paired ' if paired else ''}Newcombe interval; coloured when the interval "
@@ -82,17 +84,19 @@ def ComparisonDetails(folder: Path) -> None:
             solara.Image(path, width="820px")
     with solara.Card("Downloads"):
         with solara.Row():
-            for name in ("outcomes.csv", "deltas.csv", "ripple.csv", "report.html"):
+            for name in ("results.xlsx", "report.html", "outcomes.csv", "deltas.csv",
+                         "ripple.csv"):
                 if files.result_file(folder, name) is not None:
                     DownloadButton(lambda name=name: files.read_result_file(folder, name),
-                                   filename=f"{folder.name}_{name}", label=name)
+                                   filename=f"{folder.name}_{name}",
+                                   label=data.DOWNLOAD_LABELS.get(name, name),
+                                   mime_type=data.mime_type(name))
 
 
 @solara.component
-def ComparePage() -> None:
-    """Pick A and B, (re)compute their comparison, show it."""
+def CompareScenarios() -> None:
+    """Pick scenarios A and B (each run as written), (re)compute their comparison, show it."""
     scenarios = [s for s in data.list_scenarios(scenarios_dir()) if not s.problem]
-    pairing = solara.use_reactive("paired only")
     if len(scenarios) < 2:
         widgets.notice("info", f"Need two valid scenario files in {scenarios_dir()}.")
         return
@@ -105,17 +109,18 @@ def ComparePage() -> None:
                       style={"min-width": "240px"}, classes=["pick-a"])
         solara.Select("B (compared)", values=names, value=b, on_value=pick_b.set,
                       style={"min-width": "240px"}, classes=["pick-b"])
-        solara.ToggleButtonsSingle(value=pairing, values=["paired only", "allow unpaired"])
         solara.Button("Compare", color="primary", classes=["run-compare"],
                       disabled=jobs.compare_job.pending or a == b,
                       on_click=lambda: jobs.compare_job(str(by_name[a].path),
-                                                        str(by_name[b].path),
-                                                        pairing.value != "paired only"))
+                                                        str(by_name[b].path)))
     sa, sb = by_name[a], by_name[b]
     solara.Text(f"A: {sa.description}  ({sa.members} members, {sa.weeks} weeks, "
                 f"region {sa.region})", style={"font-size": "12px"})
     solara.Text(f"B: {sb.description}  ({sb.members} members, {sb.weeks} weeks, "
                 f"region {sb.region})", style={"font-size": "12px"})
+    solara.Text("Scenarios with another root seed, members or weeks are compared unpaired "
+                "(independent draws, wider intervals); the comparison says which.",
+                style={"font-size": "12px", "color": "#666"})
     if a == b:
         widgets.notice("info", "Pick two different scenarios.")
         return

@@ -23,8 +23,27 @@ from sim.model.scenario import file_sha256, load_scenario
 from sim.paths import ANALYSIS_DIRS, OVERRIDE_MARK, STAGING_NAME
 
 #: Files offered for download, in display order (those present in the folder).
-DOWNLOADS: tuple[str, ...] = ("outcomes.csv", "timeseries.csv", "members.csv", "holders.csv",
-                              "events.csv", "manifest.json", "report.html")
+DOWNLOADS: tuple[str, ...] = ("results.xlsx", "report.html", "outcomes.csv", "timeseries.csv",
+                              "members.csv", "holders.csv", "events.csv", "signposts.csv",
+                              "outcomes_conditioned.csv", "observations.csv",
+                              "trade_exposure.csv", "manifest.json")
+#: Button text of a download where the file name alone says too little.
+DOWNLOAD_LABELS: dict[str, str] = {"results.xlsx": "results.xlsx (every table, for Excel)",
+                                   "report.html": "report.html (the run's report)"}
+#: Content type of a download, by file suffix (others: application/octet-stream).
+MIME_TYPES: dict[str, str] = {
+    ".csv": "text/csv", ".json": "application/json", ".html": "text/html",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def mime_type(name: str) -> str:
+    """The content type a download of ``name`` is sent with.
+
+    >>> mime_type("results.xlsx")
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+    """
+    return MIME_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
 
 
 class BrokenFolder(Exception):

@@ -19,7 +19,7 @@ import solara.lab
 from sim.analyses.run import RunRequest, prepare
 from sim.analyses.run import run as run_scenario
 from sim.dashboard.files import is_regular
-from sim.dashboard.settings import MAX_MEMBERS, MAX_WEEKS, scenarios_dir
+from sim.dashboard.settings import MAX_MEMBERS, MAX_WEEKS, results_root, scenarios_dir
 from sim.engines.blocks import WeekRecord
 from sim.errors import RunError, UserError
 from sim.model.params import check_value
@@ -214,3 +214,24 @@ def compare_job(path_a: str, path_b: str, unpaired: bool = False) -> Path:
         raise JobFailed("refused: both scenarios must be .yaml files of the scenarios folder")
     return _locked(lambda: compare(path_a, path_b, unpaired=unpaired, workers=2,
                                    charts=True, progress=False))
+
+
+@solara.lab.task
+def compare_runs_job(name_a: str, name_b: str) -> Path:
+    """Compare the run folder ``results/<name_b>`` with ``results/<name_a>``.
+
+    The names are checked again on the server (:func:`compare_data.refusal`): two run
+    folders of the results folder, of one region. Each folder stands for the request its
+    manifest records (:mod:`sim.analyses.sides`).
+    """
+    from sim.analyses.compare import compare
+    from sim.dashboard import compare_data
+
+    root = results_root()
+    problem = compare_data.refusal(root, name_a, name_b)
+    if problem:
+        raise JobFailed(f"refused: {problem}")
+    a, b = root / name_a, root / name_b
+    return _locked(lambda: compare(a, b, workers=2, charts=True, progress=False,
+                                   command=f"python -m sim compare {a} {b}  "
+                                           "(from the dashboard's Compare page)"))

@@ -13,9 +13,17 @@ from pathlib import Path
 
 import solara
 
-from sim.dashboard import data, files, run_settings, widgets
+from sim.dashboard import data, files, ripples_data, run_settings, widgets
 from sim.dashboard.download import DownloadButton
 from sim.dashboard.figures import METRIC_LABELS, ZOOM_NOTE, fan_figure, fixed_range
+from sim.dashboard.ripples_view import (
+    ExposureCard,
+    NarrativeCard,
+    OutcomeMapCard,
+    SignpostsCard,
+    WatchingCard,
+    guarded,
+)
 from sim.dashboard.settings import results_root
 
 #: Bumped when a job writes new results, so the pickers re-read the results folder.
@@ -24,6 +32,17 @@ selected_scenario = solara.reactive("")
 selected_folder = solara.reactive("")
 #: Which page the app shows (0 Results, 1 Compare, 2 New run, 3 Explorations).
 current_page = solara.reactive(0)
+#: The run folders the Compare page's two-runs mode has picked (A, B), and whether that
+#: mode is on (else two scenarios): here, so that a run's page can set them.
+compare_runs = solara.reactive(("", ""))
+compare_by_folder = solara.reactive(True)
+
+
+def compare_with(base: str, folder: str) -> None:
+    """Open the Compare page on run folder ``folder`` (B) against ``base`` (A)."""
+    compare_runs.value = (base, folder)
+    compare_by_folder.value = True
+    current_page.value = 1
 
 
 def show_run(folder: Path) -> None:
@@ -50,9 +69,10 @@ def Downloads(folder: Path, manifest: dict) -> None:
     with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
         for name in data.DOWNLOADS:
             if files.result_file(folder, name) is not None:
-                mime = "text/csv" if name.endswith(".csv") else "application/octet-stream"
+                mime = data.mime_type(name)
                 DownloadButton(lambda name=name: files.read_result_file(folder, name),
-                               filename=name, label=name, mime_type=mime)
+                               filename=name, label=data.DOWNLOAD_LABELS.get(name, name),
+                               mime_type=mime)
         if data.scenario_file(manifest) is not None:
             # The name comes from the manifest: keep it a plain file name.
             stem = re.sub(r"[^A-Za-z0-9_.-]", "_", str(manifest.get("scenario", "scenario")))
@@ -128,6 +148,16 @@ def RunDetails(folder: Path) -> None:
            "fixed (the same values in every member)" if mode.recorded else
            "mode not recorded in manifest.json") + "</span>"))
 
+    focal_name = names.get(focal, focal)
+    guarded(folder, "The narrative", NarrativeCard, folder, focal_name)
+    with solara.Card(f"Who rules {focal_name} at week {manifest.get('weeks')}"):
+        solara.HTML(unsafe_innerHTML=widgets.focal_outcome_bars(result.outcomes, focal, patron))
+        solara.HTML(tag="p", unsafe_innerHTML="<span class='muted intervals-cover'>Bars: "
+                    "probability across members; whiskers and intervals: "
+                    + escape(mode.intervals) + "</span>")
+    guarded(folder, "outcomes_conditioned.csv", WatchingCard, folder, focal, focal_name,
+            patron)
+    guarded(folder, "signposts.csv", SignpostsCard, folder, patron)
     with solara.Card("Event timeline"):
         forced = run_settings.forced_events(manifest)
         solara.HTML(tag="p", unsafe_innerHTML="<b>Forced by the scenario:</b> " + escape(
@@ -143,13 +173,11 @@ def RunDetails(folder: Path) -> None:
         if chart:
             solara.Image(chart, width="720px")
 
-    with solara.Card(f"Who rules {names.get(focal, focal)} at week {manifest.get('weeks')}"):
-        solara.HTML(unsafe_innerHTML=widgets.focal_outcome_bars(result.outcomes, focal, patron))
-        solara.HTML(tag="p", unsafe_innerHTML="<span class='muted intervals-cover'>Bars: "
-                    "probability across members; whiskers and intervals: "
-                    + escape(mode.intervals) + "</span>")
+    guarded(folder, ripples_data.MAP_PNG, OutcomeMapCard, folder)
     with solara.Card("Ripple outcomes by state"):
         solara.HTML(unsafe_innerHTML=widgets.ripple_table(result.outcomes, names))
+    guarded(folder, "trade_exposure.csv", ExposureCard, folder, focal_name,
+            manifest.get("weeks"))
     with solara.Card("Fan charts (median, 50% and 90% bands across members)"):
         FanCharts(result.timeseries, region, names)
     with solara.Card("Ripple map"):
@@ -215,7 +243,14 @@ def ResultsPage() -> None:
         solara.Button("Reload list", text=True,
                       on_click=lambda: results_version.set(results_version.value + 1))
     entry = next(r for r in mine if r.folder.name == folder)
-    solara.Text(entry.label, style={"color": "#666", "font-size": "12px"})
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Text(entry.label, style={"color": "#666", "font-size": "12px"})
+        base = next((r.folder.name for r in mine if r.folder.name == scenario
+                     and not r.problem), None)
+        if base and folder != base and not entry.problem:
+            solara.Button(f"Compare with its base run (results/{base})", text=True,
+                          classes=["compare-with-base", "no-caps"],
+                          on_click=lambda: compare_with(base, folder))
     where = f"results/{entry.folder.name}"
     with widgets.FolderGuard(where).key(where):
         RunFolder(entry)

@@ -53,6 +53,8 @@ CSS = """
 .diff-down { color: #0d47a1; font-weight: 600; }
 .dash-table td.nowrap { white-space: nowrap; }
 .dash-download { text-transform: none !important; letter-spacing: normal !important; }
+.outcome-map { max-width: 100%; height: auto; }
+.no-caps { text-transform: none !important; letter-spacing: normal !important; }
 .noise-warn { color: #c62828; font-weight: 600; }
 .dash-table tr.noisy td { background: #ffebee; }
 .dash-table tr.zero td { color: #9e9e9e; }
@@ -155,7 +157,11 @@ def _difference(diff: float, low: float, high: float) -> str:
 
 def compare_table(outcomes: pd.DataFrame, focal: str, a: str, b: str,
                   patron: str = "a patron") -> str:
-    """The focal state's outcomes in A and B, the difference B - A and its 95% interval."""
+    """The focal state's outcomes in A and B, the difference B - A and its 95% interval.
+
+    ``a`` and ``b`` (the runs' folder names) are named once above the table; the
+    columns say "A" and "B", as a folder name can be too long for a column heading.
+    """
     rows = []
     for name in OUTCOMES:
         hit = outcomes[(outcomes["actor"] == focal) & (outcomes["outcome"] == name)]
@@ -165,8 +171,10 @@ def compare_table(outcomes: pd.DataFrame, focal: str, a: str, b: str,
         label = outcome_label(name, patron)
         rows.append([escape(label), pct(r.probability_a), pct(r.probability_b),
                      _difference(r["diff"], r.ci_low, r.ci_high)])
-    return table(["outcome", f"P in A ({a})", f"P in B ({b})",
-                  "B - A (95% interval)"], rows, numeric=(1, 2, 3))
+    sides = (f"<p class='compare-sides'><b>A</b> = results/{escape(a)} &nbsp; "
+             f"<b>B</b> = results/{escape(b)}</p>")
+    return sides + table(["outcome", "P in A", "P in B", "B - A (95% interval)"], rows,
+                         numeric=(1, 2, 3))
 
 
 def compare_ripple_table(outcomes: pd.DataFrame, names: dict[str, str]) -> str:
