@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from sim import paths
@@ -136,6 +137,81 @@ def _exposure(folder: Path) -> list[dict]:
             for r in frame.itertuples()]
 
 
+def _sig(x: float, digits: int = 2) -> str:
+    """A number to ``digits`` significant figures with thousands separators.
+
+    Examples
+    --------
+    >>> _sig(30665.8), _sig(2.99349), _sig(0.0), _sig(float("nan"))
+    ('31,000', '3.0', '0', '—')
+    """
+    if pd.isna(x):
+        return "—"
+    if x == 0 or not np.isfinite(x):
+        return "0" if x == 0 else "unbounded"
+    rounded = float(f"{x:.{digits}g}")
+    decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(rounded)))))
+    return f"{rounded:,.{decimals}f}"
+
+
+def _real_units(folder: Path) -> dict | None:
+    """The "ripples in real units" tables (``ripple_units.csv``), formatted.
+
+    ``people``: one row per line of the people table; ``posture``: one row per state
+    (spending and troops at the peak and the horizon); ``stationed``: the data's troops;
+    ``sources``: the distinct sources by kind.
+    """
+    frame = _csv_if(folder / "ripple_units.csv")
+    if frame is None or frame.empty:
+        return None
+
+    def cell(r) -> dict:
+        factor = ("—" if pd.isna(r["median_factor_low"]) else
+                  f"{_sig(r['median_factor_low'])}-{_sig(r['median_factor_high'])}")
+        return {"median": _sig(r["median"]), "range": f"{_sig(r['p05'])}-{_sig(r['p95'])}",
+                "factor": factor}
+
+    people = [{"what": r["quantity"], "when": r["when"], "unit": r["unit"], **cell(r)}
+              for _, r in frame[frame["kind"] == "people"].iterrows()]
+    posture = []
+    moving = frame[frame["when"].isin(["peak", "horizon"]) & frame["kind"].isin(
+        ["spending", "troops"])]
+    for actor in dict.fromkeys(moving["actor"]):
+        sub = moving[moving["actor"] == actor]
+        row = {"state": f"{sub['name'].iloc[0]} ({actor})"}
+        for when in ("peak", "horizon"):
+            at = sub[sub["when"] == when]
+            usd = at[at["unit"] == "US$ bn/yr"].iloc[0]
+            pct = at[at["unit"] == "% of GDP"].iloc[0]
+            troops = at[at["unit"] == "troops"].iloc[0]
+            row[when] = {"usd": cell(usd), "pct": _sig(pct["median"]), "troops": cell(troops),
+                         "beyond": float(usd["share_beyond_data"])}
+        posture.append(row)
+    stationed = [{"what": r["quantity"], "value": _sig(r["median"]), "year": str(r["year"]),
+                  "source": str(r["source"])}
+                 for _, r in frame[frame["when"] == "baseline"].iterrows()]
+    sources = {kind: sorted(set(frame.loc[frame["kind"] == kind, "source"].astype(str)))
+               for kind in ("people", "spending", "troops")}
+    sources["people"] = sources["people"][:1] and [min(sources["people"], key=len)]
+    sources["troops"] = [x for x in sources["troops"]
+                         if x not in {s["source"] for s in stationed}]
+    factors = sorted(set(frame["factor"].dropna().astype(str)) - {""})
+    return {"people": people, "posture": posture, "stationed": stationed,
+            "sources": sources, "factors": factors}
+
+
+def _energy(folder: Path) -> list[dict]:
+    """Rows of the energy-transit table (``energy_transit.csv``), formatted."""
+    frame = _csv_if(folder / "energy_transit.csv")
+    if frame is None:
+        return []
+    return [{"flow": r.flow, "volume": f"{_sig(r.volume)} {r.unit}",
+             "usd": "no price in the data" if pd.isna(r.value_usd_bn) else _sig(r.value_usd_bn),
+             "stake": f"{_sig(r.at_stake)} ({_sig(r.at_stake_low)}-{_sig(r.at_stake_high)})",
+             "year": str(r.year), "grade": r.grade, "source": str(r.source).split("(")[0]}
+            for r in frame.itertuples()]
+
+
 def _event_details(event: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in event.items()
                      if k not in ("type", "week") and v is not None)
@@ -182,7 +258,7 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
     return env.get_template("run_report.html.j2").render(
         scenario=scenario, region=region, focal_name=names[focal], manifest=manifest,
         labels=LABELS, outcome_order=OUTCOMES, posterior_table=_posterior_table(),
-        exposure=_exposure(folder),
+        exposure=_exposure(folder), real_units=_real_units(folder), energy=_energy(folder),
         events=[{"week": e["week"], "type": e["type"], "details": _event_details(e)}
                 for e in manifest["events"]],
         overrides=params, evidence=_evidence(region, Parameters(dict(scenario.parameters))),
