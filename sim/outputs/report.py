@@ -392,6 +392,13 @@ def write_compare_report(folder: Path, region: Region, scenario_a, scenario_b) -
                       "arrives": arrival("stability"),
                       "posture": f"{sub.loc['posture', 'peak_diff']:+.3f}",
                       "unrest_arrives": arrival("unrest")})
+    units_frame = _csv_if(folder / "ripple_units.csv")
+    units = [] if units_frame is None else [
+        {"quantity": r.quantity, "actor": "" if pd.isna(r.actor) else r.actor, "when": r.when,
+         "unit": r.unit, "a": _sig(r.median_a), "b": _sig(r.median_b),
+         "diff": ("+" if r.diff_median > 0 else "") + _sig(r.diff_median),
+         "range": f"{_sig(r.diff_p05)} to {_sig(r.diff_p95)}"}
+        for r in units_frame.itertuples()]
     charts = [{"title": title, "data": base64.b64encode((folder / "charts" / name).read_bytes())
                .decode("ascii")}
               for name, title in COMPARE_CHARTS.items() if (folder / "charts" / name).is_file()]
@@ -400,7 +407,7 @@ def write_compare_report(folder: Path, region: Region, scenario_a, scenario_b) -
                              undefined=jinja2.StrictUndefined)
     html = env.get_template("compare_report.html.j2").render(
         a=_scenario_cell(scenario_a), b=_scenario_cell(scenario_b), region=region,
-        focal_name=names[focal], manifest=manifest, outcomes=rows, ripple=table,
+        focal_name=names[focal], manifest=manifest, outcomes=rows, ripple=table, units=units,
         charts=charts, provenance=[(k, manifest.get(k)) for k in (
             "a", "b", "paired", "pairing_problems", "difference", "code_sha256",
             "started_utc", "wall_time_s")])
