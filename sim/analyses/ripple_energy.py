@@ -27,7 +27,8 @@ COLUMNS = ("actor", "flow", "volume", "unit", "year", "value_usd_bn", "p_ruling_
 FLOWS = {
     "gas_transit_westward_bcm": "gas westward to Europe (Yamal-Europe)",
     "gas_transit_kaliningrad_bcm": "gas to Kaliningrad (via Lithuania)",
-    "oil_transit_druzhba_south_mt": "Russian crude, Druzhba south (to Slovakia, Hungary, Czech Rep.)",
+    "oil_transit_druzhba_south_mt": "Russian crude, Druzhba south (to Slovakia, Hungary, "
+                                    "Czech Rep.)",
     "oil_transit_druzhba_north_russian_mt": "Russian crude, Druzhba north (to Poland, Germany)",
     "oil_transit_druzhba_north_kazakh_mt": "Kazakh crude, Druzhba north (to Germany)",
 }

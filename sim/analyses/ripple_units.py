@@ -32,7 +32,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from sim.engines.blocks import WeekRecord
 from sim.engines.ensemble import EnsembleResult
@@ -161,18 +160,6 @@ def destination_shares(ctx: Context) -> dict[str, float]:
         return {}
     return {ctx.region.ids[j]: float(border[focal, j]) for j in range(ctx.region.n)
             if border[focal, j] > 0.0}
-
-
-@dataclass(frozen=True)
-class UnitsData:
-    """The region's conversion data (``units.csv``): one row per actor and quantity."""
-
-    rows: pd.DataFrame
-
-    def get(self, actor: str, quantity: str) -> pd.Series | None:
-        """The row of ``actor``'s ``quantity``, or None."""
-        hit = self.rows[(self.rows["actor"] == actor) & (self.rows["quantity"] == quantity)]
-        return None if hit.empty else hit.iloc[0]
 
 
 def posture_states(ctx: Context) -> list[int]:
