@@ -79,7 +79,7 @@ def test_destinations_are_the_border_shares(region):
 
 def test_troops_per_dollar_read_personnel_over_the_r5_spending(region):
     ctx = make_context(region)
-    from sim.analyses.ripple_energy import units_rows
+    from sim.analyses.ripple_units import units_rows
 
     pol = region.ids.index("POL")
     per_bn, year, source = troops_per_usd_bn(ctx, pol, units_rows(region))
@@ -180,3 +180,43 @@ def test_the_incapacity_run_writes_the_real_units_table(results_dir):
     from sim.outputs.report import _sig
 
     assert _sig(total["median"]) in html
+
+
+# --- bad input ----------------------------------------------------------------------------
+HEADER = "actor,quantity,value,unit,year,source,grade,note\n"
+
+
+@pytest.mark.parametrize("row, field, says", [
+    ("POL,active_personnel,many,troops,2023,IISS,recalled,", "line 2, value", "not a number"),
+    ("POL,active_personnel,-5,troops,2023,IISS,recalled,", "line 2, value", ">= 0"),
+    ("XXX,active_personnel,5,troops,2023,IISS,recalled,", "line 2, actor", "not an actor"),
+    ("POL,tanks,5,tanks,2023,IISS,recalled,", "line 2, quantity", "gas_transit_<name>"),
+    ("POL,active_personnel,5,troops,2023,IISS,guessed,", "line 2, grade", "sourced"),
+    ("POL,active_personnel,5,troops,2023,,recalled,", "line 2, source", "empty"),
+])
+def test_a_bad_units_table_is_refused_naming_file_line_and_field(region, tmp_path, row, field,
+                                                                 says):
+    import dataclasses
+
+    from sim.analyses.ripple_units import units_rows
+    from sim.regions.loader import DataError
+
+    (tmp_path / "units.csv").write_text(HEADER + row + "\n")
+    bare = dataclasses.replace(region, folder=tmp_path)
+    with pytest.raises(DataError) as caught:
+        units_rows(bare)
+    assert caught.value.origin.endswith("units.csv") and caught.value.field == field
+    assert says in caught.value.message
+
+
+def test_a_missing_column_is_refused_and_no_table_is_no_rows(region, tmp_path):
+    import dataclasses
+
+    from sim.analyses.ripple_units import units_rows
+    from sim.regions.loader import DataError
+
+    bare = dataclasses.replace(region, folder=tmp_path)
+    assert units_rows(bare).empty  # a region without units.csv: no troops, no energy rows
+    (tmp_path / "units.csv").write_text("actor,quantity,value\nPOL,active_personnel,5\n")
+    with pytest.raises(DataError, match="missing column"):
+        units_rows(bare)

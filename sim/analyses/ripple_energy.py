@@ -12,10 +12,9 @@ exposure, not a forecast of flows cut: the model has no energy-flow model.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
+from sim.analyses.ripple_units import units_rows
 from sim.engines.stats import wilson_interval
 from sim.outputs.exposure import LOST_POWER
 from sim.regions.loader import Region
@@ -33,17 +32,6 @@ FLOWS = {
     "oil_transit_druzhba_north_kazakh_mt": "Kazakh crude, Druzhba north (to Germany)",
 }
 OIL_PRICE = "oil_price_usd_per_t"
-
-
-def units_rows(region: Region) -> pd.DataFrame:
-    """The region's ``units.csv`` (empty frame when the region has none)."""
-    path = Path(region.folder) / "units.csv"
-    columns = ["actor", "quantity", "value", "unit", "year", "source", "grade", "note"]
-    if not path.is_file():
-        return pd.DataFrame(columns=columns)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame["value"] = frame["value"].astype(float)
-    return frame[columns]
 
 
 def p_ruling_group_out(region: Region, outcomes: pd.DataFrame) -> tuple[float, float, float]:

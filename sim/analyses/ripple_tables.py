@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analyses.ripple_anchor import USED
-from sim.analyses.ripple_energy import energy_frame, units_rows
+from sim.analyses.ripple_energy import energy_frame
 from sim.analyses.ripple_units import (
     COLUMNS,
     OutflowRecorder,
@@ -30,6 +30,7 @@ from sim.analyses.ripple_units import (
     people_members,
     posture_members,
     posture_states,
+    units_rows,
 )
 from sim.engines.ensemble import EnsembleResult
 from sim.engines.stats import STAT_NAMES

@@ -29,15 +29,20 @@ the per-member values that ``make compare`` pairs.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sim.engines.blocks import WeekRecord
 from sim.engines.ensemble import EnsembleResult
 from sim.model.context import Context
 from sim.model.state import METRICS
 from sim.regions.indicators import HALF_POSTURE_MILEX
+from sim.regions.loader import GRADES, DataError, Region
 
 _UNREST = METRICS.index("unrest")
 _POSTURE = METRICS.index("posture")
@@ -50,6 +55,60 @@ COLUMNS = ("kind", "actor", "name", "quantity", "when", "unit", "median", "p05",
 #: The label every table carries (report, CSV readers).
 LABEL = ("conversions of the model's index changes into real units by stated factors: "
          "order of magnitude, not measurements")
+#: Columns of a region's ``units.csv``.
+UNITS_COLUMNS = ("actor", "quantity", "value", "unit", "year", "source", "grade", "note")
+#: Quantities a ``units.csv`` row may hold (transit rows: ``gas_transit_*``, ``oil_transit_*``).
+UNITS_QUANTITIES = ("active_personnel", "oil_price_usd_per_t")
+_TRANSIT = re.compile(r"^(gas|oil)_transit_[a-z0-9_]+$")
+
+
+def units_rows(region: Region) -> pd.DataFrame:
+    """The region's ``units.csv``, checked (an empty frame when the region has none).
+
+    Raises
+    ------
+    DataError
+        Naming the file, the row and field, and what is allowed: a missing column, an
+        unknown actor or quantity, a value that is not a finite number >= 0, a grade
+        outside ``sourced``/``recalled``/``assumption``, an empty unit, year or source.
+    """
+    path = Path(region.folder) / "units.csv"
+    if not path.is_file():
+        return pd.DataFrame(columns=list(UNITS_COLUMNS))
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(str(path), None, f"not a readable CSV table: {exc}") from None
+    missing = [c for c in UNITS_COLUMNS if c not in frame.columns]
+    if missing:
+        raise DataError(str(path), None, f"missing column(s) {', '.join(missing)}; the "
+                        f"columns are {', '.join(UNITS_COLUMNS)}")
+    values = []
+    for n, row in enumerate(frame.itertuples(), start=2):  # line 1 is the header
+        where = f"line {n}"
+        if row.actor not in region.ids:
+            raise DataError(str(path), f"{where}, actor", f"{row.actor!r} is not an actor "
+                            "of the region's actors.csv")
+        if row.quantity not in UNITS_QUANTITIES and not _TRANSIT.match(row.quantity):
+            raise DataError(str(path), f"{where}, quantity", f"{row.quantity!r} unknown; "
+                            f"allowed: {', '.join(UNITS_QUANTITIES)}, gas_transit_<name> "
+                            "or oil_transit_<name>")
+        try:
+            value = float(row.value)
+        except ValueError:
+            value = float("nan")
+        if not (math.isfinite(value) and value >= 0.0):
+            raise DataError(str(path), f"{where}, value", f"{row.value!r} is not a number "
+                            ">= 0")
+        if row.grade not in GRADES:
+            raise DataError(str(path), f"{where}, grade", f"{row.grade!r}; allowed: "
+                            f"{', '.join(GRADES)}")
+        for name in ("unit", "year", "source"):
+            if not str(getattr(row, name)).strip():
+                raise DataError(str(path), f"{where}, {name}", "must not be empty")
+        values.append(value)
+    frame["value"] = values
+    return frame[list(UNITS_COLUMNS)]
 
 
 def milex_from_posture(posture: np.ndarray | float) -> np.ndarray:
@@ -105,7 +164,12 @@ class OutflowRecorder:
 
     @classmethod
     def of(cls, ctx: Context) -> OutflowRecorder:
-        """The recorder of a run's focal state."""
+        """The recorder of a run's focal state.
+
+        Also checks the region's ``units.csv`` (:func:`units_rows`), so that a bad table
+        is refused before the run rather than after it.
+        """
+        units_rows(ctx.region)
         focal = ctx.roles.focal
         attrs = ctx.region.attrs
         return cls(focal, float(ctx.baseline["unrest0"][focal]),
