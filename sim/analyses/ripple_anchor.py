@@ -13,7 +13,12 @@ recorded outflow's range over the same ``Q``.
 Two other recorded outflows are shown beside it and **not used**: Ukraine in 2014 and
 Russia after the September 2022 mobilisation. People fled a war and a draft there, not
 repressed protest; the model has neither (``docs/model.md`` 12), so its ``Q`` in those
-cases says little about the flight and the factor they would imply is far larger.
+cases says little about the flight and the factor they would imply is far larger. For
+Russia there is no backtest episode: ``Q`` is that of the shipped Russia region fed,
+at week 0, the crowd the backtests give a protest reported only as small
+(:data:`sim.episodes.rules.SMALL_CROWD`, 1,000 people; the anti-mobilisation protests
+of 21-24 Sep 2022 drew crowds in the thousands, with about 2,400 detained, OVD-Info,
+recalled).
 Every recorded figure is graded ``recalled`` (verify): none is in
 ``/work/shared/reference``.
 
@@ -28,11 +33,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.analyses.episodes import MEMBERS, load_episode
+from sim.analyses.episodes import HORIZON_WEEKS, MEMBERS, SEED, load_episode
 from sim.analyses.ripple_units import OutflowRecorder
 from sim.engines.ensemble import run_ensemble
+from sim.episodes.rules import SMALL_CROWD
 from sim.model.context import build_context
-from sim.paths import PACKAGE_DIR
+from sim.model.scenario import Scenario
+from sim.paths import PACKAGE_DIR, REGIONS_DIR
+from sim.regions.loader import Region, load_region
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,9 @@ class Anchor:
     """A recorded outflow and the backtest episode (if any) that stands for it."""
 
     name: str
-    episode: str | None
+    #: A backtest episode (run fed its observed crowd), or ``region:<name>`` (a shipped
+    #: region fed a small crowd at week 0, :func:`small_crowd_protest`).
+    episode: str
     period: str
     people: float
     low: float
@@ -62,25 +72,41 @@ ANCHORS: tuple[Anchor, ...] = (
            "UNHCR: Ukrainians seeking asylum or other forms of legal stay in Russia and "
            "other neighbours by mid 2015; recalled, verify",
            False, "flight from a war, which the model does not have"),
-    Anchor("Russia after the September 2022 mobilisation", None, "Sep - Oct 2022",
+    Anchor("Russia after the September 2022 mobilisation", "region:russia", "Sep - Oct 2022",
            500_000, 400_000, 700_000,
            "border statistics of Kazakhstan (about 200,000 Russian arrivals in the two "
            "weeks after 21 Sep 2022), Georgia, Finland and Mongolia, as reported by "
            "Reuters; recalled, verify",
-           False, "flight from a draft; no backtest episode and no draft in the model"),
+           False, "flight from a draft, which the model does not have; no backtest "
+                  "episode"),
 )
 #: The anchor that sets the factor.
 USED = next(a for a in ANCHORS if a.used)
 
 
 def repressed_protest(episode: str, members: int = MEMBERS) -> np.ndarray:
-    """Per-member ``Q`` (million person-weeks) of an episode run fed the observed crowd."""
-    loaded = load_episode(PACKAGE_DIR / "episodes" / episode)
-    scenario = loaded.conditional.with_overrides(members=members)
-    ctx = build_context(scenario, loaded.region)
+    """Per-member ``Q`` (million person-weeks) of an anchor's run (see :class:`Anchor`)."""
+    if episode.startswith("region:"):
+        scenario, region = small_crowd_protest(episode.split(":", 1)[1], members)
+    else:
+        loaded = load_episode(PACKAGE_DIR / "episodes" / episode)
+        scenario, region = loaded.conditional.with_overrides(members=members), loaded.region
+    ctx = build_context(scenario, region)
     recorder = OutflowRecorder.of(ctx)
     run_ensemble(ctx, on_week=recorder, progress=False)
     return recorder.outflow().sum(axis=1)
+
+
+def small_crowd_protest(name: str, members: int) -> tuple[Scenario, Region]:
+    """A shipped region fed, at week 0, a crowd of :data:`SMALL_CROWD` people (52 weeks)."""
+    region = load_region(REGIONS_DIR / name)
+    population = float(region.attrs["population_m"][region.index(region.roles.focal)])
+    scenario = Scenario.in_code(
+        f"{name}_small_protest", weeks=HORIZON_WEEKS, members=members, seed=SEED,
+        region=str(REGIONS_DIR / name),
+        events=[{"type": "protest_wave", "week": 0, "intensity": 0.0,
+                 "crowd_share": SMALL_CROWD / (population * 1e6)}])
+    return scenario, region
 
 
 def factor(people: float, q_million: float) -> float:
@@ -98,13 +124,13 @@ def anchor_table(members: int = MEMBERS) -> pd.DataFrame:
     """Each anchor's recorded outflow, the model's ``Q`` and the factor they imply."""
     rows = []
     for a in ANCHORS:
-        q = repressed_protest(a.episode, members) if a.episode else None
-        median = float(np.median(q)) if q is not None else float("nan")
-        rows.append({"anchor": a.name, "episode": a.episode or "none", "period": a.period,
+        q = repressed_protest(a.episode, members)
+        median = float(np.median(q))
+        rows.append({"anchor": a.name, "run": a.episode, "period": a.period,
                      "people": a.people, "people_low": a.low, "people_high": a.high,
                      "q_median_million_person_weeks": median,
-                     "q_p05": float(np.percentile(q, 5)) if q is not None else float("nan"),
-                     "q_p95": float(np.percentile(q, 95)) if q is not None else float("nan"),
+                     "q_p05": float(np.percentile(q, 5)),
+                     "q_p95": float(np.percentile(q, 95)),
                      "factor": factor(a.people, median),
                      "factor_low": factor(a.low, median),
                      "factor_high": factor(a.high, median),

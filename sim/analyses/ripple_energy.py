@@ -30,6 +30,7 @@ FLOWS = {
                                     "Czech Rep.)",
     "oil_transit_druzhba_north_russian_mt": "Russian crude, Druzhba north (to Poland, Germany)",
     "oil_transit_druzhba_north_kazakh_mt": "Kazakh crude, Druzhba north (to Germany)",
+    "oil_transit_cpc_kazakh_mt": "Kazakh crude, Caspian Pipeline Consortium (to Novorossiysk)",
 }
 OIL_PRICE = "oil_price_usd_per_t"
 
