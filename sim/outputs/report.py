@@ -193,8 +193,14 @@ def _real_units(folder: Path) -> dict | None:
     sources = {kind: sorted(set(frame.loc[frame["kind"] == kind, "source"].astype(str)))
                for kind in ("people", "spending", "troops")}
     sources["people"] = sources["people"][:1] and [min(sources["people"], key=len)]
-    sources["troops"] = [x for x in sources["troops"]
-                         if x not in {s["source"] for s in stationed}]
+    # One line for the troop factors: the personnel source, then each state's spending.
+    troops = frame[(frame["kind"] == "troops") & (frame["when"] == "peak")]
+    personnel = sorted({str(x).split(" over SIPRI")[0] for x in troops["source"]})
+    spend = [f"{r['name']} {str(r['source']).split('spending ')[-1].split(' US$')[0]}"
+             for _, r in troops.iterrows() if "over SIPRI spending" in str(r["source"])]
+    sources["troops"] = personnel + ([
+        "over each state's SIPRI spending, US$ bn (R5's inverse of posture0 x GDP): "
+        + ", ".join(spend)] if spend else [])
     factors = sorted(set(frame["factor"].dropna().astype(str)) - {""})
     return {"people": people, "posture": posture, "stationed": stationed,
             "sources": sources, "factors": factors}
@@ -358,6 +364,35 @@ def _scenario_cell(scenario) -> dict:
             or "none"}
 
 
+def _units_difference(folder: Path) -> list[dict]:
+    """Rows of the comparison's real-units table (its ``ripple_units.csv``), formatted.
+
+    The % of GDP rows are shown beside the US$ rows (they differ by the GDP factor).
+    """
+    frame = _csv_if(folder / "ripple_units.csv")
+    if frame is None:
+        return []
+    frame = frame.fillna({"actor": ""})
+    pct = frame[frame["unit"] == "% of GDP"].set_index(["actor", "when"])
+
+    def signed(x: float) -> str:
+        return ("+" if x > 0 else "") + _sig(x)
+
+    rows = []
+    for r in frame[frame["unit"] != "% of GDP"].itertuples():
+        a, b, diff = _sig(r.median_a), _sig(r.median_b), signed(r.diff_median)
+        if r.unit == "US$ bn/yr" and (r.actor, r.when) in pct.index:
+            share = pct.loc[(r.actor, r.when)]
+            a += f" ({_sig(share['median_a'])}%)"
+            b += f" ({_sig(share['median_b'])}%)"
+            diff += f" ({signed(share['diff_median'])} pts of GDP)"
+        rows.append({"quantity": r.quantity, "actor": r.actor, "when": r.when,
+                     "unit": r.unit + (" (% of GDP)" if r.unit == "US$ bn/yr" else ""),
+                     "a": a, "b": b, "diff": diff,
+                     "range": f"{_sig(r.diff_p05)} to {_sig(r.diff_p95)}"})
+    return rows
+
+
 def write_compare_report(folder: Path, region: Region, scenario_a, scenario_b) -> Path:
     """Write the comparison's ``report.html`` into its ``folder``; return its path."""
     folder = Path(folder)
@@ -392,13 +427,7 @@ def write_compare_report(folder: Path, region: Region, scenario_a, scenario_b) -
                       "arrives": arrival("stability"),
                       "posture": f"{sub.loc['posture', 'peak_diff']:+.3f}",
                       "unrest_arrives": arrival("unrest")})
-    units_frame = _csv_if(folder / "ripple_units.csv")
-    units = [] if units_frame is None else [
-        {"quantity": r.quantity, "actor": "" if pd.isna(r.actor) else r.actor, "when": r.when,
-         "unit": r.unit, "a": _sig(r.median_a), "b": _sig(r.median_b),
-         "diff": ("+" if r.diff_median > 0 else "") + _sig(r.diff_median),
-         "range": f"{_sig(r.diff_p05)} to {_sig(r.diff_p95)}"}
-        for r in units_frame.itertuples()]
+    units = _units_difference(folder)
     charts = [{"title": title, "data": base64.b64encode((folder / "charts" / name).read_bytes())
                .decode("ascii")}
               for name, title in COMPARE_CHARTS.items() if (folder / "charts" / name).is_file()]
