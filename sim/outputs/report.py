@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim import paths
+from sim.analyses.ripple_units import LABEL as UNITS_LABEL
 from sim.model.mechanisms import regime
 from sim.model.params import PARAM_GRADES, PARAMS, Parameters
 from sim.outcomes import LABELS, OUTCOMES
@@ -50,6 +51,10 @@ LIMITS = (
     "the model) and say nothing yet about out-of-sample skill.",
     "States respond through a few stylised channels (dependence, protest, posture, "
     "patron support); there is no explicit war, sanctions or economic model.",
+    "Ripples in real units (people, US$, troops) convert index changes by stated factors: "
+    "orders of magnitude. People leaving rest on one recalled anchor (Belarus 2020) and "
+    "cover flight from repressed protest, not from war or a draft; destinations follow "
+    "border length, not diasporas.",
 )
 
 
@@ -203,7 +208,7 @@ def _real_units(folder: Path) -> dict | None:
         + ", ".join(spend)] if spend else [])
     factors = sorted(set(frame["factor"].dropna().astype(str)) - {""})
     return {"people": people, "posture": posture, "stationed": stationed,
-            "sources": sources, "factors": factors}
+            "sources": sources, "factors": factors, "label": UNITS_LABEL}
 
 
 def _energy(folder: Path) -> list[dict]:
@@ -437,6 +442,7 @@ def write_compare_report(folder: Path, region: Region, scenario_a, scenario_b) -
     html = env.get_template("compare_report.html.j2").render(
         a=_scenario_cell(scenario_a), b=_scenario_cell(scenario_b), region=region,
         focal_name=names[focal], manifest=manifest, outcomes=rows, ripple=table, units=units,
+        units_label=UNITS_LABEL,
         charts=charts, provenance=[(k, manifest.get(k)) for k in (
             "a", "b", "paired", "pairing_problems", "difference", "code_sha256",
             "started_utc", "wall_time_s")])
