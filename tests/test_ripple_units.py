@@ -175,6 +175,7 @@ def test_the_incapacity_run_writes_the_real_units_table(results_dir):
     html = (folder / "report.html").read_text()
     assert "Ripples in real units" in html and "order of magnitude, not measurements" in html
     assert "Energy transit through Belarus" in html
+    assert "by week 13" in html and "by week 26" not in html  # the path, within 20 weeks
     total = summary[(summary.kind == "people") & (summary.actor == "BLR")
                     & (summary.when == "by the horizon")].iloc[0]
     from sim.outputs.report import _sig

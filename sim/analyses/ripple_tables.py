@@ -100,7 +100,7 @@ def summary_frames(ctx: Context, result: EnsembleResult, outflow: np.ndarray
     members["people_total"] = k_m * unit_people["total"]
     members["people_peak_week"] = k_m * unit_people["peak_week"]
     year = USED.period
-    rows.append(_row("people", focal, names[focal], f"people leaving {names[focal]}",
+    rows.append(_row("people", focal, names[focal], f"people who have left {names[focal]}",
                      "by the horizon", "people", unit_people["total"],
                      "emigration_per_protest_week", k_m, year, PEOPLE_SOURCE))
     rows.append(_row("people", focal, names[focal],

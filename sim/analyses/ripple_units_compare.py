@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 #: What each per-member column measures, and its unit.
-_MEANINGS = {"people_total": ("people leaving the focal state, by the horizon", "people"),
+_MEANINGS = {"people_total": ("people who have left the focal state", "people"),
              "people_peak_week": ("people leaving the focal state in the highest week",
                                   "people/week")}
 _SUFFIXES = {"milex_pct": ("extra military spending", "% of GDP"),

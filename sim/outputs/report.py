@@ -159,6 +159,10 @@ def _sig(x: float, digits: int = 2) -> str:
     return f"{rounded:,.{decimals}f}"
 
 
+#: Weeks at which the report shows how many people have left (and the horizon).
+MILESTONE_WEEKS = (13, 26, 52)
+
+
 def _real_units(folder: Path) -> dict | None:
     """The "ripples in real units" tables (``ripple_units.csv``), formatted.
 
@@ -178,6 +182,22 @@ def _real_units(folder: Path) -> dict | None:
 
     people = [{"what": r["quantity"], "when": r["when"], "unit": r["unit"], **cell(r)}
               for _, r in frame[frame["kind"] == "people"].iterrows()]
+    weekly = _csv_if(folder / "ripple_units_weekly.csv")
+    if weekly is not None and not weekly.empty:  # the path: who has left by a few weeks
+        path = weekly[weekly["kind"] == "people"]
+        last = int(path["week"].max()) if len(path) else 0
+        total = frame[(frame["kind"] == "people") & (frame["when"] == "by the horizon")]
+        # The conversion is linear in the factor: the total's ratios hold at every week.
+        low, high = ((total["median_factor_low"].iloc[0] / total["median"].iloc[0],
+                      total["median_factor_high"].iloc[0] / total["median"].iloc[0])
+                     if len(total) and total["median"].iloc[0] > 0 else (np.nan, np.nan))
+        for k, week in enumerate(w for w in MILESTONE_WEEKS if w < last):
+            r = path[path["week"] == week].iloc[0]
+            people.insert(k, {  # before the total by the horizon
+                "what": r["quantity"], "when": f"by week {week}", "unit": r["unit"],
+                "median": _sig(r["median"]), "range": f"{_sig(r['p05'])}-{_sig(r['p95'])}",
+                "factor": "—" if np.isnan(low) else
+                f"{_sig(low * r['median'])}-{_sig(high * r['median'])}"})
     posture = []
     moving = frame[frame["when"].isin(["peak", "horizon"]) & frame["kind"].isin(
         ["spending", "troops"])]
