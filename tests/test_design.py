@@ -13,11 +13,10 @@ from conftest import INCAPACITY, make_context
 from sim.engines.ensemble import run_ensemble
 from sim.engines.executors import LocalExecutor, ProcessExecutor
 from sim.engines.mesa_model import RegionModel
-from sim.model.params import PARAMS, Parameters
+from sim.model.params import CONTEXT_ONLY, PARAMS, Parameters
 
 # Every parameter a design may vary, at two points inside its plausible range.
-VARIED = [name for name, p in PARAMS.items()
-          if name not in ("elite_loyalty_factor", "max_dependence_row_sum")]
+VARIED = [name for name, p in PARAMS.items() if name not in CONTEXT_ONLY]
 
 
 def _points(count: int, seed: int = 3) -> list[dict]:

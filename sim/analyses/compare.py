@@ -18,6 +18,8 @@ folder names; :func:`sim.paths.compare_folder_name`):
   actor's graph distance from the focal state;
 * ``outcomes.csv``: outcome probabilities in A and B and their difference with a 95%
   interval (paired when the runs are paired);
+* ``ripple_units.csv``: the ripples in real units (people, US$, troops) in A and B and
+  their member-by-member difference (:mod:`sim.analyses.ripple_units_compare`);
 * ``manifest.json`` naming both runs; ``charts/``.
 
 Runs that cannot be paired (different weeks, members or root seed) are compared
@@ -374,6 +376,12 @@ def compare(name_a: str | Path, name_b: str | Path, unpaired: bool = False,
         outputs.write_csv(deltas, out / "deltas.csv")
         outputs.write_csv(ripple, out / "ripple.csv")
         outputs.write_csv(outcomes, out / "outcomes.csv")
+        from sim.analyses.ripple_units_compare import compare_units
+
+        units = compare_units(results_dir_for(side_a.name), results_dir_for(side_b.name),
+                              pair.paired, ctx_a.region.ids[ctx_a.roles.focal])
+        if units is not None:  # ripples in real units, B - A per member
+            outputs.write_csv(units, out / "ripple_units.csv")
         if charts:
             from sim.outputs import charts as charting
 

@@ -188,7 +188,7 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
                   result: EnsembleResult, started: dt.datetime, t0: float,
                   charts: bool, engine: dict, overrides: dict, report: bool = True,
                   command: str | None = None, observables: Observables | None = None,
-                  chart_pool: ChartPool | None = None) -> None:
+                  chart_pool: ChartPool | None = None, outflow=None) -> None:
     """Write every result file of a run into the directory ``out``.
 
     With ``observables`` (recorded as the run went, :func:`recorder_for`), also
@@ -196,7 +196,9 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
     ``outcomes_conditioned.csv`` (or a UserError when the observations leave too few
     effective members, before anything is written). With a ``chart_pool`` its helper
     processes draw the charts while the CSV files are written here; without one the
-    charts are drawn in this process.
+    charts are drawn in this process. With ``outflow`` (an
+    :class:`sim.analyses.ripple_units.OutflowRecorder` that watched the run), also the
+    ripples in real units (:mod:`sim.analyses.ripple_tables`).
     """
     outcomes = outputs.outcomes_frame(result, ctx)
     if observables is not None:
@@ -213,6 +215,10 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
     from sim.outputs.exposure import exposure_frame
 
     outputs.write_csv(exposure_frame(ctx.region, outcomes), out / "trade_exposure.csv")
+    if outflow is not None:
+        from sim.analyses.ripple_tables import write_ripple_units
+
+        write_ripple_units(out, ctx, result, outflow, outcomes)
     if drawing is not None:
         chart_pool.wait(drawing)
     elif charts:
@@ -327,8 +333,11 @@ def _run_into(target: Path, path: Path, scenario: Scenario, ctx: Context,
         writer = (outputs.TrajectoryWriter(out / "trajectories.parquet", ctx, members)
                   if request.save_members else None)
         recorder = recorder_for(scenario, ctx)
+        from sim.analyses.ripple_units import OutflowRecorder
+
+        outflow = OutflowRecorder.of(ctx)  # the focal state's refugee outflow, per member
         hooks = [hook for hook in (writer.write if writer else None, request.on_week,
-                                   recorder) if hook]
+                                   recorder, outflow) if hook]
 
         def on_week(record: WeekRecord) -> None:
             for hook in hooks:
@@ -346,7 +355,8 @@ def _run_into(target: Path, path: Path, scenario: Scenario, ctx: Context,
         write_results(out, path, scenario, ctx, result, started, t0, request.charts,
                       engine, request.overrides(), report=request.report,
                       command=request.recorded_command(), chart_pool=chart_pool,
-                      observables=recorder.finish(result.holder, result.incapacity_week))
+                      observables=recorder.finish(result.holder, result.incapacity_week),
+                      outflow=outflow)
     return target
 
 

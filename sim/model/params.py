@@ -310,6 +310,22 @@ _DECLARED: tuple[Param, ...] = (
     Param("stress_recovery", "r_e", "1/week", 0.03, 0.0, 1.0, "reactions",
           "assumption: economic shocks half-recover in about 5 months",
           "Weekly relaxation of economic stress toward its baseline."),
+    # --- ripples in real units (read by the outputs only; no mechanism reads them) -----
+    Param("emigration_per_protest_week", "k_m", "people per person-week", 0.17, 0.0, 10.0,
+          "ripple_units",
+          "recalled: anchor rule (sim/analyses/ripple_anchor.py): about 100,000 people left "
+          "Belarus in the year after the August 2020 election (recalled, verify) over the "
+          "model's repressed protest in the belarus_2020 backtest episode fed the observed "
+          "crowd, 0.58 million person-weeks (python -m sim.analyses.ripple_anchor)",
+          "People who leave the focal state per person-week of its protest above baseline "
+          "that meets its repression (the refugee rule's outflow term, summed over weeks)."),
+    Param("troops_marginal_share", "k_t", "1", 0.5, 0.0, 2.0, "ripple_units",
+          "assumption: extra military spending goes more to equipment than the average "
+          "budget does (NATO's guideline puts at least 20% on major equipment; recent rises "
+          "in Poland and the Baltic states were led by arms purchases), so an extra dollar "
+          "buys half the troops an average dollar does",
+          "Troops per extra US$ of military spending, as a share of the state's active "
+          "personnel per US$ of its whole military budget."),
 )
 
 def _with_plausible(params: tuple[Param, ...]) -> tuple[Param, ...]:
@@ -355,7 +371,12 @@ PARAMS: MappingProxyType[str, Param] = MappingProxyType({p.name: p for p in _DEC
 #: Parameters that shape a run's constant inputs (the elite's starting loyalty, the
 #: capped dependence graph) rather than a mechanism's weekly rule. They take one value
 #: per ensemble, not one per member; vary them across separate runs.
-CONTEXT_ONLY: frozenset[str] = frozenset({"elite_loyalty_factor", "max_dependence_row_sum"})
+#: Conversion factors of the outputs (:mod:`sim.analyses.ripple_units`): no mechanism
+#: reads them, so they are one value per run and never varied by a design.
+OUTPUT_ONLY: frozenset[str] = frozenset({"emigration_per_protest_week",
+                                         "troops_marginal_share"})
+CONTEXT_ONLY: frozenset[str] = frozenset({"elite_loyalty_factor",
+                                          "max_dependence_row_sum"}) | OUTPUT_ONLY
 
 
 class Parameters:

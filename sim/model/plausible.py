@@ -110,4 +110,10 @@ PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
                                 "95% Wilson interval of 8 of 51"),
     "election_loss_democracy": (0.27, 0.52, "sourced",
                                 "95% Wilson interval of 21 of 54"),
+    "emigration_per_protest_week": (0.085, 0.35, "recalled",
+                                    "the Belarus 2020 anchor with the recorded outflow's "
+                                    "range, 50,000 to 200,000 people (recalled, verify)"),
+    "troops_marginal_share": (0.25, 1.0, "assumption",
+                              "from a quarter of the average personnel intensity (equipment "
+                              "first) to all of it (the average budget mix)"),
 }

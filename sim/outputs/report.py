@@ -15,9 +15,11 @@ import json
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from sim import paths
+from sim.analyses.ripple_units import LABEL as UNITS_LABEL
 from sim.model.mechanisms import regime
 from sim.model.params import PARAM_GRADES, PARAMS, Parameters
 from sim.outcomes import LABELS, OUTCOMES
@@ -49,6 +51,10 @@ LIMITS = (
     "the model) and say nothing yet about out-of-sample skill.",
     "States respond through a few stylised channels (dependence, protest, posture, "
     "patron support); there is no explicit war, sanctions or economic model.",
+    "Ripples in real units (people, US$, troops) convert index changes by stated factors: "
+    "orders of magnitude. People leaving rest on one recalled anchor (Belarus 2020) and "
+    "cover flight from repressed protest, not from war or a draft; destinations follow "
+    "border length, not diasporas.",
 )
 
 
@@ -136,6 +142,107 @@ def _exposure(folder: Path) -> list[dict]:
             for r in frame.itertuples()]
 
 
+def _sig(x: float, digits: int = 2) -> str:
+    """A number to ``digits`` significant figures with thousands separators.
+
+    Examples
+    --------
+    >>> _sig(30665.8), _sig(2.99349), _sig(0.0), _sig(float("nan"))
+    ('31,000', '3.0', '0', '—')
+    """
+    if pd.isna(x):
+        return "—"
+    if x == 0 or not np.isfinite(x):
+        return "0" if x == 0 else "unbounded"
+    rounded = float(f"{x:.{digits}g}")
+    decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(rounded)))))
+    return f"{rounded:,.{decimals}f}"
+
+
+#: Weeks at which the report shows how many people have left (and the horizon).
+MILESTONE_WEEKS = (13, 26, 52)
+
+
+def _real_units(folder: Path) -> dict | None:
+    """The "ripples in real units" tables (``ripple_units.csv``), formatted.
+
+    ``people``: one row per line of the people table; ``posture``: one row per state
+    (spending and troops at the peak and the horizon); ``stationed``: the data's troops;
+    ``sources``: the distinct sources by kind.
+    """
+    frame = _csv_if(folder / "ripple_units.csv")
+    if frame is None or frame.empty:
+        return None
+
+    def cell(r) -> dict:
+        factor = ("—" if pd.isna(r["median_factor_low"]) else
+                  f"{_sig(r['median_factor_low'])}-{_sig(r['median_factor_high'])}")
+        return {"median": _sig(r["median"]), "range": f"{_sig(r['p05'])}-{_sig(r['p95'])}",
+                "factor": factor}
+
+    people = [{"what": r["quantity"], "when": r["when"], "unit": r["unit"], **cell(r)}
+              for _, r in frame[frame["kind"] == "people"].iterrows()]
+    weekly = _csv_if(folder / "ripple_units_weekly.csv")
+    if weekly is not None and not weekly.empty:  # the path: who has left by a few weeks
+        path = weekly[weekly["kind"] == "people"]
+        last = int(path["week"].max()) if len(path) else 0
+        total = frame[(frame["kind"] == "people") & (frame["when"] == "by the horizon")]
+        # The conversion is linear in the factor: the total's ratios hold at every week.
+        low, high = ((total["median_factor_low"].iloc[0] / total["median"].iloc[0],
+                      total["median_factor_high"].iloc[0] / total["median"].iloc[0])
+                     if len(total) and total["median"].iloc[0] > 0 else (np.nan, np.nan))
+        for k, week in enumerate(w for w in MILESTONE_WEEKS if w < last):
+            r = path[path["week"] == week].iloc[0]
+            people.insert(k, {  # before the total by the horizon
+                "what": r["quantity"], "when": f"by week {week}", "unit": r["unit"],
+                "median": _sig(r["median"]), "range": f"{_sig(r['p05'])}-{_sig(r['p95'])}",
+                "factor": "—" if np.isnan(low) else
+                f"{_sig(low * r['median'])}-{_sig(high * r['median'])}"})
+    posture = []
+    moving = frame[frame["when"].isin(["peak", "horizon"]) & frame["kind"].isin(
+        ["spending", "troops"])]
+    for actor in dict.fromkeys(moving["actor"]):
+        sub = moving[moving["actor"] == actor]
+        row = {"state": f"{sub['name'].iloc[0]} ({actor})"}
+        for when in ("peak", "horizon"):
+            at = sub[sub["when"] == when]
+            usd = at[at["unit"] == "US$ bn/yr"].iloc[0]
+            pct = at[at["unit"] == "% of GDP"].iloc[0]
+            troops = at[at["unit"] == "troops"].iloc[0]
+            row[when] = {"usd": cell(usd), "pct": _sig(pct["median"]), "troops": cell(troops),
+                         "beyond": float(usd["share_beyond_data"])}
+        posture.append(row)
+    stationed = [{"what": r["quantity"], "value": _sig(r["median"]), "year": str(r["year"]),
+                  "source": str(r["source"])}
+                 for _, r in frame[frame["when"] == "baseline"].iterrows()]
+    sources = {kind: sorted(set(frame.loc[frame["kind"] == kind, "source"].astype(str)))
+               for kind in ("people", "spending", "troops")}
+    sources["people"] = sources["people"][:1] and [min(sources["people"], key=len)]
+    # One line for the troop factors: the personnel source, then each state's spending.
+    troops = frame[(frame["kind"] == "troops") & (frame["when"] == "peak")]
+    personnel = sorted({str(x).split(" over SIPRI")[0] for x in troops["source"]})
+    spend = [f"{r['name']} {str(r['source']).split('spending ')[-1].split(' US$')[0]}"
+             for _, r in troops.iterrows() if "over SIPRI spending" in str(r["source"])]
+    sources["troops"] = personnel + ([
+        "over each state's SIPRI spending, US$ bn (R5's inverse of posture0 x GDP): "
+        + ", ".join(spend)] if spend else [])
+    factors = sorted(set(frame["factor"].dropna().astype(str)) - {""})
+    return {"people": people, "posture": posture, "stationed": stationed,
+            "sources": sources, "factors": factors, "label": UNITS_LABEL}
+
+
+def _energy(folder: Path) -> list[dict]:
+    """Rows of the energy-transit table (``energy_transit.csv``), formatted."""
+    frame = _csv_if(folder / "energy_transit.csv")
+    if frame is None:
+        return []
+    return [{"flow": r.flow, "volume": f"{_sig(r.volume)} {r.unit}",
+             "usd": "no price in the data" if pd.isna(r.value_usd_bn) else _sig(r.value_usd_bn),
+             "stake": f"{_sig(r.at_stake)} ({_sig(r.at_stake_low)}-{_sig(r.at_stake_high)})",
+             "year": str(r.year), "grade": r.grade, "source": str(r.source).split("(")[0]}
+            for r in frame.itertuples()]
+
+
 def _event_details(event: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in event.items()
                      if k not in ("type", "week") and v is not None)
@@ -182,7 +289,7 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
     return env.get_template("run_report.html.j2").render(
         scenario=scenario, region=region, focal_name=names[focal], manifest=manifest,
         labels=LABELS, outcome_order=OUTCOMES, posterior_table=_posterior_table(),
-        exposure=_exposure(folder),
+        exposure=_exposure(folder), real_units=_real_units(folder), energy=_energy(folder),
         events=[{"week": e["week"], "type": e["type"], "details": _event_details(e)}
                 for e in manifest["events"]],
         overrides=params, evidence=_evidence(region, Parameters(dict(scenario.parameters))),
@@ -282,6 +389,35 @@ def _scenario_cell(scenario) -> dict:
             or "none"}
 
 
+def _units_difference(folder: Path) -> list[dict]:
+    """Rows of the comparison's real-units table (its ``ripple_units.csv``), formatted.
+
+    The % of GDP rows are shown beside the US$ rows (they differ by the GDP factor).
+    """
+    frame = _csv_if(folder / "ripple_units.csv")
+    if frame is None:
+        return []
+    frame = frame.fillna({"actor": ""})
+    pct = frame[frame["unit"] == "% of GDP"].set_index(["actor", "when"])
+
+    def signed(x: float) -> str:
+        return ("+" if x > 0 else "") + _sig(x)
+
+    rows = []
+    for r in frame[frame["unit"] != "% of GDP"].itertuples():
+        a, b, diff = _sig(r.median_a), _sig(r.median_b), signed(r.diff_median)
+        if r.unit == "US$ bn/yr" and (r.actor, r.when) in pct.index:
+            share = pct.loc[(r.actor, r.when)]
+            a += f" ({_sig(share['median_a'])}%)"
+            b += f" ({_sig(share['median_b'])}%)"
+            diff += f" ({signed(share['diff_median'])} pts of GDP)"
+        rows.append({"quantity": r.quantity, "actor": r.actor, "when": r.when,
+                     "unit": r.unit + (" (% of GDP)" if r.unit == "US$ bn/yr" else ""),
+                     "a": a, "b": b, "diff": diff,
+                     "range": f"{_sig(r.diff_p05)} to {_sig(r.diff_p95)}"})
+    return rows
+
+
 def write_compare_report(folder: Path, region: Region, scenario_a, scenario_b) -> Path:
     """Write the comparison's ``report.html`` into its ``folder``; return its path."""
     folder = Path(folder)
@@ -316,6 +452,7 @@ def write_compare_report(folder: Path, region: Region, scenario_a, scenario_b) -
                       "arrives": arrival("stability"),
                       "posture": f"{sub.loc['posture', 'peak_diff']:+.3f}",
                       "unrest_arrives": arrival("unrest")})
+    units = _units_difference(folder)
     charts = [{"title": title, "data": base64.b64encode((folder / "charts" / name).read_bytes())
                .decode("ascii")}
               for name, title in COMPARE_CHARTS.items() if (folder / "charts" / name).is_file()]
@@ -324,7 +461,8 @@ def write_compare_report(folder: Path, region: Region, scenario_a, scenario_b) -
                              undefined=jinja2.StrictUndefined)
     html = env.get_template("compare_report.html.j2").render(
         a=_scenario_cell(scenario_a), b=_scenario_cell(scenario_b), region=region,
-        focal_name=names[focal], manifest=manifest, outcomes=rows, ripple=table,
+        focal_name=names[focal], manifest=manifest, outcomes=rows, ripple=table, units=units,
+        units_label=UNITS_LABEL,
         charts=charts, provenance=[(k, manifest.get(k)) for k in (
             "a", "b", "paired", "pairing_problems", "difference", "code_sha256",
             "started_utc", "wall_time_s")])
