@@ -305,28 +305,19 @@ def test_exposure_comes_from_alliance_and_border_with_the_sources():
 
 def test_a_threat_source_does_not_arm_against_itself():
     excess = np.array([[0.0, 0.4]])                # the patron (axis 1) has armed
-    t = reactions.threat(np.zeros(1), excess, np.array([HOLDER["incumbent"]], np.int8),
-                         np.array([0, 1]), 3, Parameters())
+    t = reactions.threat(np.zeros(1), excess, np.array([0, 1]), 3)
     assert t[0, 1] == 0.0 and t[0, 2] == pytest.approx(0.4) and t[0, 0] == pytest.approx(0.4)
     p = Parameters({"posture_gain": 5.0, "posture_speed": 1.0})
     posture0 = np.array([0.5, 0.8, 0.4])
     posture = posture0[None].copy()
     for _ in range(50):   # with a gain above one, a self-loop would run away
         excess = posture[:, [0, 1]] - posture0[[0, 1]]
-        t = reactions.threat(np.zeros(1), excess, np.array([HOLDER["incumbent"]], np.int8),
-                             np.array([0, 1]), 3, p)
+        t = reactions.threat(np.zeros(1), excess, np.array([0, 1]), 3)
         posture = reactions.update_posture(posture, posture0, np.array([0.0, 1.0, 1.0]), t, p)
     assert posture.tolist() == [posture0.tolist()]
 
 
 def test_the_former_constants_are_parameters_and_act():
-    controlled = np.array([HOLDER["patron_controlled"]], np.int8)
-    none = np.zeros((1, 0))
-    low = reactions.threat(np.zeros(1), none, controlled, np.array([], int), 2,
-                           Parameters({"takeover_threat": 0.25}))
-    high = reactions.threat(np.zeros(1), none, controlled, np.array([], int), 2,
-                            Parameters({"takeover_threat": 1.0}))
-    assert low.tolist() == [[0.25, 0.25]] and high.tolist() == [[1.0, 1.0]]
     interim = np.array([HOLDER["constitutional_interim"]], np.int8)
     args = (np.zeros(1), np.zeros(1), interim, np.ones((1, 1)), np.array([True]))
     assert reactions.patron_support_target(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sim.model.mechanisms import alignment, mobilisation, reactions, succession
-from sim.model.params import Parameters, per_actor
+from sim.model.params import Parameters
 from sim.model.rng import RandomStreams
 from sim.model.scenario import (
     CoupAttempt,
@@ -219,7 +219,7 @@ def member_constants(region: Region, params: Parameters, influence: SparseRows,
         make the baseline unrest a fixed point; per member when a parameter they use is.
     """
     attrs = region.attrs
-    susceptibility = per_actor(params.alignment_susceptibility) * (1.0 - attrs["stubbornness"])
+    susceptibility = 1.0 - attrs["stubbornness"]
     prejudice0 = alignment.anchored_prejudice(attrs["alignment0"], influence, susceptibility)
     baseline_drive = mobilisation.drive(
         unrest=attrs["unrest0"], spill=pull(attrs["unrest0"], spill),

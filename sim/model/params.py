@@ -247,9 +247,6 @@ _DECLARED: tuple[Param, ...] = (
           "larger values let a 3x-2020 protest wave lock whole regions into protest",
           "Weekly loss of stability per unit of excess unrest."),
     # --- alignment drift ---------------------------------------------------------------
-    Param("alignment_susceptibility", "lambda_scale", "1", 1.0, 0.0, 1.0, "alignment",
-          "assumption: scales every actor's susceptibility (1 - stubbornness)",
-          "Global scale of susceptibility to neighbours' alignment."),
     Param("patron_support_gain", "g_R", "1", 2.0, 0.0, 10.0, "reactions",
           "assumption: Russia responded fully to Belarus's 2020 crisis (loan $1.5bn, "
           "police-reserve offer; region-facts)",
@@ -288,10 +285,6 @@ _DECLARED: tuple[Param, ...] = (
           "exposure became the alliance member's border share with the threat sources "
           "(0.2-0.58 for the frontline states, was 1)",
           "Rise of an exposed state's posture per unit of threat and exposure."),
-    Param("takeover_threat", "theta_T", "1", 0.5, 0.0, 2.0, "reactions",
-          "assumption: a patron's takeover of the focal state is a threat to its "
-          "neighbours on a par with half of the focal state's full distress",
-          "Threat added for every state while a patron controls the focal state."),
     Param("posture_speed", "rho_p", "1/week", 0.15, 0.0, 1.0, "reactions",
           "assumption: readiness moves over weeks",
           "Weekly adjustment of military posture toward its target."),

@@ -239,7 +239,7 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray) -> No
     sources = roles.threat_sources
     threat = reactions.threat(distress_focal,
                               state.posture[:, sources] - base["posture0"][sources],
-                              state.holder, sources, ctx.region.n, params)
+                              sources, ctx.region.n)
     state.posture = reactions.update_posture(state.posture, base["posture0"], ctx.exposure,
                                              threat, params)
     unrest_excess = np.maximum(state.unrest - base["unrest0"], 0.0)

@@ -203,8 +203,7 @@ def first_takeover(uniform: np.ndarray, probability: np.ndarray) -> np.ndarray:
 
 
 def threat(distress_focal: np.ndarray, source_posture_excess: np.ndarray,
-           holder: np.ndarray, sources: np.ndarray, n_actors: int,
-           params: Parameters) -> np.ndarray:
+           sources: np.ndarray, n_actors: int) -> np.ndarray:
     """Threat perceived by each actor, shape (M, N).
 
     Parameters
@@ -212,17 +211,18 @@ def threat(distress_focal: np.ndarray, source_posture_excess: np.ndarray,
     distress_focal : numpy.ndarray, shape (M,)
     source_posture_excess : numpy.ndarray, shape (M, S)
         Posture above baseline of each threat source (the focal state and its patrons).
-    holder : numpy.ndarray of int8, shape (M,)
     sources : numpy.ndarray of int, shape (S,)
         Axis positions of the threat sources (a source ignores its own posture).
     n_actors : int
-    params : Parameters
-        Uses ``takeover_threat``.
+
+    Notes
+    -----
+    A term for the threat a patron's takeover adds (``takeover_threat``) moved no output
+    at either end of its range and left the model (``docs/model.md`` 6.6, 7).
 
     Examples
     --------
-    >>> t = threat(np.array([0.1]), np.array([[0.0, 0.3]]), np.array([HOLDER["incumbent"]]),
-    ...            np.array([0, 1]), 3, Parameters())
+    >>> t = threat(np.array([0.1]), np.array([[0.0, 0.3]]), np.array([0, 1]), 3)
     >>> t.round(3).tolist()
     [[0.4, 0.1, 0.4]]
     """
@@ -234,8 +234,7 @@ def threat(distress_focal: np.ndarray, source_posture_excess: np.ndarray,
         for j, k in enumerate(sources):
             rest = np.delete(excess, j, axis=-1)
             others[:, k] = rest.max(axis=-1) if rest.shape[-1] else 0.0
-    base = distress_focal + params.takeover_threat * (holder == HOLDER["patron_controlled"])
-    return base[:, None] + others
+    return distress_focal[:, None] + others
 
 
 def update_posture(posture: np.ndarray, posture0: np.ndarray, exposure: np.ndarray,
