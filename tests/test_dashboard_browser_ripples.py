@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser_helpers import CHROMIUM, SKIPS, dashboard, expect, pick, shot, sync_playwright
+from browser_helpers import CHROMIUM, SHOTS, SKIPS, dashboard, expect, pick, shot, sync_playwright
 
 from sim import paths
 from sim.analyses.signposts import strongest
@@ -145,6 +145,18 @@ def test_trade_exposure_has_units_and_sources(page, results):
         assert f"{r.trade_with_focal_usd_bn:,.1f}" in row and r.trade_source in row, row
         assert f"{r.exposed_trade_usd_bn:,.2f}" in row, row
     shot(page, "r1_results_cards")
+
+
+def test_real_units_card_shows_people_money_and_troops(page, results):
+    frame = pd.read_csv(results / WATCHED / "ripple_units.csv")
+    card = page.locator(".units-card")
+    expect(card).to_contain_text("people who have left")
+    for unit in ("people", "US$ bn/yr", "troops"):
+        assert unit in set(frame["unit"])
+        expect(card.locator(".units-table")).to_contain_text(unit)
+    assert "<b>" not in card.inner_text()
+    if SHOTS:  # the card alone, to look at
+        card.screenshot(path=str(Path(SHOTS) / "units_card.png"))
 
 
 def test_workbook_downloads(page, results):

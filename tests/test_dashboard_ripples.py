@@ -327,3 +327,38 @@ def test_comparison_folder_and_side_labels(results_dir):
     assert folder == results_dir / "compare" / "incapacity_vs_incapacity__uncertain-1"
     assert compare_data.side_label({"folder": str(results_dir / "x__g-1")}) == "x__g-1"
     assert compare_data.side_label("odd") == "?"
+
+
+# ---------------------------------------------------------------- ripples in real units
+
+UNITS = ("kind,actor,name,quantity,when,unit,median,p05,p95,median_factor_low,"
+         "median_factor_high,factor,share_beyond_data,year,source\n"
+         "people,BLR,Belarus,people who have left Belarus,by the horizon,people,23670.7,"
+         "21743.5,127404,11835.4,48733.8,f,,2020,\"anchor <b>x</b>\"\n"
+         "spending,RUS,Russia,extra military spending,peak,US$ bn/yr,27.8483,27.7688,"
+         "367.218,,,,0.01,2023,R5\n")
+
+
+def test_real_units_exactly(results_dir):
+    folder = results_dir / "u"
+    folder.mkdir(parents=True)
+    assert ripples_data.real_units(folder) is None
+    (folder / "ripple_units.csv").write_text(UNITS)
+    rows = ripples_data.real_units(folder)
+    assert [(r["state"], r["median"], r["range"], r["unit"]) for r in rows] == [
+        ("Belarus", "24,000", "22,000 to 130,000", "people"),
+        ("Russia", "27.85", "27.77 to 367.22", "US$ bn/yr")]
+    assert rows[0]["source"] == "anchor <b>x</b>"   # escaped by the card, not here
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda t: t.replace("27.8483", "many"), "not numbers"),
+    (lambda t: t.replace(",median,", ",middle,"), "lacks the column"),
+    (lambda t: t[: len(t) - 5], "ripple_units.csv"),
+])
+def test_broken_real_units_names_the_file(results_dir, change, message):
+    folder = results_dir / "u"
+    folder.mkdir(parents=True)
+    (folder / "ripple_units.csv").write_text(change(UNITS))
+    with pytest.raises(BrokenFolder, match=re.escape(message)):
+        ripples_data.real_units(folder)

@@ -337,3 +337,46 @@ def narrative(folder: Path, focal_name: str) -> list[str]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         raise BrokenFolder("the narrative cannot be made from outcomes.csv and "
                            "manifest.json") from None
+
+
+#: Columns the real-units card needs from ``ripple_units.csv``.
+UNITS_COLUMNS = (("kind", "actor", "name", "quantity", "when", "unit", "median", "p05", "p95",
+                  "year", "source"), ("median", "p05", "p95"))
+
+
+def _amount(value: float, unit: str) -> str:
+    """A real-units figure in its unit's usual precision (people and troops to 2 digits)."""
+    if unit in ("people", "people/week", "troops"):
+        return f"{float(f'{value:.2g}'):,.0f}" if value >= 10 else f"{value:,.0f}"
+    if unit == "% of GDP":
+        return f"{value:.2f}"
+    return f"{value:,.2f}"
+
+
+def real_units(folder: Path) -> list[dict[str, str]] | None:
+    """The run's ripples in people, US$ and troops (``ripple_units.csv``), None when absent.
+
+    One row per line of the file, in its order: the quantity and state, when (peak,
+    horizon, baseline), the median across members and the 5th-95th percentiles, in the
+    file's unit, with the data year and source.
+
+    Raises
+    ------
+    BrokenFolder
+        Naming the file when it is truncated, of the wrong shape or not numeric.
+    """
+    name = "ripple_units.csv"
+    if not present(folder, name):
+        return None
+    frame = _read(folder, name, UNITS_COLUMNS)
+    _checked(frame, name, UNITS_COLUMNS[1])
+    rows = []
+    for r in frame.itertuples():
+        unit = str(r.unit)
+        rows.append({"kind": str(r.kind), "state": str(r.name), "quantity": str(r.quantity),
+                     "when": str(r.when),
+                     "median": _amount(float(r.median), unit),
+                     "range": f"{_amount(float(r.p05), unit)} to {_amount(float(r.p95), unit)}",
+                     "unit": unit, "year": _year(r.year),
+                     "source": "" if pd.isna(r.source) else str(r.source)})
+    return rows

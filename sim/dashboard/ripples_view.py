@@ -155,3 +155,27 @@ def ExposureCard(folder: Path, focal_name: str, weeks: object) -> None:
               "exposure, not a forecast of trade lost: the model has no trade-flow model, "
               "a change of rulers need not cut trade, and trade of the data year may have "
               "changed since (sanctions, war).")
+
+
+@solara.component
+def RealUnitsCard(folder: Path) -> None:
+    """Ripples in people, US$ and troops (``ripple_units.csv``), with ranges and sources."""
+    rows = ripples_data.real_units(folder)
+    if rows is None:
+        return
+    with solara.Card("Ripples in real units: people, US$, troops", classes=["units-card"]):
+        table = [[escape(r["state"]), escape(r["quantity"]), escape(r["when"]),
+                  f"<b>{escape(r['median'])}</b>", escape(r["range"]), escape(r["unit"]),
+                  escape(r["year"])] for r in rows]
+        solara.HTML(unsafe_innerHTML=widgets.table(
+            ["state", "quantity", "when", "median", "90% of members", "unit", "data year"],
+            table, numeric=(3, 4)), classes=["units-table"])
+        sources = "".join(f"<li>{escape(r['state'])}, {escape(r['quantity'])} ({escape(r['when'])}"
+                          f", {escape(r['unit'])}): {escape(r['source'])}</li>"
+                          for r in rows if r["source"])
+        solara.HTML(unsafe_innerHTML=f"<details><summary>Sources and conversions</summary>"
+                                     f"<ul>{sources}</ul></details>")
+        _note("Conversions of the model's index changes into people, US$ and troops "
+              "(ripple_units.csv; docs/model.md 3.4): order of magnitude, not measurements. "
+              "The factors are parameters with plausible ranges; the figures were recalled, "
+              "not read from their sources here (verify).")

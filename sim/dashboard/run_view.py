@@ -20,6 +20,7 @@ from sim.dashboard.ripples_view import (
     ExposureCard,
     NarrativeCard,
     OutcomeMapCard,
+    RealUnitsCard,
     SignpostsCard,
     WatchingCard,
     guarded,
@@ -178,6 +179,7 @@ def RunDetails(folder: Path) -> None:
         solara.HTML(unsafe_innerHTML=widgets.ripple_table(result.outcomes, names))
     guarded(folder, "trade_exposure.csv", ExposureCard, folder, focal_name,
             manifest.get("weeks"))
+    guarded(folder, "ripple_units.csv", RealUnitsCard, folder)
     with solara.Card("Fan charts (median, 50% and 90% bands across members)"):
         FanCharts(result.timeseries, region, names)
     with solara.Card("Ripple map"):
