@@ -147,7 +147,9 @@ def test_the_backtest_reports_the_shipped_cross_validation_and_says_when_stale(
     monkeypatch.setattr(shipped, "CROSSVAL_CSV", tmp_path / "crossval.csv")
     monkeypatch.setattr(shipped, "POSTERIOR_JSON", tmp_path / "posterior.json")
     lines = shipped.crossval_lines(hashes)
-    assert "Cross-validated" in lines[0] and "abc123" in lines[-1]
+    assert lines[0].startswith("MAIN SCORE: cross-validated") and "abc123" in lines[-1]
+    assert any("logit benchmark, cross-validated" in line for line in lines)
+    assert any("Verdict (main score, cross-validated)" in line for line in lines)
     assert "the ones it ran on" in lines[-1]
     assert "STALE" in shipped.crossval_lines({**hashes, "e0": "changed"})[-1]
     monkeypatch.setattr(shipped, "CROSSVAL_CSV", tmp_path / "none.csv")

@@ -61,7 +61,9 @@ def _backtest_verdict(folder: Path) -> str | None:
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         v = manifest["verdict"]
-        return (f"{v['verdict']} (Brier skill {v['skill']:.2f}, 95% interval "
+        label = {"cross-validated": "cross-validated: ", "in-sample": "in-sample: "}.get(
+            v.get("score"), "")
+        return (f"{label}{v['verdict']} (Brier skill {v['skill']:.2f}, 95% interval "
                 f"{v['low']:.2f} to {v['high']:.2f}; {len(manifest['episodes'])} episodes)")
     except (OSError, ValueError, KeyError, TypeError):
         return None

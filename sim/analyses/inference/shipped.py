@@ -116,43 +116,90 @@ def posterior_intervals() -> dict[str, str]:
 CROSSVAL_CSV = paths.PACKAGE_DIR / "calibration" / "crossval.csv"
 
 
-def crossval_lines(current_hashes: dict[str, str]) -> list[str]:
-    """What ``make backtest`` prints of the shipped cross-validation, or why it cannot.
+#: Labels of the shipped cross-validation's forecasts, in the order printed.
+CROSSVAL_FORECASTS = {
+    "cross-validated": ("cv", "null_cv", "model, cross-validated (MAIN SCORE)"),
+    "in-sample": ("in", None, "model, in-sample (posterior fitted on all 53)"),
+    "logit (cross-validated)": ("logit", "null_cv", "logit benchmark, cross-validated"),
+}
 
-    ``current_hashes`` are the episode folders' hashes now; if they differ from those
-    the calibration ran on, the numbers are said to be stale.
+
+def crossval_scores(current_hashes: dict[str, str]) -> tuple[pd.DataFrame, dict] | str:
+    """The shipped cross-validation scored, or the reason it cannot be.
+
+    Returns the score table (a ``forecast`` column: ``cross-validated``, ``in-sample``,
+    ``logit (cross-validated)``; the cross-validated rows against the out-of-fold pooled
+    null, the in-sample ones against the in-sample pooled null) and what it came from
+    (``git_commit``, ``stale``: the episode folders changed since, ``made_utc``).
+    ``current_hashes`` are the episode folders' hashes now.
     """
     from sim.analyses import scoring
     from sim.analyses.episodes import CLASSES
 
     if not (CROSSVAL_CSV.is_file() and POSTERIOR_JSON.is_file()):
-        return ["Cross-validated: none shipped (make calibrate writes it)."]
+        return "none shipped (make calibrate writes it)"
     try:
         frame = pd.read_csv(CROSSVAL_CSV)
         meta = json.loads(POSTERIOR_JSON.read_text(encoding="utf-8"))
         observed = list(frame["observed"])
-        table = {name: scoring.score_table(
-            frame[[f"{prefix}_p_{c}" for c in CLASSES]].to_numpy(),
-            frame[[f"null_cv_p_{c}" for c in CLASSES]].to_numpy(), observed)
-            .set_index("metric") for name, prefix in (("model", "cv"), ("logit", "logit"))}
+        tables = []
+        for forecast, (prefix, null_prefix, _) in CROSSVAL_FORECASTS.items():
+            if f"{prefix}_p_A" not in frame.columns:
+                continue
+            null = (frame[[f"{null_prefix}_p_{c}" for c in CLASSES]].to_numpy()
+                    if null_prefix else scoring.null_probabilities(
+                        list(frame["trigger"]), observed, "pooled"))
+            tables.append(scoring.score_table(
+                frame[[f"{prefix}_p_{c}" for c in CLASSES]].to_numpy(), null, observed)
+                .assign(forecast=forecast))
+        table = pd.concat(tables, ignore_index=True)
     except (OSError, ValueError, KeyError, pd.errors.ParserError):
-        return [f"Cross-validated: {CROSSVAL_CSV} is unreadable (make calibrate rewrites it)."]
-    stale = meta.get("episodes_sha256") != current_hashes
-    m, g = table["model"], table["logit"]
-    skill = m.loc["brier_skill_vs_null"]
-    return [
-        "Cross-validated (make calibrate: 5 country folds, each held-out episode run by "
-        "the model with parameters from a posterior fitted without it; against the "
-        "out-of-fold pooled null):",
-        f"  model: Brier {m.loc['brier', 'model']:.3f} (null {m.loc['brier', 'null']:.3f}), "
-        f"log loss {m.loc['log_loss', 'model']:.3f} (null {m.loc['log_loss', 'null']:.3f}), "
-        f"Brier skill {skill['model']:.2f} (95% interval {skill['model_ci_low']:.2f} to "
-        f"{skill['model_ci_high']:.2f}): "
-        f"{scoring.verdict(skill['model_ci_low'], skill['model_ci_high'])}",
-        f"  logit benchmark on the same inputs: Brier skill "
-        f"{g.loc['brier_skill_vs_null', 'model']:.2f} (95% interval "
-        f"{g.loc['brier_skill_vs_null', 'model_ci_low']:.2f} to "
-        f"{g.loc['brier_skill_vs_null', 'model_ci_high']:.2f})",
-        f"  from commit {meta.get('git_commit', '?')}"
-        + ("; STALE: the episode folders changed since (run make calibrate)" if stale
-           else "; the episode folders are the ones it ran on")]
+        return f"{CROSSVAL_CSV} is unreadable (make calibrate rewrites it)"
+    return table, {"git_commit": meta.get("git_commit", "?"), "made_utc": meta.get("made_utc"),
+                   "stale": meta.get("episodes_sha256") != current_hashes}
+
+
+def crossval_headline(table: pd.DataFrame) -> dict[str, float | str]:
+    """The cross-validated Brier skill, its interval and the verdict (the main score)."""
+    from sim.analyses import scoring
+
+    r = table[(table.forecast == "cross-validated")
+              & (table.metric == "brier_skill_vs_null")].iloc[0]
+    return {"score": "cross-validated", "skill": float(r.model),
+            "low": float(r.model_ci_low), "high": float(r.model_ci_high),
+            "verdict": scoring.verdict(float(r.model_ci_low), float(r.model_ci_high))}
+
+
+def crossval_lines(current_hashes: dict[str, str]) -> list[str]:
+    """What ``make backtest`` prints first: the cross-validated main score, or why not.
+
+    The cross-validated model, the in-sample posterior forecast beside it and the logit
+    benchmark, each labelled, with the verdict read from the cross-validated row.
+    """
+    got = crossval_scores(current_hashes)
+    if isinstance(got, str):
+        return [f"Cross-validated: {got}."]
+    table, meta = got
+    lines = ["MAIN SCORE: cross-validated (make calibrate: 5 country folds; each held-out "
+             "episode run by the model with parameters drawn from a posterior fitted "
+             "without it; against the out-of-fold pooled null; the model's own "
+             "probabilities, no blending, no floor):",
+             f"  {'forecast':<48}{'Brier':>7}{'null':>7}{'log loss':>10}{'null':>7}"
+             f"{'skill':>7}  95% interval"]
+    for forecast, (_, _, label) in CROSSVAL_FORECASTS.items():
+        m = table[table.forecast == forecast].set_index("metric")
+        if m.empty:
+            continue
+        skill = m.loc["brier_skill_vs_null"]
+        lines.append(f"  {label:<48}{m.loc['brier', 'model']:>7.3f}{m.loc['brier', 'null']:>7.3f}"
+                     f"{m.loc['log_loss', 'model']:>10.3f}{m.loc['log_loss', 'null']:>7.3f}"
+                     f"{skill['model']:>7.2f}  [{skill['model_ci_low']:.2f}, "
+                     f"{skill['model_ci_high']:.2f}]")
+    h = crossval_headline(table)
+    lines += [f"  Verdict (main score, cross-validated): {h['verdict']} (Brier skill "
+              f"{h['skill']:.2f}, 95% interval {h['low']:.2f} to {h['high']:.2f}).",
+              "  (the in-sample row is scored against the in-sample pooled null)",
+              f"  from commit {meta['git_commit']}"
+              + ("; STALE: the episode folders changed since (run make calibrate)"
+                 if meta["stale"] else "; the episode folders are the ones it ran on")]
+    return lines
