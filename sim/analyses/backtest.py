@@ -22,8 +22,9 @@ far the recall errors alone move the main score.
 
 Writes ``results/backtest/``: ``episodes.csv`` (per episode: both forecasts, the nulls,
 the flags), ``scores.csv`` (every in-sample forecast x null x subset with 95% bootstrap
-intervals), ``crossval_scores.csv`` (the main score, with every episode), ``worst.csv``, ``reliability.csv``, ``perturbation.csv`` (with
-``--perturb``), ``manifest.json`` (the hash of every episode folder and source file,
+intervals), ``crossval_scores.csv`` (the main score, with every episode),
+``worst.csv``, ``reliability.csv``, ``perturbation.csv`` (with ``--perturb``),
+``manifest.json`` (the hash of every episode folder and source file,
 the commit, the settings) and ``charts/``.
 """
 
