@@ -283,6 +283,7 @@ def _write(label, quick, budget, names, episodes, regions, scores, per_episode, 
     manifest = {
         "made_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "git_commit": git_commit(), "quick": quick, "budget": budget,
+        "model_sha256": design.model_fingerprint(),
         "parameters": list(names), "design_seed": design.DESIGN_SEED,
         "prior_seed": PRIOR_SEED, "resample_seed": RESAMPLE_SEED,
         "discrepancy": budget["discrepancy"],

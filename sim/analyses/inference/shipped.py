@@ -81,12 +81,19 @@ def posterior_design(seed: int, members: int, fixed: set[str]) -> tuple[dict, di
     rows = member_draws(seed, np.arange(members), weights)
     drawn = [n for n in names if n not in fixed]
     design = {n: draws[rows, names.index(n)] for n in drawn}
-    info = {}
+    info = {"model_matches": False}
     if POSTERIOR_JSON.is_file():
         meta = json.loads(POSTERIOR_JSON.read_text(encoding="utf-8"))
         info = {"git_commit": meta.get("git_commit"), "made_utc": meta.get("made_utc"),
                 "effective_sample_size": meta.get("diagnostics", {}).get(
-                    "effective_sample_size")}
+                    "effective_sample_size"),
+                "model_sha256": meta.get("model_sha256"),
+                "model_matches": meta.get("model_sha256") == _model_fingerprint()}
+    if not info["model_matches"]:
+        info["warning"] = ("the shipped posterior (sim/calibration/posterior.csv) was made "
+                           "for another version of the model, its regions or its episodes "
+                           "than the running code: its draws are used as they are, but "
+                           "they are not a fit of this model (run make calibrate)")
     mode = {"parameters": "uncertain: drawn per member from the calibrated posterior "
                           "(sim/calibration/posterior.csv, make calibrate), each member by "
                           "its own random stream; the intervals cover the parameters' "
@@ -98,6 +105,13 @@ def posterior_design(seed: int, members: int, fixed: set[str]) -> tuple[dict, di
             "posterior": {"file": "sim/calibration/posterior.csv", "rows": len(weights),
                           "fixed_by_scenario": sorted(set(names) & fixed), **info}}
     return design, mode
+
+
+def _model_fingerprint() -> str:
+    """The running model's fingerprint, as ``make calibrate`` records it."""
+    from sim.analyses.inference.design import model_fingerprint
+
+    return model_fingerprint()
 
 
 def posterior_intervals() -> dict[str, str]:
