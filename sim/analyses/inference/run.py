@@ -39,6 +39,7 @@ from sim.analyses.backtest import EPISODES_DIR, folder_hash
 from sim.analyses.episodes import CLASSES, find_episodes, load_episode
 from sim.analyses.inference import crossval, design, posterior, waves
 from sim.analyses.inference.emulator import ClassEmulator, check
+from sim.analyses.inference.shipped import crossval_headline
 from sim.analyses.run import git_commit
 from sim.outputs.atomic import atomic_directory
 from sim.regions.loader import load_region, region_sha256
@@ -309,6 +310,8 @@ def _write(label, quick, budget, names, episodes, regions, scores, per_episode, 
         per_episode.to_csv(SHIPPED_DIR / "crossval.csv", index=False, float_format="%.6g")
         (SHIPPED_DIR / "posterior.json").write_text(
             json.dumps({**manifest, "rows": len(draws),
+                    "shipped_weight_share": float(post.weights[top].sum()),
+                    "crossval_headline": crossval_headline(scores),
                         "parameters_table": params.to_dict("records"),
                         "targets": target_table.to_dict("records")}, indent=2) + "\n",
             encoding="utf-8")
