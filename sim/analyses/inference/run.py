@@ -47,7 +47,7 @@ from sim.regions.loader import load_region, region_sha256
 SHIPPED_DIR = paths.PACKAGE_DIR / "calibration"
 #: Budgets: wave-1 Latin hypercube points, members per point, wave-2 points (drawn from
 #: wave 1's non-implausible region), prior draws screened, members per forecast run.
-FULL = {"points": 240, "replicates": 40, "wave2_points": 240, "prior_draws": 2_000_000,
+FULL = {"points": 240, "replicates": 40, "wave2_points": 240, "prior_draws": 5_000_000,
         "members": 400}
 QUICK = {"points": 16, "replicates": 8, "wave2_points": 16, "prior_draws": 200_000,
          "members": 40}
