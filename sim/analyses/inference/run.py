@@ -2,17 +2,21 @@
 
 It is checked by cross-validation, and its posterior ships in the repository.
 
-``python -m sim.analyses.inference [--quick] [--points K] [--replicates R]``
+``python -m sim.analyses.inference [--quick] [--points K] [--replicates R] [--waves 1|2]``
 
 1. **Simulate** (``design.py``): a Latin hypercube of ``K`` points over the plausible
    ranges of the calibrated parameters, ``R`` members each, on every episode and on the
    four literature cases of both regions; resumable per case.
 2. **Emulate** (``emulator.py``): each outcome's probability as a smooth function of the
    parameters, fitted on every member.
-3. **Infer** (``posterior.py``): ``N`` prior draws, weighted by the episodes'
-   likelihood and kept where the literature targets hold within the stated
-   discrepancy; effective sample size, contraction, intervals.
-4. **Cross-validate** (``crossval.py``): country-grouped folds; per fold the posterior
+3. **Infer** (``posterior.py``, ``waves.py``): ``N`` prior draws screened by the
+   wave-1 emulators; a **second wave** of design points drawn from wave 1's
+   non-implausible region, run like the first, the emulators refitted on both waves,
+   and the draws non-implausible under both kept and weighted by the episodes'
+   likelihood (history matching in waves, Vernon et al. 2010); effective sample size,
+   contraction, intervals.
+4. **Cross-validate** (``crossval.py``): country-grouped folds; per fold the same
+   procedure (its own second wave where it drops a literature target) and the posterior
    from the other folds, and the held-out episodes run by the model itself with
    parameters drawn from it; scored against the out-of-fold pooled null and beside the
    logit benchmark. The in-sample forecast (full posterior) stands beside.

@@ -1,8 +1,9 @@
 """The shipped posterior (``sim/calibration/posterior.csv``) and runs that draw from it.
 
-``make run POSTERIOR=1`` gives every member one parameter set drawn from the weighted
-draws of the last ``make calibrate``: member ``k`` draws with a uniform number of its
-own (the ``posterior`` stream at week 0, keyed by the root seed and the member), so
+``make run`` (by default; ``FIXED=1`` for a fixed-point run) gives every member one
+parameter set drawn from the weighted draws of the last ``make calibrate``: member
+``k`` draws with a uniform number of its own (the ``posterior`` stream at week 0,
+keyed by the root seed and the member), so
 
 * a replay of member ``k`` gets the same draw (replay stays exact);
 * two scenarios with the same seed give member ``k`` the same draw, so a comparison
@@ -11,7 +12,9 @@ own (the ``posterior`` stream at week 0, keyed by the root seed and the member),
   together.
 
 A parameter the scenario or ``--set`` fixes is not drawn: the user's value wins, and
-the manifest says which parameters were drawn.
+the manifest says which parameters were drawn. ``posterior.json`` records the model
+fingerprint the posterior was made for; a run of another model still draws from it,
+but its manifest, report and console say so (``model_matches``, ``warning``).
 """
 
 from __future__ import annotations
