@@ -104,3 +104,17 @@ def test_a_folder_side_keeps_its_parameter_mode(results_dir):
     side = prepare_side(request_from_folder(folder))
     assert side.request.parameter_mode() == "fixed" and not side.ctx.design
     assert side.name == folder.name
+
+
+def test_the_dashboard_form_carries_the_parameter_mode(results_dir):
+    from sim.dashboard import jobs, run_settings
+
+    path = "scenarios/incapacity.yaml"
+    default = jobs.RunForm(scenario=path, members=10, weeks=5)
+    fixed = jobs.RunForm(scenario=path, members=10, weeks=5,
+                         fixed=run_settings.FORM_MODES["Fixed at the defaults (FIXED=1)"])
+    assert next(iter(run_settings.FORM_MODES.values())) is False   # the first: posterior
+    assert default.request().parameter_mode() == "posterior"
+    assert fixed.request().parameter_mode() == "fixed"
+    assert jobs.target_folder(fixed).name == "incapacity__fixed-1_members-10_weeks-5"
+    assert jobs.target_folder(default).name == "incapacity__members-10_weeks-5"
