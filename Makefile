@@ -80,19 +80,19 @@ $(STAMP): pyproject.toml $(LOCK)
 venv: $(STAMP) ## Create .venv and install the locked dependencies and the project (done automatically by other targets)
 
 .PHONY: run
-run: $(STAMP) ## Run a scenario ensemble: make run SCENARIO=incapacity [MEMBERS= SEED= WEEKS= WORKERS= SET="name=value ..." UNCERTAIN=1 POSTERIOR=1]
+run: $(STAMP) ## Run a scenario ensemble, parameters drawn from the calibrated posterior: make run SCENARIO=incapacity [MEMBERS= SEED= WEEKS= WORKERS= SET="name=value ..." FIXED=1 UNCERTAIN=1]
 	@$(SET_ARGS); "$(PY)" -m sim run "$$SCENARIO" $(RUN_OPTS) "$${set_args[@]}" \
-	  $${UNCERTAIN:+--uncertain} $${POSTERIOR:+--posterior}
+	  $${UNCERTAIN:+--uncertain} $${POSTERIOR:+--posterior} $${FIXED:+--fixed}
 
 .PHONY: compare
 compare: $(STAMP) ## Compare two scenarios or result folders member by member: make compare A=status_quo B=incapacity (or A=results/<run> B=results/<run>)
 	@"$(PY)" -m sim compare "$$A" "$$B" $${UNPAIRED:+--unpaired}
 
 .PHONY: replay
-replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENARIO=incapacity MEMBER=137 [MEMBERS= SEED= WEEKS= SET= UNCERTAIN=1 POSTERIOR=1]
+replay: $(STAMP) ## Re-run one member with full agent detail: make replay SCENARIO=incapacity MEMBER=137 [MEMBERS= SEED= WEEKS= SET= FIXED=1 UNCERTAIN=1]
 	@$(SET_ARGS); "$(PY)" -m sim replay "$$SCENARIO" --member "$$MEMBER" \
 	  $${MEMBERS:+--members "$$MEMBERS"} $${SEED:+--seed "$$SEED"} $${WEEKS:+--weeks "$$WEEKS"} \
-	  "$${set_args[@]}" $${UNCERTAIN:+--uncertain} $${POSTERIOR:+--posterior}
+	  "$${set_args[@]}" $${UNCERTAIN:+--uncertain} $${POSTERIOR:+--posterior} $${FIXED:+--fixed}
 
 .PHONY: dashboard
 dashboard: $(STAMP) ## Browse results in a local web app on 127.0.0.1 (offline; open the printed URL with its token): make dashboard [PORT=8765]
@@ -120,9 +120,9 @@ backtest: $(STAMP) ## Score the model on the 53 historical episodes, print the t
 	@"$(PY)" -m sim backtest $${PERTURB:+--perturb "$$PERTURB"}
 
 .PHONY: calibrate
-calibrate: $(STAMP) ## Fit the model to the literature and the 53 episodes, cross-validate, write sim/calibration/posterior.* [QUICK=1 POINTS= REPLICATES=]
+calibrate: $(STAMP) ## Fit the model to the literature and the 53 episodes (two history-matching waves), cross-validate, write sim/calibration/posterior.* [QUICK=1 POINTS= REPLICATES= WAVES=1|2]
 	@"$(PY)" -m sim.analyses.inference $${QUICK:+--quick} $${POINTS:+--points "$$POINTS"} \
-	  $${REPLICATES:+--replicates "$$REPLICATES"}
+	  $${REPLICATES:+--replicates "$$REPLICATES"} $${WAVES:+--waves "$$WAVES"}
 
 .PHONY: bench
 bench: $(STAMP) ## Run the speed and memory benchmark, writes results/bench/bench.csv

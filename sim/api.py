@@ -89,7 +89,7 @@ _EXPLORE = "sim.api.explore"
 def run(scenario: str | os.PathLike, *, members: int | None = None, seed: int | None = None,
         weeks: int | None = None, set: dict[str, float] | None = None,  # noqa: A002
         charts: bool = False, report: bool = False, workers: int | None = None,
-        uncertain: bool = False, posterior: bool = False) -> RunResult:
+        uncertain: bool = False, posterior: bool = False, fixed: bool = False) -> RunResult:
     """Run a scenario (a name in ``scenarios/`` or a ``.yaml`` path) and load its results.
 
     Parameters
@@ -109,8 +109,11 @@ def run(scenario: str | os.PathLike, *, members: int | None = None, seed: int | 
         Draw each member's parameters from the scenario's uncertainties (its own result
         folder, ``<name>__uncertain-1``), as ``make run UNCERTAIN=1``.
     posterior : bool
-        Draw each member's parameters from the calibrated posterior (its own result
-        folder, ``<name>__posterior-1``), as ``make run POSTERIOR=1``.
+        Ask for the default explicitly: each member draws the calibrated parameters from
+        the shipped posterior (``make run``; the folder has no mode in its name).
+    fixed : bool
+        A fixed-point run, every parameter at its default (its own result folder,
+        ``<name>__fixed-1``), as ``make run FIXED=1``.
 
     The call is recorded as the ``command`` of the run's ``manifest.json``.
 
@@ -127,7 +130,8 @@ def run(scenario: str | os.PathLike, *, members: int | None = None, seed: int | 
              "charts": flag(charts, _RUN, "charts"), "report": flag(report, _RUN, "report"),
              "workers": whole_number(workers, _RUN, "workers", 1),
              "uncertain": flag(uncertain, _RUN, "uncertain"),
-             "posterior": flag(posterior, _RUN, "posterior")}
+             "posterior": flag(posterior, _RUN, "posterior"),
+             "fixed": flag(fixed, _RUN, "fixed")}
     scenario = scenario_text(scenario, _RUN, "scenario")
     command = call_text(_RUN, (scenario,), given, _defaults(run))
     request = RunRequest(scenario=scenario, members=given["members"], seed=given["seed"],
@@ -135,7 +139,7 @@ def run(scenario: str | os.PathLike, *, members: int | None = None, seed: int | 
                          report=given["report"], progress=False, workers=given["workers"],
                          parameters=tuple(sorted((given["set"] or {}).items())),
                          uncertain=given["uncertain"], posterior=given["posterior"],
-                         command=command)
+                         fixed=given["fixed"], command=command)
     return RunResult.load(_run(request))
 
 

@@ -68,14 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
                           "run goes to its own folder results/<scenario>__<overrides>/")
     run.add_argument("--no-charts", action="store_true", help="write CSVs only")
     run.add_argument("--no-report", action="store_true", help="no report.html")
+    run.add_argument("--posterior", action="store_true",
+                     help="the default parameter mode, asked for explicitly: each member "
+                          "draws the calibrated parameters from the shipped posterior "
+                          "(sim/calibration/posterior.csv, make calibrate); results go to "
+                          "results/<name>/")
+    run.add_argument("--fixed", action="store_true",
+                     help="fixed-point run: every parameter at its default (intervals cover "
+                          "Monte Carlo noise only); results go to results/<name>__fixed-1/")
     run.add_argument("--uncertain", action="store_true",
                      help="draw each member's parameters from the scenario's uncertainties "
                           "(default: every plausible range); results go to "
                           "results/<name>__uncertain-1/")
-    run.add_argument("--posterior", action="store_true",
-                     help="draw each member's parameters from the calibrated posterior "
-                          "(sim/calibration/posterior.csv, make calibrate); results go to "
-                          "results/<name>__posterior-1/")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_engine_options(run)
     run.add_argument("--save-members", action="store_true",
@@ -117,8 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="replay the run made with these --set overrides")
     replay.add_argument("--uncertain", action="store_true",
                         help="replay the run made with --uncertain (same drawn parameters)")
+    replay.add_argument("--fixed", action="store_true",
+                        help="replay the run made with --fixed (the default parameters)")
     replay.add_argument("--posterior", action="store_true",
-                        help="replay the run made with --posterior (the same posterior draw)")
+                        help="replay a run that drew from the posterior (the default; the "
+                             "same draw for the member)")
 
     bench = sub.add_parser(
         "bench", help="run the speed and memory benchmark",
@@ -194,7 +201,7 @@ def _run(args: argparse.Namespace, command: str) -> Path:
                           executor=args.executor, scheduler=args.scheduler,
                           save_members=args.save_members, parameters=tuple(args.set),
                           report=not args.no_report, uncertain=args.uncertain,
-                          posterior=args.posterior, command=command))
+                          posterior=args.posterior, fixed=args.fixed, command=command))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             target = replay(args.scenario, args.member, charts=not args.no_charts,
                             members=args.members, seed=args.seed, weeks=args.weeks,
                             parameters=tuple(args.set), uncertain=args.uncertain,
-                            posterior=args.posterior)
+                            posterior=args.posterior, fixed=args.fixed)
             print(f"replay written to {target}")
         elif args.command == "bench":
             from sim.analyses import bench

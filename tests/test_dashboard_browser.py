@@ -287,8 +287,9 @@ def test_fan_chart_redraws(browser_page):
 
 def test_parameter_mode_is_the_manifest_s(browser_page):
     page, _ = browser_page
-    expect(page.locator(".param-mode")).to_contain_text("fixed (the same values")
-    expect(page.locator(".intervals-cover")).to_contain_text("Monte Carlo noise only")
+    # the scenario's own run draws from the posterior (the default mode)
+    expect(page.locator(".param-mode")).to_contain_text("calibrated posterior (the default)")
+    expect(page.locator(".intervals-cover")).to_contain_text("drawn from the posterior")
     _pick(page, "pick-scenario", "t_quo")
     _pick(page, "pick-run", "t_quo__uncertain-1")
     expect(page.locator(".param-mode")).to_contain_text("drawn per member")
@@ -418,7 +419,7 @@ def test_past_runs_page_lists_every_run_with_its_settings(browser_page, folders)
     table = page.locator(".history-table")
     manifest = json.loads((results / "t_incap" / "manifest.json").read_text())
     row = table.locator("tr", has_text="t_incap").first.inner_text()
-    assert str(manifest["root_seed"]) in row and "fixed" in row, row
+    assert str(manifest["root_seed"]) in row and "calibrated posterior" in row, row
     assert manifest["command"][:20] in row, row
     drawn = table.locator("tr", has_text="t_quo__uncertain-1").inner_text()
     assert "drawn from their ranges" in drawn and "uncertain=1" in drawn, drawn

@@ -156,9 +156,9 @@ def test_run_with_uncertain_parameters_gets_its_own_folder_and_says_so(results_d
     assert main(["run", "incapacity", "--members", "40", "--weeks", "12", "--quiet",
                  "--uncertain", "--no-charts"]) == 0
     assert main(["run", "incapacity", "--members", "40", "--weeks", "12", "--quiet",
-                 "--no-charts"]) == 0
+                 "--no-charts", "--fixed"]) == 0
     uncertain = results_dir / "incapacity__members-40_uncertain-1_weeks-12"
-    fixed = results_dir / "incapacity__members-40_weeks-12"
+    fixed = results_dir / "incapacity__fixed-1_members-40_weeks-12"
     manifest = json.loads((uncertain / "manifest.json").read_text())
     assert manifest["engine"]["mode"]["parameters"].startswith("uncertain")
     assert "threshold_spread" in manifest["engine"]["mode"]["uncertainties"]

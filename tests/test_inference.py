@@ -128,3 +128,129 @@ def test_the_logit_benchmark_is_fitted_out_of_fold():
     hits = np.mean([p[i, 0] > p[i, 2] if o == "A" else p[i, 2] > p[i, 0]
                     for i, o in enumerate(observed)])
     assert hits > 0.8   # the signal is learnt from the other folds
+
+
+# --- the second wave on the toy model ------------------------------------------------------
+from sim.analyses.inference import waves  # noqa: E402
+
+LITERATURE_INSIDE = {"natural_split_share": 0.1, "failure_rival_share": 0.8,
+                     "wave_2020_loyal": 0.05}
+
+
+def _toy_targets(unit: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+    """Toy literature targets, exact functions of theta: natural continuity rules out
+    theta_0 above about 0.43, the 2004-scale wave (a droppable target) theta_1 below 0.28."""
+    unit = np.atleast_2d(unit)
+    values = {"natural_continuity": 0.81 + 0.2 * unit[:, 0],
+              "wave_2004_wavering": 0.2 + 0.3 * unit[:, 1],
+              **{k: np.full(len(unit), v) for k, v in LITERATURE_INSIDE.items()}}
+    return {"toy": values}
+
+
+def _toy_allowed(unit: np.ndarray, dropped=()) -> np.ndarray:
+    impl = waves.worst_implausibility(_toy_targets(unit), posterior.DISCREPANCY)
+    return waves.non_implausible(impl, dropped)
+
+
+def test_the_second_wave_samples_only_the_non_implausible_region():
+    cands = waves.screen_prior(_toy_targets, 30000, 2, seed=4,
+                               discrepancy=posterior.DISCREPANCY, chunk=7000)
+    # the never-dropped targets screen the candidates; the chunk size changes nothing
+    again = waves.screen_prior(_toy_targets, 30000, 2, seed=4,
+                               discrepancy=posterior.DISCREPANCY, chunk=30000)
+    assert np.array_equal(cands.unit, again.unit) and cands.total == 30000
+    limit0 = (0.88 + 3 * posterior.DISCREPANCY - 0.81) / 0.2
+    assert cands.unit[:, 0].max() <= limit0 and 0.4 < len(cands.unit) / 30000 < 0.46
+    points = waves.wave_points(cands, (), 50)
+    assert len(points) == 50 and _toy_allowed(points).all()
+    assert points[:, 1].min() >= (0.3 - 3 * posterior.DISCREPANCY - 0.2) / 0.3
+    # without the droppable target the wave-2 region is wider
+    free = waves.wave_points(cands, ("wave_2004_wavering",), 400)
+    assert free[:, 1].min() < 0.2
+
+
+def test_the_second_wave_recovers_the_toy_posterior():
+    """Simulation-based calibration through wave 1, the refocused wave 2 and the
+    refitted emulators: the ranks of the true values (drawn from the prior restricted
+    to the non-implausible region) are uniform (chi-square, 0.1% level)."""
+    rng = np.random.default_rng(11)
+    first = qmc.LatinHypercube(d=2, seed=3).random(40)
+    cands = waves.screen_prior(_toy_targets, 40000, 2, seed=5,
+                               discrepancy=posterior.DISCREPANCY)
+    second = waves.wave_points(cands, (), 40)
+    sims = [{"values": pts, "cases": {f"k{k}": {"cls": _simulate(pts, 40, k, rng)}
+                                      for k in range(TYPES)}} for pts in (first, second)]
+    both = waves.merge(*sims)
+    assert both["values"].shape == (80, 2) and len(both["cases"]["k0"]["cls"]) == 3200
+    emulators = [ClassEmulator.fit(both["values"], both["cases"][f"k{k}"]["cls"], 3)
+                 for k in range(TYPES)]
+    ranks = {0: [], 1: []}
+    for _ in range(150):
+        truth = rng.random((50, 2))
+        truth = truth[_toy_allowed(truth)][0]
+        kinds = rng.integers(0, TYPES, 12)
+        observed = [int(_simulate(truth[None, :], 1, k, rng)[0]) for k in kinds]
+
+        def log_lik(unit, kinds=kinds, observed=observed):
+            return sum(np.log(emulators[k].predict(unit)[:, c])
+                       for k, c in zip(kinds, observed, strict=True))
+        weighed = waves.weigh(cands, (), _toy_targets, log_lik, posterior.DISCREPANCY)
+        assert _toy_allowed(cands.unit[weighed.rows]).all()
+        picks = cands.unit[weighed.rows[rng.choice(len(weighed.rows), 19, p=weighed.weights)]]
+        for j in (0, 1):
+            ranks[j].append(int((picks[:, j] < truth[j]).sum()))
+    for j in (0, 1):
+        counts = np.bincount(np.array(ranks[j]) // 4, minlength=5)
+        assert stats.chisquare(counts).pvalue > 0.001, counts
+
+
+def test_nothing_non_implausible_is_said_plainly():
+    cands = waves.screen_prior(_toy_targets, 1000, 2, seed=1,
+                               discrepancy=posterior.DISCREPANCY)
+    empty = waves.Candidates(cands.unit[:0], {k: v[:0] for k, v in
+                                              cands.implausibility.items()}, 1000)
+    with pytest.raises(ValueError, match="non-implausible"):
+        waves.wave_points(empty, (), 10)
+    with pytest.raises(ValueError, match="history-matching"):
+        waves.weigh(empty, (), _toy_targets, lambda u: np.zeros(len(u)),
+                    posterior.DISCREPANCY)
+
+
+# --- resumable waves ------------------------------------------------------------------------
+class _Killed(Exception):
+    pass
+
+
+def test_a_killed_wave_resumes_and_a_new_design_is_run_afresh(tmp_path):
+    from sim import paths
+    from sim.analyses.backtest import EPISODES_DIR
+    from sim.analyses.episodes import find_episodes, load_episode
+    from sim.analyses.inference import design
+    from sim.regions.loader import load_region
+
+    episodes = [load_episode(p) for p in find_episodes([EPISODES_DIR])[:2]]
+    regions = [load_region(paths.REGIONS_DIR / "belarus")]
+    settings = design.Settings(2, 2)
+    values = design.latin_hypercube(2)[::-1].copy()   # a "wave 2": given point by point
+    ran = []
+
+    def killed_after_one(case, done, total):
+        ran.append(case)
+        if len(ran) == 1:
+            raise _Killed
+
+    with pytest.raises(_Killed):
+        design.simulate(tmp_path, settings, episodes, regions, progress=killed_after_one,
+                        values=values)
+    first = ran[0]
+    ran.clear()
+    out = design.simulate(tmp_path, settings, episodes, regions,
+                          progress=lambda case, d, t: ran.append(case), values=values)
+    assert first not in ran and len(ran) == 2          # the finished case was not re-run
+    assert np.array_equal(out["values"], values) and len(out["cases"]) == 3
+    assert settings.fingerprint(design.CALIBRATED, values) != settings.fingerprint(
+        design.CALIBRATED)
+    ran.clear()   # the same folder with another design: every case is run again
+    design.simulate(tmp_path, settings, episodes, regions,
+                    progress=lambda case, d, t: ran.append(case))
+    assert len(ran) == 3

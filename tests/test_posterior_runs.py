@@ -46,8 +46,7 @@ def test_replay_of_a_posterior_run_is_exact_and_differs_from_the_fixed_run(resul
     assert main(["run", "incapacity", *args, "--posterior", "--no-charts", "--quiet"]) == 0
     assert main(["replay", "incapacity", "--member", "11", *args, "--posterior",
                  "--no-charts"]) == 0
-    folder = results_dir / result_folder_name("incapacity", {"members": 30, "weeks": 20,
-                                                             "posterior": 1})
+    folder = results_dir / result_folder_name("incapacity", {"members": 30, "weeks": 20})
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["engine"]["mode"]["posterior"]["file"] == "sim/calibration/posterior.csv"
     agents = pd.read_csv(folder / "replay" / "member_11" / "agents.csv")
@@ -59,12 +58,19 @@ def test_replay_of_a_posterior_run_is_exact_and_differs_from_the_fixed_run(resul
     assert np.array_equal(replayed, ensemble.trajectories[11])
     plain = run_ensemble(ctx, keep_trajectories=True)
     assert not np.array_equal(replayed, plain.trajectories[11])
+    # the default replay (no flag) replays the default run: the same draw
+    assert main(["replay", "incapacity", "--member", "11", *args, "--no-charts"]) == 0
+    again = pd.read_csv(folder / "replay" / "member_11" / "agents.csv")
+    assert again[list(METRICS)].equals(agents[list(METRICS)])
 
 
-def test_uncertain_and_posterior_together_are_refused(results_dir, capsys):
-    assert main(["run", "incapacity", "--members", "5", "--weeks", "10", "--uncertain",
-                 "--posterior", "--no-charts", "--quiet"]) == 2
-    assert "not both" in capsys.readouterr().err
+@pytest.mark.parametrize("flags", [["--uncertain", "--posterior"], ["--fixed", "--posterior"],
+                                   ["--fixed", "--uncertain"]])
+def test_two_parameter_modes_together_are_refused(results_dir, capsys, flags):
+    assert main(["run", "incapacity", "--members", "5", "--weeks", "10", *flags,
+                 "--no-charts", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "not both" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize(("text", "field"), [
@@ -89,8 +95,7 @@ def test_a_missing_posterior_says_how_to_make_one(tmp_path):
 def test_a_drawn_run_splits_its_spread_into_parameters_and_dice(results_dir):
     args = ["--members", "200", "--weeks", "30"]
     assert main(["run", "incapacity", *args, "--posterior", "--no-charts", "--quiet"]) == 0
-    folder = results_dir / result_folder_name("incapacity", {"members": 200, "weeks": 30,
-                                                             "posterior": 1})
+    folder = results_dir / result_folder_name("incapacity", {"members": 200, "weeks": 30})
     split = json.loads((folder / "manifest.json").read_text())["engine"]["mode"]["split"]
     outcomes = pd.read_csv(folder / "outcomes.csv").query("actor == 'BLR'")
     for outcome, v in split.items():
@@ -104,15 +109,18 @@ def test_a_drawn_run_splits_its_spread_into_parameters_and_dice(results_dir):
 
 def test_a_fixed_run_has_no_split(results_dir):
     assert main(["run", "incapacity", "--members", "20", "--weeks", "10", "--no-charts",
-                 "--quiet"]) == 0
-    folder = results_dir / result_folder_name("incapacity", {"members": 20, "weeks": 10})
-    assert "split" not in json.loads((folder / "manifest.json").read_text())["engine"]["mode"]
+                 "--quiet", "--fixed"]) == 0
+    folder = results_dir / result_folder_name("incapacity", {"members": 20, "weeks": 10,
+                                                             "fixed": 1})
+    mode = json.loads((folder / "manifest.json").read_text())["engine"]["mode"]
+    assert "split" not in mode and mode["parameter_mode"] == "fixed"
 
 
 def test_every_report_sets_the_defaults_beside_the_posterior(results_dir):
     assert main(["run", "incapacity", "--members", "20", "--weeks", "10", "--no-charts",
-                 "--quiet"]) == 0
-    folder = results_dir / result_folder_name("incapacity", {"members": 20, "weeks": 10})
+                 "--quiet", "--fixed"]) == 0
+    folder = results_dir / result_folder_name("incapacity", {"members": 20, "weeks": 10,
+                                                             "fixed": 1})
     page = (folder / "report.html").read_text()
     names, _, _ = shipped.load_posterior()
     assert "The calibrated parameters: defaults and posterior" in page
@@ -147,7 +155,9 @@ def test_the_backtest_reports_the_shipped_cross_validation_and_says_when_stale(
     monkeypatch.setattr(shipped, "CROSSVAL_CSV", tmp_path / "crossval.csv")
     monkeypatch.setattr(shipped, "POSTERIOR_JSON", tmp_path / "posterior.json")
     lines = shipped.crossval_lines(hashes)
-    assert "Cross-validated" in lines[0] and "abc123" in lines[-1]
+    assert lines[0].startswith("MAIN SCORE: cross-validated") and "abc123" in lines[-1]
+    assert any("logit benchmark, cross-validated" in line for line in lines)
+    assert any("Verdict (main score, cross-validated)" in line for line in lines)
     assert "the ones it ran on" in lines[-1]
     assert "STALE" in shipped.crossval_lines({**hashes, "e0": "changed"})[-1]
     monkeypatch.setattr(shipped, "CROSSVAL_CSV", tmp_path / "none.csv")

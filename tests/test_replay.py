@@ -13,14 +13,15 @@ from sim.paths import result_folder_name
 
 
 def test_replay_equals_the_ensemble_record(results_dir):
-    args = ["--members", "50", "--weeks", "30", "--seed", "3"]
+    # a fixed-point run (the default draws from the posterior: test_posterior_runs.py)
+    args = ["--members", "50", "--weeks", "30", "--seed", "3", "--fixed"]
     assert main(["run", "incapacity", *args, "--no-charts", "--quiet"]) == 0
     assert main(["replay", "incapacity", "--member", "49", *args, "--no-charts"]) == 0
-    run_folder = results_dir / result_folder_name("incapacity",
-                                                  {"members": 50, "weeks": 30, "seed": 3})
+    run_folder = results_dir / result_folder_name(
+        "incapacity", {"members": 50, "weeks": 30, "seed": 3, "fixed": 1})
     folder = run_folder / "replay" / "member_49"
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["overrides"] == {"members": 50, "weeks": 30, "seed": 3}
+    assert manifest["overrides"] == {"members": 50, "weeks": 30, "seed": 3, "fixed": 1}
     agents = pd.read_csv(folder / "agents.csv")
     _, _, ctx = prepare(RunRequest("incapacity", members=50, weeks=30, seed=3))
     ensemble = run_ensemble(ctx, keep_trajectories=True)

@@ -26,7 +26,9 @@ def test_a_run_prints_the_summary_and_writes_a_self_contained_report(results_dir
     assert not re.search(r'src="(?!data:)', html)                # nothing fetched: offline
     for grade in ("sourced", "recalled", "assumption"):
         assert f'class="grade {grade}"' in html
-    assert "do <b>not</b> cover" in html
+    # the default run draws from the posterior; the report says what its intervals cover
+    assert "Parameter mode: calibrated posterior" in html
+    assert "the Monte Carlo noise <b>and</b> what the literature" in html
 
 
 def test_set_overrides_a_parameter_in_its_own_folder(results_dir, capsys):

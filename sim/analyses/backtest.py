@@ -6,17 +6,25 @@ horizon to a class A/B/C and scores the predicted class probabilities against wh
 happened (:mod:`sim.analyses.scoring` fixes the scores, the nulls and the verdict):
 
 * **main**: only what was known on the trigger date (the trigger's event at its
-  default push; the model makes its own crowd). This is the score the verdict reads.
+  default push; the model makes its own crowd), in-sample at the default parameters.
 * **conditional**: given the peak crowd reported after the trigger, labelled as such.
+
+**The main score is the cross-validated one** of ``make calibrate``
+(``sim/calibration/crossval.csv``: country-grouped folds, each held-out episode run by
+the model with parameters from a posterior fitted without it): when every episode is
+run, it is printed first, written to ``crossval_scores.csv`` and is the manifest's
+``verdict``, with the in-sample posterior forecast and the logit benchmark beside it;
+this backtest's own in-sample runs follow, labelled as such.
 
 ``--perturb N`` adds N rebuilds of every episode with its recalled inputs drawn within
 their stated errors (:mod:`sim.analyses.perturb`), scored the same way, to show how
 far the recall errors alone move the main score.
 
 Writes ``results/backtest/``: ``episodes.csv`` (per episode: both forecasts, the nulls,
-the flags), ``scores.csv`` (every forecast x null x subset with 95% bootstrap
-intervals), ``worst.csv``, ``reliability.csv``, ``perturbation.csv`` (with
-``--perturb``), ``manifest.json`` (the hash of every episode folder and source file,
+the flags), ``scores.csv`` (every in-sample forecast x null x subset with 95% bootstrap
+intervals), ``crossval_scores.csv`` (the main score, with every episode),
+``worst.csv``, ``reliability.csv``, ``perturbation.csv`` (with ``--perturb``),
+``manifest.json`` (the hash of every episode folder and source file,
 the commit, the settings) and ``charts/``.
 """
 
@@ -122,8 +130,16 @@ def headline(table: pd.DataFrame, forecast: str = "main", null_kind: str = "pool
 def summary_text(frame: pd.DataFrame, table: pd.DataFrame,
                  perturbation: pd.DataFrame | None = None,
                  crossval: list[str] | None = None) -> str:
-    """The printed score table and verdict (and the shipped cross-validation's lines)."""
-    lines = [f"Backtest of {len(frame)} development episodes (in-sample; "
+    """The printed score tables and verdicts.
+
+    The shipped cross-validation's lines (the main score) come first when given; this
+    backtest's own in-sample runs at the default parameters stand beside them.
+    """
+    lines = []
+    if crossval:
+        lines += [*crossval, ""]
+    lines += [f"{'Beside it: ' if crossval else ''}Backtest of {len(frame)} development "
+             "episodes, in-sample at the default parameters (fixed point; "
              f"{int(frame['no_path'].sum())} flagged: the model has no path for what "
              "happened)", "",
              f"{'forecast':<24}{'null':<12}{'subset':<10}{'n':>4}{'Brier':>8}{'null':>8}"
@@ -139,15 +155,14 @@ def summary_text(frame: pd.DataFrame, table: pd.DataFrame,
     h = headline(table)
     lines += ["", "Classes (sim/outcomes.py: who holds power at the horizon):"]
     lines += [f"  {line}" for line in class_legend()]
-    lines += ["", f"Verdict (main score, only what was known at the trigger, against the "
+    label = "in-sample score" if crossval else "main score"
+    lines += ["", f"Verdict ({label}, only what was known at the trigger, against the "
               f"pooled null): {h['verdict']} (Brier skill {h['skill']:.2f}, 95% interval "
               f"{h['low']:.2f} to {h['high']:.2f})."]
     if perturbation is not None and len(perturbation):
         s = perturbation["brier_skill"]
         lines.append(f"Recall errors: over {len(s)} perturbed rebuilds the main Brier skill "
                      f"ranged {s.min():.2f} to {s.max():.2f} (median {s.median():.2f}).")
-    if crossval:
-        lines += ["", *crossval]
     return "\n".join(lines)
 
 
@@ -181,10 +196,28 @@ def backtest(paths: list[Path] | None = None, members: int | None = None,
 
         perturbation = perturbation_runs(folders, perturb, members, progress)
     rel = scoring.reliability(_probs(frame), observed)
+    crossval, cv_table, verdict = None, None, {**headline(table), "score": "in-sample"}
+    if len(episodes) == len(list(EPISODES_DIR.glob("*/episode.yaml"))):
+        # every episode: the shipped cross-validation (make calibrate) is the main score
+        from sim.analyses.inference.shipped import (
+            crossval_headline,
+            crossval_lines,
+            crossval_scores,
+        )
+
+        hashes = {e.spec.name: folder_hash(e.folder) for e in episodes}
+        crossval = crossval_lines(hashes)
+        got = crossval_scores(hashes)
+        if not isinstance(got, str):
+            cv_table = got[0]
+            verdict = {**crossval_headline(cv_table), "stale": got[1]["stale"],
+                       "in_sample": headline(table)}
     target = analysis_dir("backtest")
     with outputs.atomic_directory(target) as out:
         outputs.write_csv(frame, out / "episodes.csv")
         outputs.write_csv(table, out / "scores.csv")
+        if cv_table is not None:
+            outputs.write_csv(cv_table, out / "crossval_scores.csv")
         outputs.write_csv(worst_table(frame), out / "worst.csv")
         outputs.write_csv(rel, out / "reliability.csv")
         if perturbation is not None:
@@ -203,16 +236,14 @@ def backtest(paths: list[Path] | None = None, members: int | None = None,
             "class_of_holder": CLASS_OF_HOLDER, "smoothing": scoring.SMOOTHING,
             "death_survival_null": scoring.DEATH_SURVIVAL, "bootstrap": scoring.BOOTSTRAP,
             "min_kind_episodes": scoring.MIN_KIND_EPISODES, "perturbed_rebuilds": perturb,
-            "verdict": headline(table),
+            "verdict": verdict,
             "started_utc": started.isoformat(timespec="seconds"),
             "wall_time_s": round(time.perf_counter() - t0, 3),
-            "note": "development set, in-sample: the episodes were used to build the model",
+            "note": ("the verdict is the cross-validated score of make calibrate "
+                     "(crossval_scores.csv) when every episode is run, else the in-sample "
+                     "one; scores.csv is in-sample at the default parameters: the "
+                     "episodes were used to build the model"),
         }, out / "manifest.json")
-        crossval = None
-        if len(episodes) == len(list(EPISODES_DIR.glob("*/episode.yaml"))):
-            from sim.analyses.inference.shipped import crossval_lines
-
-            crossval = crossval_lines({e.spec.name: folder_hash(e.folder) for e in episodes})
         (out / "summary.txt").write_text(summary_text(frame, table, perturbation, crossval)
                                          + "\n", encoding="utf-8")
     return target

@@ -349,6 +349,11 @@ def compare(name_a: str | Path, name_b: str | Path, unpaired: bool = False,
         print(f"note: {side_a.name} and {side_b.name} cannot be paired member by member ("
               + "; ".join(problems) + "): comparing them unpaired (independent draws, wider "
               "intervals, over the common weeks and members)", file=sys.stderr)
+    modes = [s.request.parameter_mode() for s in (side_a, side_b)]
+    if modes[0] != modes[1]:
+        print(f"note: {side_a.name} is a {modes[0]} run and {side_b.name} a {modes[1]} "
+              "run: members share their random numbers but not their parameters, so the "
+              "differences mix the scenarios' effect with the parameters'", file=sys.stderr)
     target = compare_dir_for(side_a.name, side_b.name)
     command = command or command_line()
     request = compare_request(*(run_request(s.scenario.name, s.path, s.request.overrides())

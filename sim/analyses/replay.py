@@ -26,8 +26,7 @@ from sim.analyses.run import (
     RunRequest,
     code_fingerprint,
     prepare,
-    with_posterior_parameters,
-    with_uncertain_parameters,
+    with_parameter_mode,
 )
 from sim.claims import claim, run_request
 from sim.engines.mesa_model import RegionModel
@@ -41,14 +40,15 @@ from sim.paths import result_folder_name, results_dir_for
 def replay(scenario: str, member: int, charts: bool = True, members: int | None = None,
            seed: int | None = None, weeks: int | None = None,
            parameters: tuple[tuple[str, float], ...] = (), uncertain: bool = False,
-           posterior: bool = False) -> Path:
+           posterior: bool = False, fixed: bool = False) -> Path:
     """Re-run ``member`` of ``scenario`` in Mesa and write its detailed record.
 
     With ``members``, ``seed`` or ``weeks`` it replays the run made with those overrides
     (its own result folder, as for ``run``); without, the scenario's own run. With
     ``uncertain`` it replays a run made with ``--uncertain``: the member gets the same
     drawn parameter values (the design depends only on the scenario and its seed); with
-    ``posterior`` one made with ``--posterior`` (the same draw from the posterior).
+    ``fixed`` one made with ``--fixed``; by default (or ``posterior``) a run that drew
+    from the posterior (the member gets the same draw).
 
     Raises
     ------
@@ -58,14 +58,10 @@ def replay(scenario: str, member: int, charts: bool = True, members: int | None 
     started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
     request = RunRequest(scenario, members=members, seed=seed, weeks=weeks,
                          parameters=tuple(parameters), uncertain=uncertain,
-                         posterior=posterior)
+                         posterior=posterior, fixed=fixed)
+    request.parameter_mode()   # two modes at once: refused before anything runs
     path, spec, ctx = prepare(request)
-    if uncertain and posterior:
-        raise UserError("--posterior", None, "choose --uncertain or --posterior, not both")
-    if uncertain:
-        ctx, _ = with_uncertain_parameters(ctx, spec)
-    if posterior:
-        ctx, _ = with_posterior_parameters(ctx, spec)
+    ctx, _ = with_parameter_mode(ctx, spec, request)
     overrides = request.overrides()
     run_folder = results_dir_for(result_folder_name(spec.name, overrides))
     # The replay goes inside the run's folder: never into another request's.

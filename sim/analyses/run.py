@@ -48,6 +48,10 @@ KEY_PACKAGES = ("numpy", "pandas", "networkx", "mesa", "matplotlib", "pydantic",
                 "pyarrow")
 
 
+#: The parameter modes of a run; the first is the default.
+PARAMETER_MODES = ("posterior", "fixed", "uncertain")
+
+
 @dataclass(frozen=True)
 class RunRequest:
     """What the user asked to run, with command-line overrides."""
@@ -67,9 +71,13 @@ class RunRequest:
     #: Draw each member's parameters from the scenario's uncertainties (``UNCERTAIN=1``),
     #: so the outcomes include parameter uncertainty, not only Monte Carlo noise.
     uncertain: bool = False
-    #: Draw each member's parameters from the calibrated posterior (``POSTERIOR=1``,
+    #: Ask explicitly for the default parameter mode: each member draws the calibrated
+    #: parameters from the shipped posterior (``POSTERIOR=1``,
     #: ``sim/calibration/posterior.csv``); the scenario's own values still win.
     posterior: bool = False
+    #: Fixed-point run: every parameter at its default or the scenario's value
+    #: (``FIXED=1``, ``--fixed``); the intervals then cover Monte Carlo noise only.
+    fixed: bool = False
     #: Called with each week's record as the ensemble steps (e.g. a progress display).
     on_week: Callable[[WeekRecord], None] | None = field(default=None, compare=False)
     #: The command that asked for the run, recorded in ``manifest.json`` (the command
@@ -81,11 +89,33 @@ class RunRequest:
         given = {"members": self.members, "seed": self.seed, "weeks": self.weeks}
         out: dict[str, float] = {k: v for k, v in given.items() if v is not None}
         out.update(dict(self.parameters))
-        if self.uncertain:
-            out["uncertain"] = 1
-        if self.posterior:
-            out["posterior"] = 1
+        # the default mode (posterior) adds nothing: results/<name>/ is the scenario's
+        # own run; the other modes get their own folders by the one naming rule
+        mode = self.parameter_mode()
+        if mode != "posterior":
+            out[mode] = 1
         return out
+
+    def parameter_mode(self) -> str:
+        """``posterior`` (the default), ``fixed`` or ``uncertain``.
+
+        Raises
+        ------
+        sim.errors.UserError
+            When two modes are asked for at once.
+
+        Examples
+        --------
+        >>> RunRequest("x").parameter_mode(), RunRequest("x", fixed=True).parameter_mode()
+        ('posterior', 'fixed')
+        """
+        chosen = [m for m in PARAMETER_MODES if getattr(self, m)]
+        if len(chosen) > 1:
+            raise UserError(f"--{chosen[1]}", None, "choose one parameter mode: --posterior "
+                            "(the default: drawn from the calibrated posterior), --fixed "
+                            "(the defaults) or --uncertain (the plausible ranges), not both "
+                            f"--{chosen[0]} and --{chosen[1]}")
+        return chosen[0] if chosen else "posterior"
 
     def describe(self) -> str:
         """The Python call that makes this request (for a request from code).
@@ -294,15 +324,9 @@ def run(request: RunRequest) -> Path:
     """Run a scenario ensemble and write ``results/<name>/``; return that directory."""
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
+    request.parameter_mode()   # two modes at once: refused before anything runs
     path, scenario, ctx = prepare(request)
-    mode = {"parameters": "fixed (Monte Carlo noise only)"}
-    if request.uncertain and request.posterior:
-        raise UserError("--posterior", None, "choose --uncertain (the plausible ranges) or "
-                        "--posterior (the calibrated posterior), not both")
-    if request.uncertain:
-        ctx, mode = with_uncertain_parameters(ctx, scenario)
-    if request.posterior:
-        ctx, mode = with_posterior_parameters(ctx, scenario)
+    ctx, mode = with_parameter_mode(ctx, scenario, request, say=True)
     executor = make_executor(request.executor, request.workers, request.scheduler,
                              members=scenario.members, actors=ctx.region.n)
     engine = {"engine": "ensemble", "executor": type(executor).__name__,
@@ -360,6 +384,29 @@ def _run_into(target: Path, path: Path, scenario: Scenario, ctx: Context,
     return target
 
 
+def with_parameter_mode(ctx: Context, scenario: Scenario, request: RunRequest,
+                        say: bool = False) -> tuple[Context, dict]:
+    """The context of the request's parameter mode, and the manifest's ``mode``.
+
+    ``posterior`` (the default) draws each member's calibrated parameters from the
+    shipped posterior, ``fixed`` keeps every parameter at its value, ``uncertain``
+    draws from the plausible ranges. With ``say``, a posterior made for another model
+    (its fingerprint differs from the running code's) is said on stderr.
+    """
+    mode_name = request.parameter_mode()
+    if mode_name == "uncertain":
+        ctx, mode = with_uncertain_parameters(ctx, scenario)
+    elif mode_name == "posterior":
+        ctx, mode = with_posterior_parameters(ctx, scenario)
+        warning = mode["posterior"].get("warning")
+        if say and warning:
+            print(f"note: {warning}", file=sys.stderr)
+    else:
+        mode = {"parameters": "fixed (Monte Carlo noise only): every parameter at its "
+                              "default or the scenario's value"}
+    return ctx, {"parameter_mode": mode_name, **mode}
+
+
 def with_posterior_parameters(ctx: Context, scenario: Scenario) -> tuple[Context, dict]:
     """Give every member one parameter set drawn from the calibrated posterior.
 
@@ -370,6 +417,8 @@ def with_posterior_parameters(ctx: Context, scenario: Scenario) -> tuple[Context
 
     design, mode = posterior_design(scenario.seed, scenario.members,
                                     set(dict(scenario.parameters)))
+    if not design:   # the scenario sets every calibrated parameter: nothing to draw
+        return ctx, mode
     return ctx.with_design(design, replicates=scenario.members), mode
 
 

@@ -15,7 +15,13 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sim.analyses.run import RunRequest, code_fingerprint, prepare, with_uncertain_parameters
+from sim.analyses.run import (
+    PARAMETER_MODES,
+    RunRequest,
+    code_fingerprint,
+    prepare,
+    with_parameter_mode,
+)
 from sim.errors import UserError
 from sim.model.context import Context
 from sim.model.scenario import Scenario, file_sha256
@@ -39,7 +45,8 @@ class Side:
     scenario : Scenario
         The scenario with the request's overrides.
     ctx : Context
-        Its context (with each member's drawn parameters for an uncertain run).
+        Its context (with each member's drawn parameters, from the posterior by default
+        or from the ranges for an uncertain run; none for a fixed run).
     name : str
         Its result folder's name (:func:`sim.paths.result_folder_name`), its label.
     """
@@ -101,7 +108,7 @@ def request_from_folder(folder: Path) -> RunRequest:
 
 
 def _request(origin: str, scenario_file: str, overrides: dict) -> RunRequest:
-    sizes, parameters, uncertain = {}, {}, False
+    sizes, parameters, modes = {}, {}, {}
     for key, value in overrides.items():
         field = f"overrides.{key}"
         if key in _SIZES:
@@ -110,16 +117,21 @@ def _request(origin: str, scenario_file: str, overrides: dict) -> RunRequest:
                 raise UserError(origin, field, f"must be a whole number of at least "
                                 f"{_SIZES[key]}")
             sizes[key] = value
-        elif key == "uncertain":
+        elif key in PARAMETER_MODES:   # a parameter mode (posterior: older folders)
             if value not in (0, 1) or isinstance(value, float):
                 raise UserError(origin, field, "must be 1 (or 0)")
-            uncertain = bool(value)
+            modes[key] = bool(value)
         elif isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise UserError(origin, field, "must be a number (a parameter override)")
         else:
             parameters[key] = float(value)
-    return RunRequest(scenario_file, **sizes, parameters=tuple(sorted(parameters.items())),
-                      uncertain=uncertain)
+    request = RunRequest(scenario_file, **sizes,
+                         parameters=tuple(sorted(parameters.items())), **modes)
+    try:
+        request.parameter_mode()
+    except UserError as exc:
+        raise UserError(origin, "overrides", exc.message) from None
+    return request
 
 
 def side_request(given: str | Path) -> RunRequest:
@@ -130,10 +142,9 @@ def side_request(given: str | Path) -> RunRequest:
 
 
 def prepare_side(request: RunRequest) -> Side:
-    """Validate a side's scenario and build its context (drawn parameters if uncertain)."""
+    """Validate a side's scenario and build its context (drawn parameters unless fixed)."""
     path, scenario, ctx = prepare(request)
-    if request.uncertain:
-        ctx, _ = with_uncertain_parameters(ctx, scenario)
+    ctx, _ = with_parameter_mode(ctx, scenario, request)
     return Side(request=request, path=path, scenario=scenario, ctx=ctx,
                 name=result_folder_name(scenario.name, request.overrides()))
 

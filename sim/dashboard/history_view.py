@@ -24,7 +24,7 @@ COLUMNS = ("finished (UTC)", "folder", "scenario", "region", "members", "weeks",
 def _mode(manifest: dict) -> str:
     mode = run_settings.parameter_mode(manifest)
     if mode.posterior:
-        return "drawn from the calibrated posterior"
+        return "drawn from the calibrated posterior (default)"
     if mode.uncertain:
         return "drawn from their ranges"
     return "fixed" if mode.recorded else "not recorded"

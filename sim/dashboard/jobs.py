@@ -43,6 +43,9 @@ class RunForm:
         Root seed override.
     parameters : tuple of (str, float)
         Parameter overrides.
+    fixed : bool
+        A fixed-point run (every parameter at its default); by default the members draw
+        the calibrated parameters from the posterior, as ``make run`` does.
     """
 
     scenario: str
@@ -50,12 +53,13 @@ class RunForm:
     weeks: int
     seed: int | None = None
     parameters: tuple[tuple[str, float], ...] = ()
+    fixed: bool = False
 
     def request(self, on_week=None) -> RunRequest:
         """The :class:`~sim.analyses.run.RunRequest` of this form."""
         return RunRequest(scenario=self.scenario, members=self.members, weeks=self.weeks,
                           seed=self.seed, parameters=self.parameters, progress=False,
-                          charts=True, report=True, on_week=on_week)
+                          charts=True, report=True, on_week=on_week, fixed=self.fixed)
 
 
 def parse_parameters(text: str) -> tuple[tuple[str, float], ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import solara
 
-from sim.dashboard import data, jobs, widgets
+from sim.dashboard import data, jobs, run_settings, widgets
 from sim.dashboard.run_view import show_run
 from sim.dashboard.settings import MAX_MEMBERS, MAX_WEEKS, scenarios_dir
 from sim.errors import UserError
@@ -28,6 +28,7 @@ def NewRunPage() -> None:
     weeks = solara.use_reactive(min(file_weeks, MAX_WEEKS))  # follows the chosen file
     seed = solara.use_reactive(None)
     overrides = solara.use_reactive("")
+    parameter_mode = solara.use_reactive(next(iter(run_settings.FORM_MODES)))
     refusal = solara.use_reactive(("", None))  # (message, the form values it was about)
     if not scenarios:
         widgets.notice("info", f"No valid scenario files in {scenarios_dir()}.")
@@ -52,13 +53,20 @@ def NewRunPage() -> None:
     solara.InputText("Parameter overrides: name=value, separated by spaces "
                      "(e.g. patron_support_gain=1)", value=overrides,
                      classes=["form-parameters"], continuous_update=True)
+    solara.Select("Parameters", values=list(run_settings.FORM_MODES), value=parameter_mode,
+                  style={"max-width": "420px"}, classes=["form-parameter-mode"])
+    solara.Text("Drawn from the posterior, the intervals cover the calibrated parameters' "
+                "uncertainty and Monte Carlo noise; fixed, Monte Carlo noise only.",
+                style={"font-size": "12px"})
+    fixed = run_settings.FORM_MODES.get(parameter_mode.value, False)
 
-    values = (str(chosen.path), members.value, weeks.value, seed.value, overrides.value)
+    values = (str(chosen.path), members.value, weeks.value, seed.value, overrides.value,
+              fixed)
     problems, form, target = [], None, None
     try:
         form = jobs.RunForm(scenario=str(chosen.path), members=members.value or 0,
                             weeks=weeks.value or 0, seed=seed.value,
-                            parameters=jobs.parse_parameters(overrides.value))
+                            parameters=jobs.parse_parameters(overrides.value), fixed=fixed)
         problems = jobs.check_form(form)
         target = None if problems else jobs.target_folder(form)
     except UserError as exc:

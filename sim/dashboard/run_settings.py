@@ -33,8 +33,18 @@ class ParameterMode:
     recorded: bool
     uncertain: bool
     drawn: dict = field(default_factory=dict)
-    #: Drawn from the calibrated posterior (``make run POSTERIOR=1``).
+    #: Drawn from the calibrated posterior (``make run``, the default).
     posterior: bool = False
+
+    @property
+    def label(self) -> str:
+        """The mode in a few words (the Results page's mode line, the Past runs table)."""
+        if self.posterior:
+            return "drawn per member from the calibrated posterior (the default)"
+        if self.uncertain:
+            return "drawn per member from their ranges (UNCERTAIN=1)"
+        return ("fixed at their values in every member (FIXED=1)" if self.recorded
+                else "mode not recorded in manifest.json")
 
     @property
     def intervals(self) -> str:
@@ -42,7 +52,7 @@ class ParameterMode:
         if self.posterior:
             return (f"95% Wilson intervals across members whose {len(self.drawn)} calibrated "
                     "parameters were drawn from the posterior of make calibrate "
-                    "(POSTERIOR=1): they cover Monte Carlo noise and what the literature "
+                    "(the default): they cover Monte Carlo noise and what the literature "
                     "and the 53 episodes leave uncertain, not the data's or the model's "
                     "structure.")
         if self.uncertain:
@@ -52,8 +62,8 @@ class ParameterMode:
                     "the model's structure.")
         if self.recorded:
             return ("95% Wilson intervals: Monte Carlo noise only, with the parameters "
-                    "fixed at the values below (make run UNCERTAIN=1 draws them from "
-                    "their ranges).")
+                    "fixed at the values below (FIXED=1; a plain make run draws the "
+                    "calibrated ones from the posterior, the column beside).")
         return ("95% Wilson intervals across members; this run's manifest does not record "
                 "whether its parameters were fixed or drawn.")
 
@@ -110,3 +120,8 @@ def forced_events(manifest: dict) -> list[str]:
         lines.append(f"week {event.get('week')}: {event.get('type')}"
                      + (f" ({details})" if details else ""))
     return lines
+
+
+#: The run form's parameter modes: label shown -> the RunForm's ``fixed`` flag.
+FORM_MODES = {"Drawn from the calibrated posterior (default)": False,
+              "Fixed at the defaults (FIXED=1)": True}

@@ -145,9 +145,7 @@ def RunDetails(folder: Path) -> None:
     mode = run_settings.parameter_mode(manifest)
     solara.HTML(tag="p", unsafe_innerHTML=(
         "<span class='param-mode'><b>Parameters:</b> "
-        + ("drawn per member from their ranges (UNCERTAIN=1)" if mode.uncertain else
-           "fixed (the same values in every member)" if mode.recorded else
-           "mode not recorded in manifest.json") + "</span>"))
+        + mode.label + "</span>"))
 
     focal_name = names.get(focal, focal)
     guarded(folder, "The narrative", NarrativeCard, folder, focal_name)

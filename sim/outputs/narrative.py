@@ -116,7 +116,8 @@ def run_narrative(folder: Path, outcomes_order: tuple[str, ...], focal_name: str
         covers = "Monte Carlo noise and the parameters drawn from their plausible ranges"
     else:
         covers = ("Monte Carlo noise only, with the parameters fixed at their defaults "
-                  "(make run UNCERTAIN=1 or POSTERIOR=1 draws them)")
+                  "(FIXED=1; a plain make run draws the calibrated ones from the "
+                  "posterior)")
     lines.append(f"The intervals cover {covers}. Words follow the ICD 203 likelihood "
                  "scale.")
     return lines

@@ -57,13 +57,18 @@ class Settings:
     points: int
     replicates: int
 
-    def fingerprint(self, names: tuple[str, ...]) -> str:
+    def fingerprint(self, names: tuple[str, ...], values: np.ndarray | None = None) -> str:
         """A short hash of the settings, the parameter list and the model (a work folder).
 
-        A cached case is reused only by the same model on the same data.
+        A cached case is reused only by the same model on the same data. ``values`` (a
+        design given point by point, as a second wave's) enters the hash by its bytes;
+        without it the design is the Latin hypercube of :data:`DESIGN_SEED`.
         """
+        given = (None if values is None else
+                 hashlib.sha256(np.ascontiguousarray(values, dtype=np.float64).tobytes())
+                 .hexdigest())
         text = json.dumps({"points": self.points, "replicates": self.replicates,
-                           "names": names, "seed": DESIGN_SEED,
+                           "names": names, "seed": DESIGN_SEED, "values": given,
                            "model": model_fingerprint()}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -154,15 +159,18 @@ def target_labels(region: Region, names: tuple[str, ...], values: np.ndarray,
 
 def simulate(work: Path, settings: Settings, episodes: list[Episode],
              regions: list[Region], names: tuple[str, ...] = CALIBRATED,
-             progress: Callable[[str, int, int], None] | None = None) -> dict[str, dict]:
+             progress: Callable[[str, int, int], None] | None = None,
+             values: np.ndarray | None = None) -> dict[str, dict]:
     """Run (or resume) every case; return ``{case: {label: array}}`` and the design.
 
-    ``work`` holds one ``.npz`` per finished case and ``design.npy``; a case already
-    there (same fingerprint) is read, not run again.
+    ``work`` holds one ``.npz`` per finished case; a case already there (same
+    fingerprint) is read, not run again. ``values`` gives the design point by point
+    (a second wave's points, ``waves.py``); by default the Latin hypercube.
     """
     work.mkdir(parents=True, exist_ok=True)
-    fingerprint = settings.fingerprint(names)
-    values = latin_hypercube(settings.points, names)
+    fingerprint = settings.fingerprint(names, values)
+    if values is None:
+        values = latin_hypercube(settings.points, names)
     cases: list[tuple[str, Callable[[], dict[str, np.ndarray]]]] = [
         (f"region_{r.name}", lambda r=r: target_labels(r, names, values, settings.replicates))
         for r in regions]

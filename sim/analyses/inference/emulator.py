@@ -57,6 +57,8 @@ class ClassEmulator:
         """Probabilities, shape (points, k); absent classes at the floor, rows sum to 1."""
         unit = np.atleast_2d(unit)
         out = np.full((len(unit), self.k), self.floor)
+        if len(unit) == 0:  # nothing to predict (e.g. no draw left by history matching)
+            return out
         if self.model is None:
             out[:, self.present[0]] = 1.0
         else:

@@ -2,17 +2,21 @@
 
 It is checked by cross-validation, and its posterior ships in the repository.
 
-``python -m sim.analyses.inference [--quick] [--points K] [--replicates R]``
+``python -m sim.analyses.inference [--quick] [--points K] [--replicates R] [--waves 1|2]``
 
 1. **Simulate** (``design.py``): a Latin hypercube of ``K`` points over the plausible
    ranges of the calibrated parameters, ``R`` members each, on every episode and on the
    four literature cases of both regions; resumable per case.
 2. **Emulate** (``emulator.py``): each outcome's probability as a smooth function of the
    parameters, fitted on every member.
-3. **Infer** (``posterior.py``): ``N`` prior draws, weighted by the episodes'
-   likelihood and kept where the literature targets hold within the stated
-   discrepancy; effective sample size, contraction, intervals.
-4. **Cross-validate** (``crossval.py``): country-grouped folds; per fold the posterior
+3. **Infer** (``posterior.py``, ``waves.py``): ``N`` prior draws screened by the
+   wave-1 emulators; a **second wave** of design points drawn from wave 1's
+   non-implausible region, run like the first, the emulators refitted on both waves,
+   and the draws non-implausible under both kept and weighted by the episodes'
+   likelihood (history matching in waves, Vernon et al. 2010); effective sample size,
+   contraction, intervals.
+4. **Cross-validate** (``crossval.py``): country-grouped folds; per fold the same
+   procedure (its own second wave where it drops a literature target) and the posterior
    from the other folds, and the held-out episodes run by the model itself with
    parameters drawn from it; scored against the out-of-fold pooled null and beside the
    logit benchmark. The in-sample forecast (full posterior) stands beside.
@@ -37,15 +41,20 @@ from sim import paths
 from sim.analyses import scoring
 from sim.analyses.backtest import EPISODES_DIR, folder_hash
 from sim.analyses.episodes import CLASSES, find_episodes, load_episode
-from sim.analyses.inference import crossval, design, posterior
+from sim.analyses.inference import crossval, design, posterior, waves
 from sim.analyses.inference.emulator import ClassEmulator, check
+from sim.analyses.inference.shipped import crossval_headline
 from sim.analyses.run import git_commit
 from sim.outputs.atomic import atomic_directory
 from sim.regions.loader import load_region, region_sha256
 
 SHIPPED_DIR = paths.PACKAGE_DIR / "calibration"
-FULL = {"points": 240, "replicates": 40, "prior_draws": 200000, "members": 400}
-QUICK = {"points": 16, "replicates": 8, "prior_draws": 2000, "members": 40}
+#: Budgets: wave-1 Latin hypercube points, members per point, wave-2 points (drawn from
+#: wave 1's non-implausible region), prior draws screened, members per forecast run.
+FULL = {"points": 240, "replicates": 40, "wave2_points": 240, "prior_draws": 5_000_000,
+        "members": 400}
+QUICK = {"points": 16, "replicates": 8, "wave2_points": 16, "prior_draws": 200_000,
+         "members": 40}
 PRIOR_SEED, RESAMPLE_SEED = 20261203, 20261204
 REGION_LABELS = ("natural_continuing", "natural_split", "natural_failed_rival",
                  "violent_continuing", "violent_failed_rival", "wave_2020_opposition",
@@ -72,27 +81,83 @@ def _emulators(sim: dict, names: tuple[str, ...]):
     return fitted, checks
 
 
-def _fit(prior_unit, fitted, episodes, regions, observed, use, dropped=(),
-         discrepancy=posterior.DISCREPANCY):
-    """The posterior from the episodes in ``use`` (bool mask) and the region targets."""
-    log_lik = np.zeros(len(prior_unit))
-    for e, obs in zip(episodes, observed, strict=True):
-        if use[episodes.index(e)]:
-            p = fitted[f"episode_{e.spec.name}"].predict(prior_unit)
-            log_lik += np.log(p[:, CLASSES.index(obs)])
-    targets = {r.name: posterior.target_values(
-        {label: fitted[(f"region_{r.name}", label)].predict(prior_unit)[:, 1]
-         for label in REGION_LABELS}) for r in regions}
-    kept, worst = posterior.constraint(targets, dropped, discrepancy)
-    return posterior.importance_weights(log_lik, kept), kept, targets
+def _region_targets(fitted, regions):
+    """Unit-cube draws -> ``{region: {target: emulated value}}`` under ``fitted``."""
+    def targets_of(unit: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+        return {r.name: posterior.target_values(
+            {label: fitted[(f"region_{r.name}", label)].predict(unit)[:, 1]
+             for label in REGION_LABELS}) for r in regions}
+    return targets_of
+
+
+def _log_likelihood(fitted, episodes, observed, use):
+    """Unit-cube draws -> log-likelihood of the observed classes of the episodes in use."""
+    def log_likelihood_of(unit: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(unit))
+        for e, obs, used in zip(episodes, observed, use, strict=True):
+            if used:
+                p = fitted[f"episode_{e.spec.name}"].predict(unit)
+                out += np.log(p[:, CLASSES.index(obs)])
+        return out
+    return log_likelihood_of
+
+
+class _Waves:
+    """Wave 1 once, and a refocused wave 2 per set of dropped targets (cached)."""
+
+    def __init__(self, label, settings, episodes, regions, names, budget, discrepancy,
+                 say):
+        self.episodes, self.regions, self.names = episodes, regions, names
+        self.settings, self.budget, self.discrepancy, self.say = (settings, budget,
+                                                                  discrepancy, say)
+        self.bounds = design.bounds(names)
+        self.base = paths.RESULTS_DIR / "calibration"
+        self.label = label
+        work = self.base / f"{label}_work_{settings.fingerprint(names)}"
+        self.first = design.simulate(work, settings, episodes, regions, names, say)
+        self.fitted1, self.checks1 = _emulators(self.first, names)
+        self.candidates = waves.screen_prior(
+            _region_targets(self.fitted1, regions), budget["prior_draws"], len(names),
+            PRIOR_SEED, discrepancy)
+        self.refocused: dict[tuple[str, ...], tuple] = {}
+
+    def fitted(self, dropped: tuple[str, ...]):
+        """Emulators after the last wave for ``dropped`` targets, their checks, points."""
+        if self.budget["waves"] == 1:
+            return self.fitted1, self.checks1, 0
+        if dropped not in self.refocused:
+            unit = waves.wave_points(self.candidates, dropped, self.budget["wave2_points"])
+            values = self.bounds[:, 0] + unit * (self.bounds[:, 1] - self.bounds[:, 0])
+            settings = design.Settings(len(values), self.settings.replicates)
+            fp = settings.fingerprint(self.names, values)
+            second = design.simulate(self.base / f"{self.label}_wave2_work_{fp}", settings,
+                                     self.episodes, self.regions, self.names,
+                                     self._say_wave2(dropped), values=values)
+            fitted, checks = _emulators(waves.merge(self.first, second), self.names)
+            self.refocused[dropped] = (fitted, checks, len(values))
+        return self.refocused[dropped]
+
+    def _say_wave2(self, dropped):
+        tag = "wave 2" + (f" without {', '.join(dropped)}" if dropped else "")
+        return lambda case, done, total: self.say(f"{tag}: {case}", done, total)
+
+    def posterior(self, observed, use, dropped=()) -> tuple[waves.Weighed, dict]:
+        """The posterior from the episodes in ``use`` and the targets not ``dropped``."""
+        fitted, checks, _ = self.fitted(dropped)
+        weighed = waves.weigh(self.candidates, dropped, _region_targets(fitted, self.regions),
+                              _log_likelihood(fitted, self.episodes, observed, use),
+                              self.discrepancy)
+        return weighed, checks
 
 
 def calibrate(quick: bool = False, points: int | None = None, replicates: int | None = None,
-              progress: bool = True, discrepancy: float = posterior.DISCREPANCY) -> Path:
+              progress: bool = True, discrepancy: float = posterior.DISCREPANCY,
+              waves_run: int = 2) -> Path:
     """Run the whole calibration; return the results folder."""
     budget = dict(QUICK if quick else FULL)
     budget.update({k: v for k, v in (("points", points), ("replicates", replicates))
                    if v is not None})
+    budget["waves"] = waves_run
     started = time.time()
     names = design.CALIBRATED
     bounds = design.bounds(names)
@@ -100,21 +165,20 @@ def calibrate(quick: bool = False, points: int | None = None, replicates: int | 
     regions = [load_region(paths.REGIONS_DIR / n) for n in ("belarus", "russia")]
     settings = design.Settings(budget["points"], budget["replicates"])
     label = "inference_quick" if quick else "inference"
-    work = paths.RESULTS_DIR / "calibration" / f"{label}_work_{settings.fingerprint(names)}"
 
     def say(case: str, done: int, total: int) -> None:
         if progress:
             print(f"  [{done}/{total}] {case} ({time.time() - started:.0f} s)", flush=True)
-    sim = design.simulate(work, settings, episodes, regions, names, say)
-    fitted, checks = _emulators(sim, names)
-    rng = np.random.default_rng(PRIOR_SEED)
-    prior_unit = rng.random((budget["prior_draws"], len(names)))
-    prior = bounds[:, 0] + prior_unit * (bounds[:, 1] - bounds[:, 0])
+    fit = _Waves(label, settings, episodes, regions, names, budget, discrepancy, say)
+    cands = fit.candidates
+    prior = bounds[:, 0] + cands.unit * (bounds[:, 1] - bounds[:, 0])
     observed = [e.spec.observed for e in episodes]
     triggers = [e.spec.trigger for e in episodes]
     everyone = np.ones(len(episodes), dtype=bool)
-    weights, kept, targets = _fit(prior_unit, fitted, episodes, regions, observed, everyone,
-                                  discrepancy=discrepancy)
+    full, checks = fit.posterior(observed, everyone)
+    weights = np.zeros(len(prior))
+    weights[full.rows] = full.weights
+    kept = weights > 0
     post = posterior.Posterior(prior, weights, kept, names)
 
     # the model's own forecasts: in-sample (full posterior) and per fold
@@ -122,21 +186,24 @@ def calibrate(quick: bool = False, points: int | None = None, replicates: int | 
     members = budget["members"]
     in_sample = np.zeros((len(episodes), 3))
     cv = np.zeros((len(episodes), 3))
-    picks = prior[posterior.systematic_resample(weights, members, RESAMPLE_SEED)]
+    picks = prior[full.rows[posterior.systematic_resample(full.weights, members,
+                                                          RESAMPLE_SEED)]]
     fold_ess = {}
     for f in np.unique(fold_of):
         held = fold_of == f
         held_names = {e.spec.name for e, h in zip(episodes, held, strict=True) if h}
         dropped = tuple(t for t, eps in posterior.TARGET_EPISODES.items()
                         if held_names & set(eps))
-        w_f, _, _ = _fit(prior_unit, fitted, episodes, regions, observed, ~held, dropped,
-                         discrepancy)
-        fold_ess[int(f)] = posterior.ess(w_f)
-        picks_f = prior[posterior.systematic_resample(w_f, members, RESAMPLE_SEED)]
+        w_f, _ = fit.posterior(observed, ~held, dropped)
+        fold_ess[int(f)] = posterior.ess(w_f.weights)
+        picks_f = prior[w_f.rows[posterior.systematic_resample(w_f.weights, members,
+                                                               RESAMPLE_SEED)]]
         for i in np.flatnonzero(held):
             cv[i] = crossval.predictive(episodes[i], names, picks_f)
             in_sample[i] = crossval.predictive(episodes[i], names, picks)
-        say(f"fold {f}", int(f) + 1, crossval.FOLDS)
+        say(f"fold {f}" + (f" (without {', '.join(dropped)})" if dropped else ""),
+            int(f) + 1, crossval.FOLDS)
+    targets = full.targets
     null_cv = crossval.fold_null(triggers, observed, fold_of)
     null_in = scoring.null_probabilities(triggers, observed, "pooled")
     logit = crossval.logit_cv(crossval.logit_features(episodes), observed, fold_of)
@@ -156,7 +223,7 @@ def calibrate(quick: bool = False, points: int | None = None, replicates: int | 
     contraction = post.contraction(bounds)
     params = pd.DataFrame([{
         "parameter": n, "prior_low": bounds[j, 0], "prior_high": bounds[j, 1],
-        "posterior_mean": float(weights @ prior[:, j]),
+        "posterior_mean": float(post.weights @ prior[:, j]),
         "posterior_p05": post.interval(j)[0], "posterior_p95": post.interval(j)[1],
         "contraction": float(contraction[j])} for j, n in enumerate(names)])
     target_rows = []
@@ -166,12 +233,16 @@ def calibrate(quick: bool = False, points: int | None = None, replicates: int | 
             v = values[name]
             inside = (v >= low) & (v <= high)
             target_rows.append({"region": region, "target": name, "band_low": low,
-                                "band_high": high, "posterior_mean": float(weights @ v),
-                                "share_of_draws_inside": float(weights @ inside)})
+                                "band_high": high, "posterior_mean": float(full.weights @ v),
+                                "share_of_draws_inside": float(full.weights @ inside)})
     target_table = pd.DataFrame(target_rows)
     diagnostics = {
-        "prior_draws": budget["prior_draws"], "kept_share": float(kept.mean()),
+        "prior_draws": budget["prior_draws"],
+        "wave1_kept_share": float(waves.non_implausible(cands.implausibility).sum()
+                                  / cands.total),
+        "kept_share": float(kept.sum() / cands.total),
         "effective_sample_size": post.effective_size, "fold_effective_sample_size": fold_ess,
+        "wave2_points": fit.fitted(())[2],
         "emulator_rms_gap_in_se": {"median": float(np.median(list(checks.values()))),
                                    "max": float(np.max(list(checks.values())))},
         "wall_time_s": round(time.time() - started, 1)}
@@ -185,8 +256,10 @@ def _summary(scores: pd.DataFrame, params: pd.DataFrame, targets: pd.DataFrame,
              diagnostics: dict) -> str:
     lines = ["Calibration as inference (importance sampling from the prior, history matching "
              "to the literature, the 53 episodes' likelihood)", ""]
-    lines.append(f"prior draws {diagnostics['prior_draws']}, kept by the literature "
-                 f"constraints {diagnostics['kept_share']:.1%}, effective sample size "
+    lines.append(f"prior draws {diagnostics['prior_draws']}, non-implausible after wave 1 "
+                 f"{diagnostics['wave1_kept_share']:.3%}, kept after the last wave "
+                 f"{diagnostics['kept_share']:.3%} (wave-2 points "
+                 f"{diagnostics['wave2_points']}), effective sample size "
                  f"{diagnostics['effective_sample_size']:.0f}")
     lines.append("")
     lines.append(params.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
@@ -215,6 +288,7 @@ def _write(label, quick, budget, names, episodes, regions, scores, per_episode, 
     manifest = {
         "made_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "git_commit": git_commit(), "quick": quick, "budget": budget,
+        "model_sha256": design.model_fingerprint(),
         "parameters": list(names), "design_seed": design.DESIGN_SEED,
         "prior_seed": PRIOR_SEED, "resample_seed": RESAMPLE_SEED,
         "discrepancy": budget["discrepancy"],
@@ -240,6 +314,8 @@ def _write(label, quick, budget, names, episodes, regions, scores, per_episode, 
         per_episode.to_csv(SHIPPED_DIR / "crossval.csv", index=False, float_format="%.6g")
         (SHIPPED_DIR / "posterior.json").write_text(
             json.dumps({**manifest, "rows": len(draws),
+                    "shipped_weight_share": float(post.weights[top].sum()),
+                    "crossval_headline": crossval_headline(scores),
                         "parameters_table": params.to_dict("records"),
                         "targets": target_table.to_dict("records")}, indent=2) + "\n",
             encoding="utf-8")
@@ -256,8 +332,12 @@ def main(argv: list[str] | None = None) -> None:
                         help="a tiny budget through the same path (CI); writes only results/")
     parser.add_argument("--points", type=int, default=None)
     parser.add_argument("--replicates", type=int, default=None)
+    parser.add_argument("--waves", type=int, choices=(1, 2), default=2,
+                        help="history-matching waves (2: refocus the design on wave 1's "
+                             "non-implausible region; 1: the first wave only)")
     parser.add_argument("--discrepancy", type=float, default=posterior.DISCREPANCY,
                         help="model discrepancy of the literature targets (probability "
                              f"scale; default {posterior.DISCREPANCY})")
     args = parser.parse_args(argv)
-    calibrate(args.quick, args.points, args.replicates, discrepancy=args.discrepancy)
+    calibrate(args.quick, args.points, args.replicates, discrepancy=args.discrepancy,
+              waves_run=args.waves)

@@ -1,8 +1,9 @@
 """The shipped posterior (``sim/calibration/posterior.csv``) and runs that draw from it.
 
-``make run POSTERIOR=1`` gives every member one parameter set drawn from the weighted
-draws of the last ``make calibrate``: member ``k`` draws with a uniform number of its
-own (the ``posterior`` stream at week 0, keyed by the root seed and the member), so
+``make run`` (by default; ``FIXED=1`` for a fixed-point run) gives every member one
+parameter set drawn from the weighted draws of the last ``make calibrate``: member
+``k`` draws with a uniform number of its own (the ``posterior`` stream at week 0,
+keyed by the root seed and the member), so
 
 * a replay of member ``k`` gets the same draw (replay stays exact);
 * two scenarios with the same seed give member ``k`` the same draw, so a comparison
@@ -11,7 +12,9 @@ own (the ``posterior`` stream at week 0, keyed by the root seed and the member),
   together.
 
 A parameter the scenario or ``--set`` fixes is not drawn: the user's value wins, and
-the manifest says which parameters were drawn.
+the manifest says which parameters were drawn. ``posterior.json`` records the model
+fingerprint the posterior was made for; a run of another model still draws from it,
+but its manifest, report and console say so (``model_matches``, ``warning``).
 """
 
 from __future__ import annotations
@@ -81,12 +84,19 @@ def posterior_design(seed: int, members: int, fixed: set[str]) -> tuple[dict, di
     rows = member_draws(seed, np.arange(members), weights)
     drawn = [n for n in names if n not in fixed]
     design = {n: draws[rows, names.index(n)] for n in drawn}
-    info = {}
+    info = {"model_matches": False}
     if POSTERIOR_JSON.is_file():
         meta = json.loads(POSTERIOR_JSON.read_text(encoding="utf-8"))
         info = {"git_commit": meta.get("git_commit"), "made_utc": meta.get("made_utc"),
                 "effective_sample_size": meta.get("diagnostics", {}).get(
-                    "effective_sample_size")}
+                    "effective_sample_size"),
+                "model_sha256": meta.get("model_sha256"),
+                "model_matches": meta.get("model_sha256") == _model_fingerprint()}
+    if not info["model_matches"]:
+        info["warning"] = ("the shipped posterior (sim/calibration/posterior.csv) was made "
+                           "for another version of the model, its regions or its episodes "
+                           "than the running code: its draws are used as they are, but "
+                           "they are not a fit of this model (run make calibrate)")
     mode = {"parameters": "uncertain: drawn per member from the calibrated posterior "
                           "(sim/calibration/posterior.csv, make calibrate), each member by "
                           "its own random stream; the intervals cover the parameters' "
@@ -98,6 +108,13 @@ def posterior_design(seed: int, members: int, fixed: set[str]) -> tuple[dict, di
             "posterior": {"file": "sim/calibration/posterior.csv", "rows": len(weights),
                           "fixed_by_scenario": sorted(set(names) & fixed), **info}}
     return design, mode
+
+
+def _model_fingerprint() -> str:
+    """The running model's fingerprint, as ``make calibrate`` records it."""
+    from sim.analyses.inference.design import model_fingerprint
+
+    return model_fingerprint()
 
 
 def posterior_intervals() -> dict[str, str]:
@@ -116,43 +133,90 @@ def posterior_intervals() -> dict[str, str]:
 CROSSVAL_CSV = paths.PACKAGE_DIR / "calibration" / "crossval.csv"
 
 
-def crossval_lines(current_hashes: dict[str, str]) -> list[str]:
-    """What ``make backtest`` prints of the shipped cross-validation, or why it cannot.
+#: Labels of the shipped cross-validation's forecasts, in the order printed.
+CROSSVAL_FORECASTS = {
+    "cross-validated": ("cv", "null_cv", "model, cross-validated (MAIN SCORE)"),
+    "in-sample": ("in", None, "model, in-sample (posterior fitted on all 53)"),
+    "logit (cross-validated)": ("logit", "null_cv", "logit benchmark, cross-validated"),
+}
 
-    ``current_hashes`` are the episode folders' hashes now; if they differ from those
-    the calibration ran on, the numbers are said to be stale.
+
+def crossval_scores(current_hashes: dict[str, str]) -> tuple[pd.DataFrame, dict] | str:
+    """The shipped cross-validation scored, or the reason it cannot be.
+
+    Returns the score table (a ``forecast`` column: ``cross-validated``, ``in-sample``,
+    ``logit (cross-validated)``; the cross-validated rows against the out-of-fold pooled
+    null, the in-sample ones against the in-sample pooled null) and what it came from
+    (``git_commit``, ``stale``: the episode folders changed since, ``made_utc``).
+    ``current_hashes`` are the episode folders' hashes now.
     """
     from sim.analyses import scoring
     from sim.analyses.episodes import CLASSES
 
     if not (CROSSVAL_CSV.is_file() and POSTERIOR_JSON.is_file()):
-        return ["Cross-validated: none shipped (make calibrate writes it)."]
+        return "none shipped (make calibrate writes it)"
     try:
         frame = pd.read_csv(CROSSVAL_CSV)
         meta = json.loads(POSTERIOR_JSON.read_text(encoding="utf-8"))
         observed = list(frame["observed"])
-        table = {name: scoring.score_table(
-            frame[[f"{prefix}_p_{c}" for c in CLASSES]].to_numpy(),
-            frame[[f"null_cv_p_{c}" for c in CLASSES]].to_numpy(), observed)
-            .set_index("metric") for name, prefix in (("model", "cv"), ("logit", "logit"))}
+        tables = []
+        for forecast, (prefix, null_prefix, _) in CROSSVAL_FORECASTS.items():
+            if f"{prefix}_p_A" not in frame.columns:
+                continue
+            null = (frame[[f"{null_prefix}_p_{c}" for c in CLASSES]].to_numpy()
+                    if null_prefix else scoring.null_probabilities(
+                        list(frame["trigger"]), observed, "pooled"))
+            tables.append(scoring.score_table(
+                frame[[f"{prefix}_p_{c}" for c in CLASSES]].to_numpy(), null, observed)
+                .assign(forecast=forecast))
+        table = pd.concat(tables, ignore_index=True)
     except (OSError, ValueError, KeyError, pd.errors.ParserError):
-        return [f"Cross-validated: {CROSSVAL_CSV} is unreadable (make calibrate rewrites it)."]
-    stale = meta.get("episodes_sha256") != current_hashes
-    m, g = table["model"], table["logit"]
-    skill = m.loc["brier_skill_vs_null"]
-    return [
-        "Cross-validated (make calibrate: 5 country folds, each held-out episode run by "
-        "the model with parameters from a posterior fitted without it; against the "
-        "out-of-fold pooled null):",
-        f"  model: Brier {m.loc['brier', 'model']:.3f} (null {m.loc['brier', 'null']:.3f}), "
-        f"log loss {m.loc['log_loss', 'model']:.3f} (null {m.loc['log_loss', 'null']:.3f}), "
-        f"Brier skill {skill['model']:.2f} (95% interval {skill['model_ci_low']:.2f} to "
-        f"{skill['model_ci_high']:.2f}): "
-        f"{scoring.verdict(skill['model_ci_low'], skill['model_ci_high'])}",
-        f"  logit benchmark on the same inputs: Brier skill "
-        f"{g.loc['brier_skill_vs_null', 'model']:.2f} (95% interval "
-        f"{g.loc['brier_skill_vs_null', 'model_ci_low']:.2f} to "
-        f"{g.loc['brier_skill_vs_null', 'model_ci_high']:.2f})",
-        f"  from commit {meta.get('git_commit', '?')}"
-        + ("; STALE: the episode folders changed since (run make calibrate)" if stale
-           else "; the episode folders are the ones it ran on")]
+        return f"{CROSSVAL_CSV} is unreadable (make calibrate rewrites it)"
+    return table, {"git_commit": meta.get("git_commit", "?"), "made_utc": meta.get("made_utc"),
+                   "stale": meta.get("episodes_sha256") != current_hashes}
+
+
+def crossval_headline(table: pd.DataFrame) -> dict[str, float | str]:
+    """The cross-validated Brier skill, its interval and the verdict (the main score)."""
+    from sim.analyses import scoring
+
+    r = table[(table.forecast == "cross-validated")
+              & (table.metric == "brier_skill_vs_null")].iloc[0]
+    return {"score": "cross-validated", "skill": float(r.model),
+            "low": float(r.model_ci_low), "high": float(r.model_ci_high),
+            "verdict": scoring.verdict(float(r.model_ci_low), float(r.model_ci_high))}
+
+
+def crossval_lines(current_hashes: dict[str, str]) -> list[str]:
+    """What ``make backtest`` prints first: the cross-validated main score, or why not.
+
+    The cross-validated model, the in-sample posterior forecast beside it and the logit
+    benchmark, each labelled, with the verdict read from the cross-validated row.
+    """
+    got = crossval_scores(current_hashes)
+    if isinstance(got, str):
+        return [f"Cross-validated: {got}."]
+    table, meta = got
+    lines = ["MAIN SCORE: cross-validated (make calibrate: 5 country folds; each held-out "
+             "episode run by the model with parameters drawn from a posterior fitted "
+             "without it; against the out-of-fold pooled null; the model's own "
+             "probabilities, no blending, no floor):",
+             f"  {'forecast':<48}{'Brier':>7}{'null':>7}{'log loss':>10}{'null':>7}"
+             f"{'skill':>7}  95% interval"]
+    for forecast, (_, _, label) in CROSSVAL_FORECASTS.items():
+        m = table[table.forecast == forecast].set_index("metric")
+        if m.empty:
+            continue
+        skill = m.loc["brier_skill_vs_null"]
+        lines.append(f"  {label:<48}{m.loc['brier', 'model']:>7.3f}{m.loc['brier', 'null']:>7.3f}"
+                     f"{m.loc['log_loss', 'model']:>10.3f}{m.loc['log_loss', 'null']:>7.3f}"
+                     f"{skill['model']:>7.2f}  [{skill['model_ci_low']:.2f}, "
+                     f"{skill['model_ci_high']:.2f}]")
+    h = crossval_headline(table)
+    lines += [f"  Verdict (main score, cross-validated): {h['verdict']} (Brier skill "
+              f"{h['skill']:.2f}, 95% interval {h['low']:.2f} to {h['high']:.2f}).",
+              "  (the in-sample row is scored against the in-sample pooled null)",
+              f"  from commit {meta['git_commit']}"
+              + ("; STALE: the episode folders changed since (run make calibrate)"
+                 if meta["stale"] else "; the episode folders are the ones it ran on")]
+    return lines

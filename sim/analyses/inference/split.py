@@ -1,6 +1,6 @@
 """How much of a drawn-parameter run's spread is the parameters' and how much the dice.
 
-In a run whose members draw their parameters (``POSTERIOR=1`` or ``UNCERTAIN=1``),
+In a run whose members draw their parameters (the default posterior, or ``UNCERTAIN=1``),
 member ``k``'s outcome ``Y_k`` (1 if the focal state ends in outcome ``o``) varies for
 two reasons: its parameters ``theta_k`` and its random numbers. By the law of total
 variance::
