@@ -221,3 +221,26 @@ def test_a_missing_column_is_refused_and_no_table_is_no_rows(region, tmp_path):
     (tmp_path / "units.csv").write_text("actor,quantity,value\nPOL,active_personnel,5\n")
     with pytest.raises(DataError, match="missing column"):
         units_rows(bare)
+
+
+def test_the_compare_console_prints_the_largest_real_unit_ripples(tmp_path):
+    from sim.outputs.summary import compare_summary
+
+    pd.DataFrame({"outcome": ["regime_and_leader_continue"], "actor": ["BLR"],
+                  "paired": [True], "probability_a": [0.9], "probability_b": [0.1],
+                  "diff": [-0.8], "ci_low": [-0.85], "ci_high": [-0.75]}).to_csv(
+        tmp_path / "outcomes.csv", index=False)
+    pd.DataFrame({"actor": ["BLR", "RUS", "RUS"],
+                  "quantity": ["people who have left Belarus", "extra military spending",
+                               "extra troops the spending pays"],
+                  "when": ["by the horizon", "peak", "peak"],
+                  "unit": ["people", "US$ bn/yr", "troops"],
+                  "median_a": [1800, 0.1, 10], "median_b": [31000, 28.0, 140000],
+                  "diff_median": [28000, 27.9, 139990], "diff_p05": [9700, 1.0, 50],
+                  "diff_p95": [140000, 300.0, 1e6], "paired": [True] * 3}).to_csv(
+        tmp_path / "ripple_units.csv", index=False)
+    text = compare_summary(tmp_path)
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("ripples in real units"))
+    assert "people who have left Belarus" in lines[start + 1] and "+28,000" in lines[start + 1]
+    assert "US$ bn/yr" in lines[start + 2] and "troops" not in text.split("ripples")[1]

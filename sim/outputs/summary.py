@@ -71,11 +71,49 @@ def compare_summary(folder: Path) -> str:
         lines.append(f"  {LABELS.get(r.outcome, r.outcome):30s} {100 * r.probability_a:6.1f}%"
                      f" {100 * r.probability_b:6.1f}% {100 * r.diff:+7.1f}%  "
                      f"({100 * r.ci_low:+.1f} to {100 * r.ci_high:+.1f})")
+    lines.extend(_units_lines(folder))
     lines.append(f"comparison written to {folder}")
     report = folder / "report.html"
     if report.is_file():
         lines.append(f"open the report: {report}")
     return "\n".join(lines)
+
+
+def _units_lines(folder: Path, top: int = 6) -> list[str]:
+    """The largest ripples in real units, B - A (``ripple_units.csv`` of a comparison).
+
+    People and US$ at the peak (the troops and % of GDP rows say the same in other
+    units: they stay in the file), largest median difference first.
+    """
+    path = folder / "ripple_units.csv"
+    if not path.is_file():
+        return []
+    units = pd.read_csv(path)
+    shown = units[units["unit"].isin(("people", "US$ bn/yr"))
+                  & units["when"].isin(("by the horizon", "peak"))]
+    if shown.empty:
+        return []
+    shown = shown.reindex(shown["diff_median"].abs().sort_values(ascending=False).index)
+    lines = ["ripples in real units, B - A (median across members and 90% of members; "
+             "conversions of index changes, order of magnitude: ripple_units.csv)"]
+    for r in shown.head(top).itertuples():
+        name = f"{r.actor} {r.quantity}, {r.when}"
+        lines.append(f"  {name[:52]:52s} {_signed(r.diff_median, r.unit):>10s} {r.unit:10s} "
+                     f"({_signed(r.diff_p05, r.unit)} to {_signed(r.diff_p95, r.unit)})")
+    return lines
+
+
+def _signed(value: float, unit: str) -> str:
+    """A signed difference: people to two significant digits, money to three.
+
+    Examples
+    --------
+    >>> _signed(28347.0, "people"), _signed(27.94, "US$ bn/yr"), _signed(-0.004, "US$ bn/yr")
+    ('+28,000', '+27.9', '-0.004')
+    """
+    if unit == "people":
+        return f"{float(f'{value:.2g}'):+,.0f}"
+    return f"{float(f'{value:.3g}'):+,g}"
 
 
 def overview_summary(table: pd.DataFrame, folder: Path) -> str:
