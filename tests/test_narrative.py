@@ -56,3 +56,29 @@ def test_every_outcome_has_a_phrase():
     from sim.outputs.tables import OUTCOMES
 
     assert set(PHRASES) == set(OUTCOMES)
+
+
+def test_the_narrative_gives_the_largest_real_unit_ripples_and_the_track_record(tmp_path):
+    rows = [("AAA", "regime_continues_new_leader", 0.9, 0.88, 0.92)]
+    pd.DataFrame(rows, columns=["actor", "outcome", "probability", "ci_low", "ci_high"]
+                 ).to_csv(tmp_path / "outcomes.csv", index=False)
+    (tmp_path / "manifest.json").write_text(json.dumps({"weeks": 52, "engine": {"mode": {}}}))
+    plain = run_narrative(tmp_path, ("regime_continues_new_leader",), "Aland")
+    assert not any("In real units" in line for line in plain)   # no ripple_units.csv
+    pd.DataFrame({
+        "kind": ["people", "spending", "spending", "spending"],
+        "name": ["Aland", "Bland", "Cland", "Cland"],
+        "unit": ["people", "US$ bn/yr", "US$ bn/yr", "US$ bn/yr"],
+        "when": ["by the horizon", "peak", "peak", "horizon"],
+        "median": [23670.7, 2.99, 27.85, 40.0], "p05": [21743.5, 2.9, 27.77, 30.0],
+        "p95": [127404.0, 18.9, 367.2, 50.0]}).to_csv(tmp_path / "ripple_units.csv",
+                                                      index=False)
+    lines = run_narrative(tmp_path, ("regime_continues_new_leader",), "Aland")
+    units = next(line for line in lines if line.startswith("In real units"))
+    assert "about 24,000 people would have left Aland by week 52 (22,000 to 130,000)" in units
+    # The largest at the peak (Cland's 28), not the larger figure at the horizon.
+    assert "Cland's, about US$ 28 bn a year of extra spending at its peak (28 to 370)" in units
+    record = lines[-1]
+    assert record.startswith("Has it been right before?") and "Brier skill" in record
+    headline = json.loads(open("sim/calibration/posterior.json").read())["crossval_headline"]
+    assert f"{headline['skill']:+.2f}" in record and headline["verdict"] in record

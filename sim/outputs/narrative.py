@@ -81,7 +81,7 @@ PHRASES: dict[str, str] = dict(OUTCOME_PHRASES)
 
 def run_narrative(folder: Path, outcomes_order: tuple[str, ...], focal_name: str,
                   phrases: dict[str, str] | None = None) -> list[str]:
-    """A few sentences on a finished run: who rules at the horizon, and what that covers.
+    """A few sentences on a finished run: who rules, what that covers, ripples, track record.
 
     Parameters
     ----------
@@ -120,4 +120,58 @@ def run_narrative(folder: Path, outcomes_order: tuple[str, ...], focal_name: str
                   "posterior)")
     lines.append(f"The intervals cover {covers}. Words follow the ICD 203 likelihood "
                  "scale.")
+    lines += _ripple_sentences(folder, focal_name, manifest["weeks"])
+    lines += _track_record()
     return lines
+
+
+def _about(value: float) -> str:
+    """A conversion's figure to two significant digits ("about 24,000", "about 28")."""
+    return f"{float(f'{value:.2g}'):,.0f}" if abs(value) >= 10 else f"{value:.2g}"
+
+
+def _ripple_sentences(folder: Path, focal_name: str, weeks: object) -> list[str]:
+    """The largest ripples in real units (``ripple_units.csv``), if the run wrote it.
+
+    The people who have left the focal state by the horizon and the largest extra
+    military spending at its peak, each as the median across members with the range of
+    90% of them, and what they are: conversions of index changes.
+    """
+    path = folder / "ripple_units.csv"
+    if not path.is_file():
+        return []
+    units = pd.read_csv(path)
+    parts = []
+    people = units[(units["kind"] == "people") & (units["unit"] == "people")
+                   & (units["when"] == "by the horizon")]
+    if len(people):
+        r = people.iloc[0]
+        parts.append(f"about {_about(r['median'])} people would have left {focal_name} by "
+                     f"week {weeks} ({_about(r['p05'])} to {_about(r['p95'])})")
+    spend = units[(units["kind"] == "spending") & (units["unit"] == "US$ bn/yr")
+                  & (units["when"] == "peak")]
+    if len(spend):
+        r = spend.loc[spend["median"].idxmax()]
+        parts.append(f"the largest military ripple is {r['name']}'s, about US$ "
+                     f"{_about(r['median'])} bn a year of extra spending at its peak "
+                     f"({_about(r['p05'])} to {_about(r['p95'])})")
+    if not parts:
+        return []
+    return ["In real units (median across members, 90% of members in brackets): "
+            + "; ".join(parts) + ". These are conversions of the model's index changes, "
+            "order of magnitude, not measurements (ripple_units.csv)."]
+
+
+def _track_record() -> list[str]:
+    """The backtest's verdict: the shipped cross-validated score (``make calibrate``)."""
+    path = Path(__file__).resolve().parents[1] / "calibration" / "posterior.json"
+    try:
+        headline = json.loads(path.read_text(encoding="utf-8"))["crossval_headline"]
+        skill, low, high = (float(headline[k]) for k in ("skill", "low", "high"))
+        verdict = str(headline["verdict"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [f"Has it been right before? On the 53 development episodes, each held out with "
+            f"its country and run by the model, its Brier skill against the base rates of "
+            f"each trigger is {skill:+.2f} (95% interval {low:+.2f} to {high:+.2f}): "
+            f"{verdict} (make backtest)."]
