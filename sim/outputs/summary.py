@@ -97,8 +97,8 @@ def _units_lines(folder: Path, top: int = 6) -> list[str]:
     lines = ["ripples in real units, B - A (median across members and 90% of members; "
              "conversions of index changes, order of magnitude: ripple_units.csv)"]
     for r in shown.head(top).itertuples():
-        name = f"{r.actor} {r.quantity}, {r.when}"
-        lines.append(f"  {name[:52]:52s} {_signed(r.diff_median, r.unit):>10s} {r.unit:10s} "
+        name = f"{r.actor}: {r.quantity}, {r.when}"
+        lines.append(f"  {name[:62]:62s} {_signed(r.diff_median, r.unit):>10s} {r.unit:10s} "
                      f"({_signed(r.diff_p05, r.unit)} to {_signed(r.diff_p95, r.unit)})")
     return lines
 
