@@ -120,9 +120,10 @@ backtest: $(STAMP) ## Score the model on the 53 historical episodes, print the t
 	@"$(PY)" -m sim backtest $${PERTURB:+--perturb "$$PERTURB"}
 
 .PHONY: calibrate
-calibrate: $(STAMP) ## Fit the model to the literature and the 53 episodes (two history-matching waves), cross-validate, write sim/calibration/posterior.* [QUICK=1 POINTS= REPLICATES= WAVES=1|2]
+calibrate: $(STAMP) ## Fit the model to the literature and the 53 episodes (two history-matching waves), cross-validate, write sim/calibration/posterior.* [QUICK=1 POINTS= REPLICATES= WAVES=1|2 SCHEDULER=tcp://host:port]
 	@"$(PY)" -m sim.analyses.inference $${QUICK:+--quick} $${POINTS:+--points "$$POINTS"} \
-	  $${REPLICATES:+--replicates "$$REPLICATES"} $${WAVES:+--waves "$$WAVES"}
+	  $${REPLICATES:+--replicates "$$REPLICATES"} $${WAVES:+--waves "$$WAVES"} \
+	  $${SCHEDULER:+--scheduler "$$SCHEDULER"}
 
 .PHONY: bench
 bench: $(STAMP) ## Run the speed and memory benchmark, writes results/bench/bench.csv

@@ -254,3 +254,40 @@ def test_a_killed_wave_resumes_and_a_new_design_is_run_afresh(tmp_path):
     design.simulate(tmp_path, settings, episodes, regions,
                     progress=lambda case, d, t: ran.append(case))
     assert len(ran) == 3
+
+
+def test_the_design_on_a_dask_cluster_equals_one_process(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from sim import paths
+    from sim.analyses.backtest import EPISODES_DIR
+    from sim.analyses.episodes import find_episodes, load_episode
+    from sim.analyses.inference import design
+    from sim.regions.loader import load_region
+
+    episodes = [load_episode(p) for p in find_episodes([EPISODES_DIR])[:2]]
+    regions = [load_region(paths.REGIONS_DIR / "russia")]
+    settings = design.Settings(3, 4)
+    here = design.simulate(tmp_path / "here", settings, episodes, regions)
+    done = []
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        there = design.simulate(tmp_path / "there", settings, episodes, regions,
+                                progress=lambda case, d, t: done.append((case, d, t)),
+                                client=client)
+    assert list(there["cases"]) == list(here["cases"])   # the cases' order, not arrival's
+    for case, labels in here["cases"].items():
+        for key, value in labels.items():
+            assert np.array_equal(there["cases"][case][key], value), (case, key)
+    assert sorted(d for _, d, _ in done) == [1, 2, 3] and {t for *_, t in done} == {3}
+    assert len(list((tmp_path / "there").glob("*.npz"))) == 3   # saved: a rerun resumes
+
+
+def test_calibrate_refuses_an_unreachable_scheduler_clearly(capsys):
+    from sim.analyses.inference.run import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--quick", "--scheduler", "tcp://127.0.0.1:9"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "127.0.0.1:9" in err and "Traceback" not in err

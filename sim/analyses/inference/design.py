@@ -12,6 +12,12 @@ the design). What each member ends in is kept (``labels``), so the emulators
 Each case's labels are written to ``<work>/<case>.npz`` as soon as the case is done; a
 run that is killed and started again with the same settings skips the cases already
 there (``resumable``), and a file from other settings is refused by its fingerprint.
+
+On a Dask cluster (``make calibrate SCHEDULER=tcp://host:port``, or the
+``SIM_DASK_SCHEDULER`` environment variable) the cases still to run are submitted as
+one task each to the cluster's workers and saved as they come back, in any order: each
+case is a function of the design and its own seeds only, so the labels are the same as
+in this process (``tests/test_inference.py`` runs a local cluster against it).
 """
 
 from __future__ import annotations
@@ -160,12 +166,13 @@ def target_labels(region: Region, names: tuple[str, ...], values: np.ndarray,
 def simulate(work: Path, settings: Settings, episodes: list[Episode],
              regions: list[Region], names: tuple[str, ...] = CALIBRATED,
              progress: Callable[[str, int, int], None] | None = None,
-             values: np.ndarray | None = None) -> dict[str, dict]:
+             values: np.ndarray | None = None, client=None) -> dict[str, dict]:
     """Run (or resume) every case; return ``{case: {label: array}}`` and the design.
 
     ``work`` holds one ``.npz`` per finished case; a case already there (same
     fingerprint) is read, not run again. ``values`` gives the design point by point
-    (a second wave's points, ``waves.py``); by default the Latin hypercube.
+    (a second wave's points, ``waves.py``); by default the Latin hypercube. ``client``
+    (a ``distributed.Client``) runs the cases still to do as tasks on its cluster.
     """
     work.mkdir(parents=True, exist_ok=True)
     fingerprint = settings.fingerprint(names, values)
@@ -178,18 +185,33 @@ def simulate(work: Path, settings: Settings, episodes: list[Episode],
                lambda e=e: {"cls": episode_labels(e, names, values, settings.replicates)})
               for e in episodes]
     out: dict[str, dict] = {}
-    for k, (name, run) in enumerate(cases):
+    todo = []
+    for name, run in cases:
         path = work / f"{name}.npz"
         if path.is_file():
             with np.load(path) as stored:
                 if str(stored["fingerprint"]) == fingerprint:
                     out[name] = {key: stored[key] for key in stored.files if key != "fingerprint"}
                     continue
-        labels = run()
+        todo.append((name, run))
+
+    def keep(name: str, labels: dict[str, np.ndarray]) -> None:
+        path = work / f"{name}.npz"
         partial = path.with_suffix(".tmp.npz")
         np.savez_compressed(partial, fingerprint=np.array(fingerprint), **labels)
         partial.replace(path)  # a killed run leaves no half-written case behind
         out[name] = labels
         if progress is not None:
-            progress(name, k + 1, len(cases))
-    return {"values": values, "cases": out}
+            progress(name, len(out), len(cases))
+
+    if client is None:
+        for name, run in todo:
+            keep(name, run())
+    else:
+        from distributed import as_completed
+
+        futures = {client.submit(run, pure=False, key=f"{name}-{fingerprint[:12]}"): name
+                   for name, run in todo}
+        for future in as_completed(futures):
+            keep(futures[future], future.result())
+    return {"values": values, "cases": {name: out[name] for name, _ in cases}}

@@ -31,6 +31,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -45,6 +47,8 @@ from sim.analyses.inference import crossval, design, posterior, waves
 from sim.analyses.inference.emulator import ClassEmulator, check
 from sim.analyses.inference.shipped import crossval_headline
 from sim.analyses.run import git_commit
+from sim.engines.executors import SCHEDULER_ENV
+from sim.errors import UserError
 from sim.outputs.atomic import atomic_directory
 from sim.regions.loader import load_region, region_sha256
 
@@ -106,15 +110,16 @@ class _Waves:
     """Wave 1 once, and a refocused wave 2 per set of dropped targets (cached)."""
 
     def __init__(self, label, settings, episodes, regions, names, budget, discrepancy,
-                 say):
+                 say, client=None):
         self.episodes, self.regions, self.names = episodes, regions, names
         self.settings, self.budget, self.discrepancy, self.say = (settings, budget,
                                                                   discrepancy, say)
         self.bounds = design.bounds(names)
         self.base = paths.RESULTS_DIR / "calibration"
-        self.label = label
+        self.label, self.client = label, client
         work = self.base / f"{label}_work_{settings.fingerprint(names)}"
-        self.first = design.simulate(work, settings, episodes, regions, names, say)
+        self.first = design.simulate(work, settings, episodes, regions, names, say,
+                                     client=client)
         self.fitted1, self.checks1 = _emulators(self.first, names)
         self.candidates = waves.screen_prior(
             _region_targets(self.fitted1, regions), budget["prior_draws"], len(names),
@@ -132,7 +137,8 @@ class _Waves:
             fp = settings.fingerprint(self.names, values)
             second = design.simulate(self.base / f"{self.label}_wave2_work_{fp}", settings,
                                      self.episodes, self.regions, self.names,
-                                     self._say_wave2(dropped), values=values)
+                                     self._say_wave2(dropped), values=values,
+                                     client=self.client)
             fitted, checks = _emulators(waves.merge(self.first, second), self.names)
             self.refocused[dropped] = (fitted, checks, len(values))
         return self.refocused[dropped]
@@ -152,8 +158,24 @@ class _Waves:
 
 def calibrate(quick: bool = False, points: int | None = None, replicates: int | None = None,
               progress: bool = True, discrepancy: float = posterior.DISCREPANCY,
-              waves_run: int = 2) -> Path:
-    """Run the whole calibration; return the results folder."""
+              waves_run: int = 2, scheduler=None) -> Path:
+    """Run the whole calibration; return the results folder.
+
+    ``scheduler``: a Dask scheduler address (``tcp://host:port``) or a
+    ``distributed.Client``; the design's cases then run as tasks on that cluster
+    (``design.simulate``). None: this process.
+    """
+    client, own = _dask_client(scheduler)
+    try:
+        return _calibrate(quick, points, replicates, progress, discrepancy, waves_run, client)
+    finally:
+        if own:
+            client.close()
+
+
+def _calibrate(quick: bool, points: int | None, replicates: int | None, progress: bool,
+               discrepancy: float, waves_run: int, client) -> Path:
+    """:func:`calibrate` with the Dask client (or None) already open."""
     budget = dict(QUICK if quick else FULL)
     budget.update({k: v for k, v in (("points", points), ("replicates", replicates))
                    if v is not None})
@@ -169,7 +191,8 @@ def calibrate(quick: bool = False, points: int | None = None, replicates: int | 
     def say(case: str, done: int, total: int) -> None:
         if progress:
             print(f"  [{done}/{total}] {case} ({time.time() - started:.0f} s)", flush=True)
-    fit = _Waves(label, settings, episodes, regions, names, budget, discrepancy, say)
+    fit = _Waves(label, settings, episodes, regions, names, budget, discrepancy, say,
+                 client)
     cands = fit.candidates
     prior = bounds[:, 0] + cands.unit * (bounds[:, 1] - bounds[:, 0])
     observed = [e.spec.observed for e in episodes]
@@ -324,6 +347,22 @@ def _write(label, quick, budget, names, episodes, regions, scores, per_episode, 
     return folder
 
 
+def _dask_client(scheduler):
+    """(client, whether this function opened it) for a scheduler address, a client or None."""
+    if scheduler is None or scheduler == "":
+        return None, False
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UserError("--scheduler", None, "needs the 'distributed' package "
+                        "(pip install -e '.[dask]')") from None
+    if isinstance(scheduler, Client):
+        return scheduler, False
+    from sim.engines.executors import DASK_TIMEOUT_S, DaskExecutor
+
+    return DaskExecutor(scheduler, timeout=DASK_TIMEOUT_S).client, True
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line of ``make calibrate``."""
     parser = argparse.ArgumentParser(prog="python -m sim.analyses.inference",
@@ -338,6 +377,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--discrepancy", type=float, default=posterior.DISCREPANCY,
                         help="model discrepancy of the literature targets (probability "
                              f"scale; default {posterior.DISCREPANCY})")
+    parser.add_argument("--scheduler", default=os.environ.get(SCHEDULER_ENV) or None,
+                        help="Dask scheduler tcp://HOST:PORT: the design's cases run as "
+                             f"tasks on that cluster (default: ${SCHEDULER_ENV}, else here)")
     args = parser.parse_args(argv)
-    calibrate(args.quick, args.points, args.replicates, discrepancy=args.discrepancy,
-              waves_run=args.waves)
+    try:
+        calibrate(args.quick, args.points, args.replicates, discrepancy=args.discrepancy,
+                  waves_run=args.waves, scheduler=args.scheduler)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
