@@ -104,7 +104,11 @@ def test_a_drawn_run_splits_its_spread_into_parameters_and_dice(results_dir):
         assert 0.0 <= v["parameter_p05"] <= v["parameter_p95"] <= 1.0
         assert v["parameter_share"] + v["monte_carlo_share"] == pytest.approx(
             1.0 if 0 < v["probability"] < 1 else v["monte_carlo_share"])
-    assert "How much of the spread" in (folder / "report.html").read_text()
+    page = (folder / "report.html").read_text()
+    assert "How much of the spread" in page
+    # The assumptions section does not claim that every parameter is at its default.
+    assert "the calibrated ones are drawn from\ntheir posterior" in page
+    assert "every parameter at its\ndefault" not in page
 
 
 def test_a_fixed_run_has_no_split(results_dir):
@@ -114,6 +118,7 @@ def test_a_fixed_run_has_no_split(results_dir):
                                                              "fixed": 1})
     mode = json.loads((folder / "manifest.json").read_text())["engine"]["mode"]
     assert "split" not in mode and mode["parameter_mode"] == "fixed"
+    assert "every parameter at its\ndefault" in (folder / "report.html").read_text()
 
 
 def test_every_report_sets_the_defaults_beside_the_posterior(results_dir):
