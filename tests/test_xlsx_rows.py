@@ -44,7 +44,7 @@ def test_random_rows_give_xlsxwriters_bytes(tmp_path, seed):
     rng = np.random.default_rng(seed)
     pool = AWKWARD + NUMBERS + list(rng.normal(size=20)) + list(range(5))
     rows = [[pool[k] for k in rng.integers(0, len(pool), size=3)] for _ in range(60)]
-    rows += [[None, None, None], [1.5, None, None], [None, None, "end"]]
+    rows += [[None, None, None], ["", None, None], [1.5, None, None], [None, None, "end"]]
     assert _book(tmp_path / "fast.xlsx", rows, True) == _book(tmp_path / "slow.xlsx", rows,
                                                               False)
 
@@ -88,3 +88,14 @@ def test_a_run_folders_workbook_is_unchanged(tmp_path):
         workbook._sheet = original
     assert fast == slow
     assert zipfile.ZipFile(tmp_path / "fast.xlsx").testzip() is None
+
+
+def test_chunks_give_the_same_bytes(tmp_path, monkeypatch):
+    from sim.outputs import xlsx_rows
+
+    rng = np.random.default_rng(9)
+    pool = AWKWARD + NUMBERS
+    rows = [[pool[k] for k in rng.integers(0, len(pool), size=3)] for _ in range(40)]
+    monkeypatch.setattr(xlsx_rows, "CHUNK", 7)
+    assert _book(tmp_path / "fast.xlsx", rows, True) == _book(tmp_path / "slow.xlsx", rows,
+                                                              False)

@@ -249,6 +249,10 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
         from sim.analyses.ripple_tables import write_ripple_units
 
         write_ripple_units(out, ctx, result, outflow, outcomes)
+    if report:  # every CSV is written: the workbook now, while helpers draw the charts
+        from sim.outputs.workbook import write_workbook
+
+        write_workbook(out)
     if drawing is not None:
         chart_pool.wait(drawing)
     elif charts:
@@ -262,9 +266,6 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
         from sim.outputs.report import write_run_report
 
         write_run_report(out, ctx.region, scenario)
-        from sim.outputs.workbook import write_workbook
-
-        write_workbook(out)
 
 
 def recorder_for(scenario: Scenario, ctx: Context) -> ObservableRecorder:

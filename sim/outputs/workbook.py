@@ -47,13 +47,13 @@ def _columns(frame: pd.DataFrame) -> list[list[object]]:
 
 def _sheet(book, name: str, frame: pd.DataFrame) -> None:
     """One sheet: the header row, then the frame's rows (empty cells for missing values)."""
-    from sim.outputs.xlsx_rows import write_rows
+    from sim.outputs.xlsx_rows import write_columns
 
     sheet = book.add_worksheet(name[:31])
     sheet.write_row(0, 0, list(frame.columns))
     # Rows of plain cells are written as XlsxWriter's own XML (same bytes, about three
     # times faster: sim/outputs/xlsx_rows.py); any other row by XlsxWriter's write_row.
-    write_rows(sheet, zip(*_columns(frame), strict=True), first=1)
+    write_columns(sheet, _columns(frame), first=1)
 
 
 def write_workbook(folder: Path, tables: Sequence[str] | None = None,
