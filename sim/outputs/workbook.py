@@ -6,8 +6,9 @@ of :mod:`sim.outcomes` (holder, outcome, label, backtest class). The CSVs stay t
 reference; the workbook is a convenience for spreadsheet users. Written with XlsxWriter
 in constant-memory mode (rows streamed to disk). A table longer than a sheet can hold
 (:data:`MAX_ROWS`) is left out and the ``about`` sheet says so. It is written beside
-``report.html`` (``--no-report`` skips both); a 1,000-member run's workbook takes
-about 0.7 s.
+``report.html`` (``--no-report`` skips both); rows of plain cells are written by
+:mod:`sim.outputs.xlsx_rows` (the same bytes, faster): a 1,000-member run's workbook
+takes about 0.5 s, a 10,000-member run's about 2.5-3 s.
 """
 
 from __future__ import annotations
