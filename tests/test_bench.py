@@ -51,3 +51,27 @@ def test_bench_runs_both_sides_and_writes_ratios(tmp_path, monkeypatch, capsys):
 
 def test_no_remembered_baseline_number():
     assert not hasattr(bench, "BASELINE")
+
+
+def test_another_baseline_commit_is_passed_to_the_cases(monkeypatch):
+    seen = []
+    monkeypatch.setattr(bench, "run_case_in_subprocess",
+                        lambda name, quick, repeats, baseline: seen.append(baseline) or [])
+    monkeypatch.setattr(bench.paths, "BENCH_DIR", paths.PROJECT_ROOT / "results" / "bench-test")
+    try:
+        bench.main(["--case", "default_run", "--baseline", "b014187"])
+    finally:
+        import shutil
+
+        shutil.rmtree(paths.PROJECT_ROOT / "results" / "bench-test", ignore_errors=True)
+    assert seen == ["b014187"]
+    assert bench_sides.chosen_baseline["commit"] == "b014187"
+    bench_sides.chosen_baseline["commit"] = bench_sides.BASELINE_COMMIT
+    assert bench_sides.sides()[0].commit == bench_sides.BASELINE_COMMIT
+
+
+def test_a_baseline_that_is_not_a_commit_hash_is_refused(capsys):
+    with pytest.raises(SystemExit) as stop:
+        bench.main(["--baseline=--upload-pack=x"])
+    assert stop.value.code == 2
+    assert "commit hash" in capsys.readouterr().err

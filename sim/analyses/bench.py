@@ -181,10 +181,12 @@ def case_default_run() -> list[dict]:
 
 def case_run_10k() -> list[dict]:
     """10,000 members end to end, baseline and new side by side."""
-    from sim.analyses.bench_sides import run_side_by_side
+    from sim.analyses.bench_sides import BASELINE_COMMIT, chosen_baseline, run_side_by_side
 
+    # the 2x target is against the session-1 commit; against another baseline: no target
+    target = 2.0 if chosen_baseline["commit"] == BASELINE_COMMIT else None
     return run_side_by_side("run_10k", SIZES["run_members"], SIZES["repeats"],
-                            weeks=SIZES["weeks"], charts=SIZES["charts"], target_ratio=2.0)
+                            weeks=SIZES["weeks"], charts=SIZES["charts"], target_ratio=target)
 
 
 def case_stepping_10k() -> list[dict]:
@@ -353,12 +355,13 @@ CASES = {
 }
 
 
-def run_case_in_subprocess(name: str, quick: bool = False, repeats: int | None = None
-                           ) -> list[dict]:
+def run_case_in_subprocess(name: str, quick: bool = False, repeats: int | None = None,
+                           baseline: str | None = None) -> list[dict]:
     """Run one case in a fresh interpreter; return its rows (a failure row if it fails)."""
     command = [sys.executable, "-m", "sim.analyses.bench", "--in-process", name]
     command += ["--quick"] if quick else []
     command += ["--repeats", str(repeats)] if repeats else []
+    command += ["--baseline", baseline] if baseline else []
     done = subprocess.run(command, capture_output=True, text=True, cwd=paths.PROJECT_ROOT)
     if done.returncode:
         reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
@@ -381,8 +384,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="tiny sizes for the side-by-side and new-only cases, to check "
                              "the machinery (the tests)")
+    parser.add_argument("--baseline", metavar="COMMIT",
+                        help="the commit the side-by-side cases run as their baseline "
+                             "(default: the session-1 commit 97c2688); e.g. the commit "
+                             "before a change, to measure that change")
     parser.add_argument("--in-process", choices=sorted(CASES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.baseline:
+        from sim.analyses import bench_sides
+
+        if not all(c in "0123456789abcdefABCDEF" for c in args.baseline):
+            parser.error("--baseline: a commit hash (hex digits), e.g. b014187")
+        bench_sides.chosen_baseline["commit"] = args.baseline
     if args.quick:
         SIZES.update(QUICK_SIZES)
     if args.repeats:
@@ -395,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     print("bench: machine " + ", ".join(f"{k} {v}" for k, v in about.items()), file=sys.stderr)
     for name in args.case or CASES:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
-        rows.extend(run_case_in_subprocess(name, args.quick, args.repeats))
+        rows.extend(run_case_in_subprocess(name, args.quick, args.repeats, args.baseline))
     table = pd.DataFrame(rows).reindex(columns=COLUMNS)
     table["repeats"] = table["repeats"].astype("Int64")
     for key, value in about.items():

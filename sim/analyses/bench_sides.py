@@ -29,6 +29,10 @@ from sim import paths
 
 #: The session-1 commit every speed-up is measured against (issue 22).
 BASELINE_COMMIT = "97c2688"
+#: The commit the side-by-side cases run as their baseline: :data:`BASELINE_COMMIT`
+#: unless ``python -m sim bench --baseline COMMIT`` asks for another (e.g. the commit
+#: before a change, to measure that change side by side).
+chosen_baseline = {"commit": BASELINE_COMMIT}
 
 #: Times the stepping of one ensemble in whichever code is on ``PYTHONPATH``: the
 #: module layout of the baseline (``sim.run``, ``sim.ensemble``) or of today.
@@ -112,8 +116,9 @@ def baseline_tree(commit: str = BASELINE_COMMIT, folder: Path | None = None) -> 
     return folder
 
 
-def sides(commit: str = BASELINE_COMMIT) -> tuple[Side, Side]:
-    """The baseline side and this code's side."""
+def sides(commit: str | None = None) -> tuple[Side, Side]:
+    """The baseline side (``commit``, default :data:`chosen_baseline`) and this code's."""
+    commit = commit or chosen_baseline["commit"]
     head = _git("describe", "--always", "--dirty").decode().strip()
     return (Side("baseline", commit, baseline_tree(commit)),
             Side("new", head, paths.PROJECT_ROOT))

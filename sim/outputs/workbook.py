@@ -6,8 +6,9 @@ of :mod:`sim.outcomes` (holder, outcome, label, backtest class). The CSVs stay t
 reference; the workbook is a convenience for spreadsheet users. Written with XlsxWriter
 in constant-memory mode (rows streamed to disk). A table longer than a sheet can hold
 (:data:`MAX_ROWS`) is left out and the ``about`` sheet says so. It is written beside
-``report.html`` (``--no-report`` skips both); a 1,000-member run's workbook takes
-about 0.7 s.
+``report.html`` (``--no-report`` skips both); rows of plain cells are written by
+:mod:`sim.outputs.xlsx_rows` (the same bytes, faster): a 1,000-member run's workbook
+takes about 0.5 s, a 10,000-member run's about 2.5-3 s.
 """
 
 from __future__ import annotations
@@ -47,10 +48,13 @@ def _columns(frame: pd.DataFrame) -> list[list[object]]:
 
 def _sheet(book, name: str, frame: pd.DataFrame) -> None:
     """One sheet: the header row, then the frame's rows (empty cells for missing values)."""
+    from sim.outputs.xlsx_rows import write_columns
+
     sheet = book.add_worksheet(name[:31])
     sheet.write_row(0, 0, list(frame.columns))
-    for i, row in enumerate(zip(*_columns(frame), strict=True), start=1):
-        sheet.write_row(i, 0, row)
+    # Rows of plain cells are written as XlsxWriter's own XML (same bytes, about three
+    # times faster: sim/outputs/xlsx_rows.py); any other row by XlsxWriter's write_row.
+    write_columns(sheet, _columns(frame), first=1)
 
 
 def write_workbook(folder: Path, tables: Sequence[str] | None = None,
