@@ -291,3 +291,32 @@ def test_calibrate_refuses_an_unreachable_scheduler_clearly(capsys):
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "127.0.0.1:9" in err and "Traceback" not in err
+
+
+def test_the_splits_newton_fit_equals_scikit_learns():
+    from sklearn.linear_model import LogisticRegression
+
+    from sim.analyses.inference.emulator import RIDGE_C, features
+    from sim.analyses.inference.split import ridge_logistic
+
+    rng = np.random.default_rng(5)
+    x = features(rng.random((3000, 4)))
+    y = rng.random(3000) < 1.0 / (1.0 + np.exp(-(x @ np.array([2, -1, 0.5, 0, 1, 0, -2, 1])
+                                                  - 0.3)))
+    ours = ridge_logistic(x, y, RIDGE_C)
+    theirs = LogisticRegression(C=RIDGE_C, max_iter=5000, tol=1e-10).fit(x, y).predict_proba(
+        x)[:, 1]
+    assert np.max(np.abs(ours - theirs)) < 1e-5
+
+
+def test_a_run_does_not_import_scikit_learn(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys, sim.paths as p, pathlib; p.RESULTS_DIR = pathlib.Path(sys.argv[1]); "
+            "from sim.cli import main; "
+            "main(['run', 'incapacity', '--members', '30', '--weeks', '8', '--quiet', "
+            "'--no-charts']); print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stdout + out.stderr

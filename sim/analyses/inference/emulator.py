@@ -17,9 +17,12 @@ run.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+
+if TYPE_CHECKING:  # scikit-learn is imported when an emulator is fitted, not before
+    from sklearn.linear_model import LogisticRegression
 
 #: Inverse ridge strength of the emulators (on unit-cube features; 1 is mild).
 RIDGE_C = 1.0
@@ -49,6 +52,8 @@ class ClassEmulator:
         floor = 0.5 / (len(labels) + 1.5)
         if len(present) == 1:
             return cls(k, None, present, floor)
+        from sklearn.linear_model import LogisticRegression
+
         model = LogisticRegression(C=RIDGE_C, max_iter=2000)
         model.fit(x, labels)
         return cls(k, model, present, floor)
