@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import qmc
 
-from sim import paths
 from sim.analyses import calibration as literature
 from sim.analyses.episodes import CLASS_OF_HOLDER, CLASSES, Episode
+from sim.analyses.inference.fingerprint import model_fingerprint
 from sim.engines.ensemble import run_ensemble
 from sim.engines.executors import plan_local
 from sim.model.context import build_context
@@ -77,24 +77,6 @@ class Settings:
                            "names": names, "seed": DESIGN_SEED, "values": given,
                            "model": model_fingerprint()}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def model_fingerprint() -> str:
-    """sha256 over what a simulation reads, episodes included.
-
-    The model, the engines, the region code and data, the parameters, and the built
-    episode folders (not their sources or docs).
-    """
-    digest = hashlib.sha256()
-    package = paths.PACKAGE_DIR
-    for sub in ("model", "engines", "regions", "episodes"):
-        for path in sorted((package / sub).rglob("*")):
-            rel = path.relative_to(package)
-            if (path.suffix in {".py", ".csv", ".yaml"} and "__pycache__" not in rel.parts
-                    and "sources" not in rel.parts and path.is_file()):
-                digest.update(str(rel).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def bounds(names: tuple[str, ...] = CALIBRATED) -> np.ndarray:

@@ -112,7 +112,7 @@ def posterior_design(seed: int, members: int, fixed: set[str]) -> tuple[dict, di
 
 def _model_fingerprint() -> str:
     """The running model's fingerprint, as ``make calibrate`` records it."""
-    from sim.analyses.inference.design import model_fingerprint
+    from sim.analyses.inference.fingerprint import model_fingerprint
 
     return model_fingerprint()
 
