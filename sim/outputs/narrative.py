@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim import paths
 from sim.outcomes import PHRASES as OUTCOME_PHRASES
 
 #: (lower bound of the band, term), lowest first; a probability p takes the last band
@@ -164,7 +165,7 @@ def _ripple_sentences(folder: Path, focal_name: str, weeks: object) -> list[str]
 
 def _track_record() -> list[str]:
     """The backtest's verdict: the shipped cross-validated score (``make calibrate``)."""
-    path = Path(__file__).resolve().parents[1] / "calibration" / "posterior.json"
+    path = paths.PACKAGE_DIR / "calibration" / "posterior.json"
     try:
         headline = json.loads(path.read_text(encoding="utf-8"))["crossval_headline"]
         skill, low, high = (float(headline[k]) for k in ("skill", "low", "high"))
