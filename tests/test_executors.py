@@ -51,7 +51,7 @@ def test_csv_bytes_do_not_depend_on_workers(ctx, reference, tmp_path):
 
 def test_dask_local_cluster_equals_one_process(ctx, reference):
     distributed = pytest.importorskip("distributed")
-    from sim.engines.executors import DaskExecutor
+    from sim.engines.dask_executor import DaskExecutor
 
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:

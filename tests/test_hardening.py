@@ -139,7 +139,7 @@ def test_bad_dask_address_is_a_user_error(address, results_dir, capsys):
 
 def test_endpoint_that_is_not_dask_times_out():
     pytest.importorskip("distributed")
-    from sim.engines.executors import DaskExecutor
+    from sim.engines.dask_executor import DaskExecutor
 
     server = socket.create_server(("127.0.0.1", 0))
     accepted = []

@@ -47,7 +47,7 @@ from sim.analyses.inference import crossval, design, posterior, waves
 from sim.analyses.inference.emulator import ClassEmulator, check
 from sim.analyses.inference.shipped import crossval_headline
 from sim.analyses.run import git_commit
-from sim.engines.executors import SCHEDULER_ENV
+from sim.engines.dask_executor import SCHEDULER_ENV
 from sim.errors import UserError
 from sim.outputs.atomic import atomic_directory
 from sim.regions.loader import load_region, region_sha256
@@ -358,7 +358,7 @@ def _dask_client(scheduler):
                         "(pip install -e '.[dask]')") from None
     if isinstance(scheduler, Client):
         return scheduler, False
-    from sim.engines.executors import DASK_TIMEOUT_S, DaskExecutor
+    from sim.engines.dask_executor import DASK_TIMEOUT_S, DaskExecutor
 
     return DaskExecutor(scheduler, timeout=DASK_TIMEOUT_S).client, True
 
