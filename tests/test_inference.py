@@ -320,3 +320,30 @@ def test_a_run_does_not_import_scikit_learn(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stdout + out.stderr
+
+
+def test_every_design_row_draws_its_own_random_numbers():
+    """Row ``k`` of a design runs exactly as plain-run member ``first_member + k`` with
+    the point's parameters (exact equivalence), so no two rows share their dice: with
+    common numbers across points the emulators' level carried the Monte Carlo error of
+    ``replicates`` members however many points there were (docs/model.md 9.1)."""
+    from sim import paths
+    from sim.analyses.inference import design
+    from sim.engines.ensemble import run_ensemble
+    from sim.model.context import build_context
+    from sim.model.scenario import Scenario
+    from sim.regions.loader import load_region
+
+    region = load_region(paths.REGIONS_DIR / "belarus")
+    scenario = Scenario.in_code("t", weeks=30, members=1, seed=5,
+                                events=[{"type": "leader_incapacitated", "week": 0,
+                                         "mode": "natural"}])
+    names = ("transition_split_rate", "rival_win_share")
+    values = np.array([[0.04, 0.3], [0.04, 0.3]])      # two equal points
+    rows = design._design_run(scenario, region, names, values, replicates=6,
+                              first_member=10, chunk_rows=6)   # one point per chunk
+    plain = run_ensemble(build_context(
+        scenario.with_overrides(members=22, parameters=dict(zip(names, values[0], strict=True))),
+        region), members=np.arange(10, 22), progress=False).holder
+    assert np.array_equal(rows, plain)
+    assert not np.array_equal(rows[:6], rows[6:])      # the equal points differ by dice

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.analyses import calibration as literature
+from sim.engines.stats import wilson_interval
 
 #: Discrepancy of the literature targets, on the probability scale: the emulators' error,
 #: the bands' own width being the literature's uncertainty. A first full run used 0.02
@@ -161,3 +162,23 @@ def constraint(targets_by_region: dict[str, dict[str, np.ndarray]],
             i = implausibility(values[name], name, discrepancy)
             worst = i if worst is None else np.maximum(worst, i)
     return worst <= MAX_IMPLAUSIBILITY, worst
+
+
+def simulated_targets(labels: dict[str, np.ndarray]) -> dict[str, tuple[float, float, float]]:
+    """The constrained targets from simulated members, each with a Wilson 95% interval.
+
+    ``labels`` holds per-member outcomes of one region's literature cases
+    (``design.target_labels``), one posterior draw per member: this is the posterior
+    predictive itself, with no emulator in between. Returns ``{target: (value, low,
+    high)}``; the failure-mode share counts the members of both death cases that failed.
+    """
+    members = len(labels["natural_continuing"])
+    failed = int((~labels["natural_continuing"]).sum() + (~labels["violent_continuing"]).sum())
+    rival = int(labels["natural_failed_rival"].sum() + labels["violent_failed_rival"].sum())
+    counts = {"natural_continuity": (int(labels["natural_continuing"].sum()), members),
+              "natural_split_share": (int(labels["natural_split"].sum()), members),
+              "failure_rival_share": (rival, failed),
+              "wave_2020_loyal": (int(labels["wave_2020_opposition"].sum()), members),
+              "wave_2004_wavering": (int(labels["wave_2004_opposition"].sum()), members)}
+    return {name: (hits / trials if trials else float("nan"), *wilson_interval(hits, trials))
+            for name, (hits, trials) in counts.items()}
