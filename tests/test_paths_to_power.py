@@ -199,3 +199,18 @@ def test_a_democracy_without_approval_must_give_its_vote_share(tmp_path):
     path.write_text(kept + "\n", encoding="utf-8")
     with pytest.raises(UserError, match="last_vote_share"):
         load_source(path)
+
+
+def test_an_episode_with_rally_weight_zero_runs_as_if_no_popularity_were_known():
+    venezuela = load_region(PACKAGE_DIR / "episodes" / "venezuela_2002")
+    assert venezuela.evidence.popularity == pytest.approx(0.35)
+    unknown = _with_evidence(venezuela, approval=None)
+    coup = [{"type": "coup_attempt", "week": 0}]
+    off = {"rally_weight": 0.0}
+    a = run_ensemble(make_context(venezuela, weeks=12, members=300, seed=4, events=coup,
+                                  parameters=off))
+    b = run_ensemble(make_context(unknown, weeks=12, members=300, seed=4, events=coup,
+                                  parameters=off))
+    assert np.array_equal(a.holder, b.holder) and np.array_equal(a.low, b.low)
+    on = run_ensemble(make_context(venezuela, weeks=12, members=300, seed=4, events=coup))
+    assert not np.array_equal(a.holder, on.holder)
