@@ -88,6 +88,19 @@ class Leader(_Strict):
     title: Annotated[str, Field(min_length=1)]
 
 
+class SuccessorOutsider(_Strict):
+    """Rule RC7: whether the holder of the acting office stood outside the ruling group.
+
+    A pre-trigger fact (expelled from the ruling party, leading an opposition party)
+    with its source; required for every death trigger.
+    """
+
+    value: bool
+    year: int
+    source: Annotated[str, Field(min_length=1)]
+    grade: Literal["recalled", "assumption"] = "recalled"
+
+
 class Succession(_Strict):
     """The constitution in force at the trigger (rule S1-S3 of the README)."""
 
@@ -100,6 +113,9 @@ class Succession(_Strict):
     deadline_days: Annotated[int, Field(ge=14, le=730)] | None = None
     term_end_days: Annotated[int, Field(ge=14, le=730)] | None = None
     source: Annotated[str, Field(min_length=1)]
+    #: rule RC7 (required for a death trigger): the acting office's holder stood outside
+    #: the ruling group before the trigger.
+    successor_outsider: SuccessorOutsider | None = None
 
     @model_validator(mode="after")
     def _one_window(self) -> Succession:
@@ -183,6 +199,10 @@ EVIDENCE_FIELDS: tuple[str, ...] = (
     "lw_coercive_scope", "lw_coercive_cohesion", "wgi_ge", "term_limited",
     "successor_announced", "approval", "trade_eu_pct_gdp", "trade_us_pct_gdp",
 )
+#: Evidence given only where a rule reads it: the ruler's vote share at the last national
+#: election (rule RC8 reads it where no approval was measured and V-Dem's regime class is
+#: 2 or 3; there it is required).
+OPTIONAL_EVIDENCE_FIELDS: tuple[str, ...] = ("last_vote_share",)
 
 
 class EpisodeSource(_Strict):
@@ -228,12 +248,26 @@ class EpisodeSource(_Strict):
         if self.focal not in self.states:
             raise ValueError(f"focal {self.focal} has no figures in states")
         missing = [f for f in EVIDENCE_FIELDS if f not in self.evidence]
-        unknown = [f for f in self.evidence if f not in EVIDENCE_FIELDS]
+        unknown = [f for f in self.evidence
+                   if f not in EVIDENCE_FIELDS + OPTIONAL_EVIDENCE_FIELDS]
         if missing or unknown:
             raise ValueError(f"evidence must hold exactly {', '.join(EVIDENCE_FIELDS)}; "
                              f"missing {missing}, unknown {unknown}")
         if self.alternative_class == self.observed:
             raise ValueError("alternative_class must differ from observed")
+        if self.trigger.kind == "death" and self.succession.successor_outsider is None:
+            raise ValueError("succession.successor_outsider (rule RC7: value, year, source) "
+                             "is required for a death trigger")
+        regime = self.evidence["vdem_regime"].value
+        counted = isinstance(regime, int | float) and regime >= 2
+        vote = self.evidence.get("last_vote_share")
+        if counted and self.evidence["approval"].value is None and (
+                vote is None or vote.value is None):
+            raise ValueError("evidence.last_vote_share (rule RC8) is required where no "
+                             "approval was measured and vdem_regime is 2 or 3")
+        if vote is not None and vote.value is not None and not (
+                isinstance(vote.value, int | float) and 0 <= vote.value <= 100):
+            raise ValueError("evidence.last_vote_share must be a percentage, 0-100")
         return self
 
 

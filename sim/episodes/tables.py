@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from sim.episodes import rules
-from sim.episodes.source import EVIDENCE_FIELDS, EpisodeSource
+from sim.episodes.source import EVIDENCE_FIELDS, OPTIONAL_EVIDENCE_FIELDS, EpisodeSource
 from sim.paths import REGIONS_DIR
 from sim.regions import indicators
 
@@ -252,6 +252,19 @@ def _dump(header: str, data: dict) -> str:
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)
 
 
+def _outsider(succ) -> dict:
+    """Rule RC7's row of ``roles.yaml`` (nothing where the source does not encode it)."""
+    fact = succ.successor_outsider
+    if fact is None:
+        return {}
+    note = (f"recalled, verify; rule RC7 (docs/data-rules.md 13), {fact.year}"
+            if fact.grade == "recalled" else f"rule RC7 (docs/data-rules.md 13), {fact.year}")
+    source = fact.source if fact.grade != "assumption" or fact.source.startswith(
+        "assumption:") else f"assumption: {fact.source}"
+    return {"successor_outsider": {"value": fact.value, "source": source,
+                                   "grade": fact.grade, "note": note}}
+
+
 def _roles(source: EpisodeSource, world: World, states: list[str], target: Path) -> None:
     f, succ = source.focal, source.succession
     born = source.leader.born
@@ -277,7 +290,8 @@ def _roles(source: EpisodeSource, world: World, states: list[str], target: Path)
             "natural": {"acting": _pc(f, "APP" if succ.acting == "apparatus" else "SEC"),
                         "title": succ.title},
             "violent": {"emergency_body": None},
-            "election_days": _Flow(window)},
+            "election_days": _Flow(window),
+            **_outsider(succ)},
     }
     (target / "roles.yaml").write_text(_dump(
         f"# Roles and succession rules of the {source.title} episode region, as they stood\n"
@@ -315,7 +329,8 @@ def _episode(source: EpisodeSource, target: Path) -> None:
 
 #: Which rule of docs/data-rules.md section 13 reads each evidence field.
 _EVIDENCE_RULES = {"ruling_base": "RC1", "wgi_ge": "RC2", "term_limited": "RC3",
-                   "successor_announced": "RC3", "approval": "RC3",
+                   "successor_announced": "RC3", "approval": "RC3 and RC8",
+                   "last_vote_share": "RC8",
                    "trade_eu_pct_gdp": "RC4", "trade_us_pct_gdp": "RC4", "vdem_regime": "RC5"}
 
 
@@ -328,7 +343,8 @@ def _evidence_note(field: str) -> str:
 
 def _evidence(source: EpisodeSource, target: Path) -> None:
     rows = []
-    for field in EVIDENCE_FIELDS:
+    given = [f for f in OPTIONAL_EVIDENCE_FIELDS if f in source.evidence]
+    for field in EVIDENCE_FIELDS + tuple(given):
         e = source.evidence[field]
         value = "" if e.value is None else str(e.value)
         rows.append((source.focal, field, value, "" if e.year is None else e.year, e.source,

@@ -215,6 +215,14 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: linkage to the West raises the cost of repression for the bloc "
           "(Levitsky & Way 2010, ch. 2), +50% at full linkage",
           "Raises the defection hazard by (1 + w_W W)."),
+    Param("rally_weight", "w_r", "log-odds", 1.0, 0.0, 3.0, "regime",
+          "assumption: a coup is a coordination game whose outcome follows what officers "
+          "expect the others and the street to do (Singh 2014, Seizing Power); crowds for "
+          "the ruler defeated coups (Zunes 2017: Moscow 1991, Venezuela 2002, Turkey 2016) "
+          "and crowds against him invite them (Johnson & Thyne 2018); one log-odds unit "
+          "between a ruler nobody and everybody supports (recalled, verify)",
+          "Shifts a coup attempt's log-odds of taking power by -w_r (2a - 1), a the "
+          "ruler's pre-trigger popularity (rule RC8; 0: the public does not matter)."),
     Param("election_loss_autocracy", "p_E1", "1", 0.16, 0.0, 1.0, "election",
           "sourced: incumbents seeking re-election during autocratisation lost 8 of 51 "
           "votes in autocracies (Jacob, 'When do autocratizing incumbents lose "

@@ -104,6 +104,9 @@ PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
                          "qualitative)"),
     "linkage_weight": (0.0, 1.0, "assumption",
                        "from no effect to a doubling at full linkage"),
+    "rally_weight": (0.0, 2.0, "assumption",
+                     "from a public that does not matter to a ruler at 75% approval "
+                     "cutting a coup's odds of success by 2.7 times"),
     "election_loss_autocracy": (0.08, 0.28, "sourced",
                                 "95% Wilson interval of 8 of 51"),
     "election_loss_democracy": (0.27, 0.52, "sourced",

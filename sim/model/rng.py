@@ -51,6 +51,7 @@ STREAMS: tuple[str, ...] = (
     "tolerance",    # each member's draw of the bloc's breaking point (week 0 only)
     "election",     # the count of a scheduled vote
     "posterior",    # each member's draw from the calibrated posterior (week 0 only)
+    "outsider",     # whether the ruling group blocks an outside constitutional successor
 )
 
 

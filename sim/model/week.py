@@ -3,7 +3,9 @@
 ``advance(state, ctx, week, members)`` applies, in this order:
 
 1. **Scenario events** scheduled for the week: a forced leader incapacity
-   (natural or violent), a voluntary handover, a coup attempt, a scheduled vote
+   (natural or violent; a constitutional successor from outside the ruling group takes
+   office unless the group blocks it, ``mechanisms/outsider.py``), a voluntary
+   handover, a coup attempt (its odds read the ruler's popularity), a scheduled vote
    (``mechanisms/election.py``), a patron's move (protest waves and disputed elections
    act through ``Context.protest_push``).
 2. **Leader health** (``mechanisms/health.py``): the age-based weekly hazard; a
@@ -44,6 +46,7 @@ from sim.model.mechanisms import (
     election,
     health,
     mobilisation,
+    outsider,
     reactions,
     regime,
     succession,
@@ -88,6 +91,15 @@ def _open_vacancy(state: State, ctx: Context, week: int, members: np.ndarray,
                             state.holder).astype(np.int8)
     election = succession.election_week(week, delay_draw, roles.election_days)
     state.election_week = np.where(ruling, election, state.election_week).astype(np.int32)
+    if ctx.region.roles.successor_outsider:
+        # Rule RC7: the constitutional successor stood outside the ruling group; the
+        # office passes to him unless the group blocks it (mechanisms/outsider.py).
+        opened = ruling & (state.holder == HOLDER["constitutional_interim"])
+        draw = ctx.streams.uniform("outsider", members, week, 1)[:, 0]
+        blocked = draw < outsider.block_probability(
+            state.stability[:, roles.security], ctx.region.attrs["stability0"][roles.security],
+            ctx.region.evidence, ctx.params)
+        state.holder = outsider.accession(state.holder, opened, blocked)
     state.stability[:, roles.leader] = np.where(struck, 0.0, state.stability[:, roles.leader])
 
 

@@ -28,6 +28,12 @@ are:
     scale's top, read from their ch. 2 examples).
 ``vdem_regime`` (RC5, elections that can be lost)
     V-Dem's Regimes of the World code (0 closed autocracy ... 3 liberal democracy).
+``approval``, ``last_vote_share`` (RC8, the ruler's popularity, read by a coup attempt)
+    ``a`` = the measured approval (RC3's field) as a share; where none was measured and
+    the regime is a democracy (``vdem_regime`` 2-3), the ruler's (or his list's) share
+    of the vote at the last national election before the trigger; else 0.5 (no
+    information: an official count in an autocracy measures the regime's reach, not
+    its support).
 
 A folder with no ``evidence.csv`` gets neutral evidence (``f = 1``, no lame duck, no
 linkage, median capacity, an electoral autocracy): the model then behaves as it did
@@ -63,7 +69,9 @@ FULL_LINKAGE_PCT_GDP = 50.0
 UNKNOWN_APPROVAL = 0.5
 COLUMNS = ("actor", "evidence", "value", "year", "source", "grade", "note")
 READ_FIELDS = ("ruling_base", "wgi_ge", "term_limited", "successor_announced", "approval",
-               "trade_eu_pct_gdp", "trade_us_pct_gdp", "vdem_regime")
+               "trade_eu_pct_gdp", "trade_us_pct_gdp", "vdem_regime", "last_vote_share")
+#: RC8: the regime class from which a vote count measures the ruler's support.
+COUNTED_VOTE_REGIME = 2
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,8 @@ class RegimeEvidence:
         Goods trade with the EU and the US, % of GDP (0 where unknown).
     vdem_regime : int
         Regimes of the World code, 0-3 (1 where unknown).
+    last_vote_share : float or None
+        The ruler's share of the vote at the last national election, 0-1 (RC8).
     """
 
     present: bool = False
@@ -95,6 +105,7 @@ class RegimeEvidence:
     approval: float | None = None
     linkage_trade_pct_gdp: float = 0.0
     vdem_regime: int = 1
+    last_vote_share: float | None = None
 
     @property
     def cohesion(self) -> float:
@@ -113,6 +124,25 @@ class RegimeEvidence:
     def linkage(self) -> float:
         """RC4: linkage to the West ``W`` in [0, 1]."""
         return min(1.0, self.linkage_trade_pct_gdp / FULL_LINKAGE_PCT_GDP)
+
+    @property
+    def popularity(self) -> float:
+        """RC8: the ruler's popularity ``a`` in [0, 1] (0.5 where nothing measures it).
+
+        Examples
+        --------
+        >>> RegimeEvidence(approval=0.47, last_vote_share=0.6, vdem_regime=2).popularity
+        0.47
+        >>> RegimeEvidence(last_vote_share=0.6, vdem_regime=2).popularity
+        0.6
+        >>> RegimeEvidence(last_vote_share=0.9, vdem_regime=1).popularity
+        0.5
+        """
+        if self.approval is not None:
+            return self.approval
+        if self.last_vote_share is not None and self.vdem_regime >= COUNTED_VOTE_REGIME:
+            return self.last_vote_share
+        return UNKNOWN_APPROVAL
 
     @property
     def capacity(self) -> float:
@@ -176,6 +206,7 @@ def load_evidence(folder: Path, focal: str) -> RegimeEvidence:
     if limited not in (None, "True", "False", "true", "false"):
         raise _error(path, "term_limited", f"{limited!r} is not True or False")
     approval = _value(table, "approval")
+    vote = _value(table, "last_vote_share")
     trade = sum(_number(path, f, _value(table, f), 0.0, 500.0, 0.0)
                 for f in ("trade_eu_pct_gdp", "trade_us_pct_gdp"))
     regime = _number(path, "vdem_regime", _value(table, "vdem_regime"), 0, 3, 1)
@@ -191,4 +222,6 @@ def load_evidence(folder: Path, focal: str) -> RegimeEvidence:
                   else _number(path, "approval", approval, 0.0, 100.0, 50.0) / 100.0),
         linkage_trade_pct_gdp=trade,
         vdem_regime=int(regime),
+        last_vote_share=(None if vote is None
+                         else _number(path, "last_vote_share", vote, 0.0, 100.0, 50.0) / 100.0),
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -69,6 +69,32 @@ class ElectionReview(_Strict):
     source: Annotated[str, Field(min_length=1)]
 
 
+class SuccessorOutsider(_Strict):
+    """Whether the constitutional successor stood outside the ruling group before the trigger.
+
+    Rule RC7 (``docs/data-rules.md`` 13): the holder of the acting office (a
+    vice-president, a speaker...) had been expelled from the ruling group or had joined
+    the opposition before the trigger (Malawi 2012: Vice-President Joyce Banda, expelled
+    from the DPP in December 2010). A pre-trigger fact with its source; a recalled one
+    says "verify" in its note.
+    """
+
+    value: bool
+    source: Annotated[str, Field(min_length=1)]
+    grade: Literal["sourced", "recalled", "assumption"]
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _graded(self) -> SuccessorOutsider:
+        if self.grade == "recalled" and "verify" not in self.note:
+            raise ValueError("a recalled successor_outsider needs a note that says "
+                             "'recalled, verify'")
+        if self.grade == "assumption" and not self.source.startswith("assumption:"):
+            raise ValueError("an assumption's source starts with 'assumption:' and gives "
+                             "the reason")
+        return self
+
+
 class SuccessionSpec(_Strict):
     """A region's succession rules."""
 
@@ -78,6 +104,7 @@ class SuccessionSpec(_Strict):
     election_days: Annotated[list[Annotated[int, Field(ge=0, le=730)]],
                              Field(min_length=2, max_length=2)]
     election_review: ElectionReview | None = None
+    successor_outsider: SuccessorOutsider | None = None
 
     @model_validator(mode="after")
     def _window_ordered(self) -> SuccessionSpec:
@@ -135,6 +162,12 @@ class RegionRoles:
     election_review_body : str or None
         A body of the ruling group that may rule a lost vote illegitimate (6.3d);
         None: a lost vote hands power to the opposition.
+    successor_outsider : bool
+        Rule RC7: the constitutional successor stood outside the ruling group before
+        the trigger (False where ``roles.yaml`` does not say: the acting office is
+        taken as part of the ruling group, the template's reading).
+    successor_outsider_source : str or None
+        Its source (None where not encoded).
     succession_source : str
         Where the succession rules come from.
     """
@@ -157,6 +190,8 @@ class RegionRoles:
     election_days: tuple[int, int]
     succession_source: str
     election_review_body: str | None = None
+    successor_outsider: bool = False
+    successor_outsider_source: str | None = None
 
     @property
     def power_centres(self) -> tuple[str, ...]:
@@ -215,6 +250,10 @@ def load_roles(path: Path, kinds: dict[str, str], parents: dict[str, str]) -> Re
         succession_source=spec.succession.source,
         election_review_body=(spec.succession.election_review.body
                               if spec.succession.election_review else None),
+        successor_outsider=(spec.succession.successor_outsider is not None
+                            and spec.succession.successor_outsider.value),
+        successor_outsider_source=(spec.succession.successor_outsider.source
+                                   if spec.succession.successor_outsider else None),
     )
 
 

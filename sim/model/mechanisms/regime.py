@@ -34,19 +34,35 @@ Two paths to power also read the ruling base (rule RC6, ``docs/data-rules.md`` 1
 A coup's success also depends on the cohesion of the rest of the apparatus: its odds
 are scaled by the same factor ``f^(-w_c)`` as the split and defection hazards::
 
-    p_coup = k f^(-w_c) / (1 - k + k f^(-w_c))       (k: the plotters' share)
+    odds   = k / (1 - k) * f^(-w_c) * exp(-w_r (2a - 1))      (k: the plotters' share)
+    p_coup = odds / (1 + odds)
+
+**Crowds for the ruler** (rule RC8): a ruler with popular support ``a`` (his measured
+approval, else his vote share in a democracy, else 1/2) can call crowds into the street
+that make officers expect the coup to fail (Singh 2014: a coup is a coordination game
+among officers; Zunes 2017: Moscow 1991, Venezuela 2002, Turkey 2016); crowds against
+an unpopular ruler invite the coup (Johnson & Thyne 2018). At the model's weekly step a
+coup reversed within days (Venezuela 2002, 47 hours) is one that did not take power, so
+the same factor covers failure and quick reversal. ``a = 1/2`` (nothing measured) or
+``w_r = 0`` leaves the coup rule as it was.
 
 References
 ----------
 Geddes, B. (1999). What do we know about democratization after twenty years? Annual
 Review of Political Science 2, 115-144.
 Hale, H. (2005). Regime cycles. World Politics 58(1), 133-165.
+Johnson, J. & Thyne, C. (2018). Squeaky wheels and troop loyalty: how domestic
+protests influence coups d'etat, 1951-2005. Journal of Conflict Resolution 62(3).
 Levitsky, S. & Way, L. (2010). Competitive Authoritarianism. Cambridge University Press.
+Singh, N. (2014). Seizing Power: The Strategic Logic of Military Coups. Johns Hopkins UP.
+Zunes, S. (2017). Civil Resistance Against Coups. ICNC Monograph Series.
 Way, L. (2005). Authoritarian state building and the sources of regime competitiveness
 in the fourth wave. World Politics 57(2), 231-261.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -105,7 +121,10 @@ def coup_success_probability(strength: float, evidence: RegimeEvidence,
     The odds ``k / (1 - k)`` are multiplied by ``f^(-w_c)``: the more cohesive the
     ruling group's organisation, the less the rest of the apparatus follows the
     plotters (a party regime's coups fail more often, a military regime's succeed more
-    often; a personalist regime keeps ``k``, the Powell & Thyne 2011 base of about half).
+    often; a personalist regime keeps ``k``, the Powell & Thyne 2011 base of about half),
+    and by ``exp(-w_r (2a - 1))`` (rule RC8): a popular ruler's crowds make the coup
+    fail more often, an unpopular ruler's opponents welcome it; a ruler of unknown
+    popularity (``a = 1/2``) keeps the odds.
 
     Examples
     --------
@@ -116,11 +135,35 @@ def coup_success_probability(strength: float, evidence: RegimeEvidence,
     0.3995
     >>> coup_success_probability(1.0, RegimeEvidence(ruling_base="party"), Parameters({}))
     1.0
+    >>> round(float(coup_success_probability(0.5, RegimeEvidence(approval=1.0),
+    ...                                      Parameters({}))), 4)   # odds x e^-1
+    0.2689
     """
     if strength >= 1.0 or strength <= 0.0:
         return float(strength >= 1.0)
-    odds = strength / (1.0 - strength) * cohesion_scale(evidence, params)
+    odds = (strength / (1.0 - strength) * cohesion_scale(evidence, params)
+            * rally_scale(evidence, params))
     return odds / (1.0 + odds)
+
+
+def rally_scale(evidence: RegimeEvidence, params: Parameters) -> float | np.ndarray:
+    """RC8: factor ``exp(-w_r (2a - 1))`` on a coup's odds of taking power.
+
+    ``a`` is the ruler's popularity (:attr:`RegimeEvidence.popularity`); exactly 1 when
+    it is unknown (``a = 1/2``) or ``w_r = 0``, so the coup rule is then unchanged to
+    the last bit.
+
+    Examples
+    --------
+    >>> rally_scale(RegimeEvidence(), Parameters({}))
+    1.0
+    >>> round(float(rally_scale(RegimeEvidence(approval=0.0), Parameters({}))), 4)
+    2.7183
+    """
+    net = 2.0 * evidence.popularity - 1.0
+    if net == 0.0:
+        return 1.0
+    return elementwise(lambda w: math.exp(-w * net), params.rally_weight)
 
 
 def repression_scale(evidence: RegimeEvidence, params: Parameters) -> float | np.ndarray:
