@@ -54,12 +54,13 @@ from sim.model.state import HOLDER, HOLDERS
 from sim.regions.loader import Region
 
 #: The parameters the calibration infers: the defection rule, the succession, the
-#: patron's takeover and the evidence weights and vote base rates of issue 19.
+#: patron's takeover, the evidence weights and vote base rates of issue 19 and the
+#: weight of crowds for the ruler (rule RC8).
 CALIBRATED: tuple[str, ...] = (
     "defection_crowd", "defection_rate", "defection_threshold", "defection_tolerance_spread",
     "transition_split_rate", "contested_mean_weeks", "rival_win_share",
     "patron_intervention_rate", "cohesion_weight", "lame_duck_weight", "linkage_weight",
-    "capacity_weight", "election_loss_autocracy", "election_loss_democracy",
+    "capacity_weight", "election_loss_autocracy", "election_loss_democracy", "rally_weight",
 )
 #: Seed of the design (the simulations' random numbers come from each case's seed).
 DESIGN_SEED = 20261202
