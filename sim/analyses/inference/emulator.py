@@ -3,8 +3,7 @@
 A design point has only ``replicates`` members, too few to read a probability near 0
 or 1 from its own counts. The emulator pools every member of every point: a logistic
 regression of the member's outcome on the point's parameters (on the unit cube, with
-their squares, so a probability may rise and fall, and their pairwise products, so one
-parameter's effect may depend on another's), multinomial for an episode's three
+their squares, so a probability may rise and fall), multinomial for an episode's three
 classes. It is fitted by maximum likelihood with a mild ridge penalty (scikit-learn's
 ``LogisticRegression``, ``C`` = :data:`RIDGE_C`), so it is the smooth surface that
 best explains the members' outcomes; ``check`` says how far it sits from each point's
@@ -35,21 +34,6 @@ def features(unit: np.ndarray) -> np.ndarray:
     return np.hstack([unit, unit ** 2])
 
 
-def emulator_features(unit: np.ndarray) -> np.ndarray:
-    """The emulators' features: each value, its square and every pairwise product.
-
-    Without the products an emulator cannot say that one parameter's effect depends on
-    another's (the crowd a defection needs matters more when the threshold is low).
-    Measured on the posterior of the first full run with independent random numbers:
-    the emulated natural-succession continuity of Belarus was 0.879 where the
-    simulated posterior predictive gave 0.862 (Wilson 95% 0.851-0.872), a bias several
-    times the simulation's noise (docs/model.md 9.1).
-    """
-    unit = np.atleast_2d(unit)
-    left, right = np.triu_indices(unit.shape[1], k=1)
-    return np.hstack([unit, unit ** 2, unit[:, left] * unit[:, right]])
-
-
 @dataclass
 class ClassEmulator:
     """P(class | parameters) for ``k`` classes, fitted on member outcomes."""
@@ -63,7 +47,7 @@ class ClassEmulator:
     def fit(cls, unit_points: np.ndarray, labels: np.ndarray, k: int) -> ClassEmulator:
         """Fit on ``labels`` (rows point-major: ``replicates`` members per point)."""
         replicates = len(labels) // len(unit_points)
-        x = np.repeat(emulator_features(unit_points), replicates, axis=0)
+        x = np.repeat(features(unit_points), replicates, axis=0)
         present = np.unique(labels)
         floor = 0.5 / (len(labels) + 1.5)
         if len(present) == 1:
@@ -84,7 +68,7 @@ class ClassEmulator:
             out[:, self.present[0]] = 1.0
         else:
             out[:, self.model.classes_] = np.maximum(
-                self.model.predict_proba(emulator_features(unit)), self.floor)
+                self.model.predict_proba(features(unit)), self.floor)
         return out / out.sum(axis=1, keepdims=True)
 
 
