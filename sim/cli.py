@@ -214,9 +214,11 @@ def main(argv: list[str] | None = None) -> int:
         # Recorded in each manifest: the command that produced the results.
         command = command_line(argv)
         if args.command == "run":
-            from sim.outputs import chart_pool
+            from sim.outputs import chart_fork, chart_pool
 
-            if not args.no_charts:  # the chart helpers import matplotlib meanwhile
+            # the chart pool's helpers import matplotlib meanwhile; where a helper can be
+            # forked from the run itself (sim/outputs/chart_fork.py), none is needed
+            if not args.no_charts and not chart_fork.possible():
                 chart_pool.start_early()
             try:
                 target = _run(args, command)
