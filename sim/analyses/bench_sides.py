@@ -121,8 +121,11 @@ def baseline_tree(commit: str = BASELINE_COMMIT, folder: Path | None = None) -> 
 
 
 def sides(commit: str | None = None) -> tuple[Side, ...]:
-    """The baseline side (``commit``, default :data:`chosen_baseline`), the ``before``
-    side when :data:`chosen_before` names a commit, and this code's side (last)."""
+    """The sides of a comparison: baseline, ``before`` (if asked for), this code.
+
+    The baseline is ``commit`` (default :data:`chosen_baseline`); the ``before`` side is
+    there when :data:`chosen_before` names a commit; this code's side comes last.
+    """
     commit = commit or chosen_baseline["commit"]
     head = _git("describe", "--always", "--dirty").decode().strip()
     before = chosen_before["commit"]
