@@ -1,6 +1,10 @@
 """A helper forked from the run's process draws the charts the run's process would draw."""
 
+import os
+import subprocess
+import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -88,3 +92,25 @@ def test_a_run_with_the_forked_helper_writes_its_charts(results_dir, monkeypatch
     names = {p.name for p in (target / "charts").glob("*.png")}
     assert {"fan_stability.png", "holders.png", "ripple_summary.png"} <= names
     assert "data:image/png" in (target / "report.html").read_text(encoding="utf-8")
+
+
+def test_the_helper_exits_when_the_run_is_killed(tmp_path):
+    """A run killed before its charts leaves no helper behind, waiting for ever."""
+    script = ("import os, signal, sys\n"
+              "from sim.outputs.chart_fork import ChartHelper\n"
+              "helper = ChartHelper()\n"
+              "print(helper._process.pid, flush=True)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == -9
+    pid = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(pid, 9)
+    raise AssertionError("the chart helper outlived its killed run")

@@ -90,9 +90,15 @@ def _take(counter, job: tuple) -> list[Path]:
                                   only=(ORDER[index],))
 
 
-def _serve(conn: Connection, counter) -> None:
-    """The helper: warm up, wait for the tables, draw its charts, say which (or why not)."""
+def _serve(conn: Connection, counter, run_end: Connection) -> None:
+    """The helper: warm up, wait for the tables, draw its charts, say which (or why not).
+
+    ``run_end`` is the run's end of the pipe, inherited by the fork: closed here at once,
+    so that when the run's process dies (killed) the helper reads the end of the pipe
+    and exits instead of waiting for ever.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle
+    run_end.close()
     try:
         import sim.outputs.charts.warm  # noqa: F401 (matplotlib imported and warmed up)
 
@@ -118,7 +124,8 @@ class ChartHelper:
         context = mp.get_context("fork")
         self._counter = context.Value("i", 0)
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, self._counter),
+        self._process = context.Process(target=_serve,
+                                        args=(child, self._counter, self._conn),
                                         name="sim-charts", daemon=True)
         sys.stdout.flush()  # nothing buffered before the fork is written twice
         sys.stderr.flush()
