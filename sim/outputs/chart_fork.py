@@ -29,6 +29,7 @@ their pipes.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import signal
@@ -108,7 +109,8 @@ def _serve(conn: Connection, counter, run_end: Connection) -> None:
     except EOFError:  # the run stopped before its charts
         pass
     except BaseException as exc:  # noqa: BLE001 (any failure goes back to the run)
-        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        with contextlib.suppress(OSError):  # unless the run is gone (killed)
+            conn.send(("failed", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
 
