@@ -138,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="tiny sizes (checks the machinery)")
     bench.add_argument("--baseline", metavar="COMMIT",
                        help="baseline commit of the side-by-side cases (default 97c2688)")
+    bench.add_argument("--before", metavar="COMMIT",
+                       help="a third side in the same runs, e.g. the code before a change")
     overview = sub.add_parser(
         "overview", help="headline outcomes of every shipped scenario in one table and chart",
         description="Run every scenario of scenarios/ whose results are missing or stale, "
@@ -214,9 +216,11 @@ def main(argv: list[str] | None = None) -> int:
         # Recorded in each manifest: the command that produced the results.
         command = command_line(argv)
         if args.command == "run":
-            from sim.outputs import chart_pool
+            from sim.outputs import chart_fork, chart_pool
 
-            if not args.no_charts:  # the chart helpers import matplotlib meanwhile
+            # the chart pool's helpers import matplotlib meanwhile; where a helper can be
+            # forked from the run itself (sim/outputs/chart_fork.py), none is needed
+            if not args.no_charts and not chart_fork.possible():
                 chart_pool.start_early()
             try:
                 target = _run(args, command)
@@ -247,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
             return bench.main([*(f"--case={c}" for c in args.case or ()),
                                *(["--repeats", str(args.repeats)] if args.repeats else []),
                                *(["--quick"] if args.quick else []),
-                               *([f"--baseline={args.baseline}"] if args.baseline else [])])
+                               *([f"--baseline={args.baseline}"] if args.baseline else []),
+                               *([f"--before={args.before}"] if args.before else [])])
         elif args.command == "overview":
             from sim.analyses.overview import overview
 

@@ -56,7 +56,8 @@ def test_no_remembered_baseline_number():
 def test_another_baseline_commit_is_passed_to_the_cases(monkeypatch):
     seen = []
     monkeypatch.setattr(bench, "run_case_in_subprocess",
-                        lambda name, quick, repeats, baseline: seen.append(baseline) or [])
+                        lambda name, quick, repeats, baseline, before:
+                        seen.append(baseline) or [])
     monkeypatch.setattr(bench.paths, "BENCH_DIR", paths.PROJECT_ROOT / "results" / "bench-test")
     try:
         bench.main(["--case", "default_run", "--baseline", "b014187"])
@@ -75,3 +76,23 @@ def test_a_baseline_that_is_not_a_commit_hash_is_refused(capsys):
         bench.main(["--baseline=--upload-pack=x"])
     assert stop.value.code == 2
     assert "commit hash" in capsys.readouterr().err
+
+
+@needs_baseline
+def test_a_before_side_is_timed_in_the_same_runs(monkeypatch):
+    """``--before COMMIT``: a third side, alternating with the others, its own ratio."""
+    monkeypatch.setitem(bench_sides.chosen_before, "commit", bench_sides.BASELINE_COMMIT)
+    rows = bench_sides.stepping_side_by_side(members=20, repeats=1)
+    by_side = {row["side"]: row for row in rows}
+    assert list(by_side) == ["baseline", "before", "new"]
+    assert by_side["before"]["commit"] == bench_sides.BASELINE_COMMIT
+    assert by_side["before"]["ratio_vs_baseline"] == pytest.approx(
+        by_side["baseline"]["wall_s"] / by_side["before"]["wall_s"], rel=0.02)
+    assert "ratio_vs_baseline" not in by_side["baseline"]
+
+
+def test_a_before_that_is_not_a_commit_hash_is_refused(capsys):
+    with pytest.raises(SystemExit) as stop:
+        bench.main(["--before", "main;rm"])
+    assert stop.value.code == 2
+    assert "--before: a commit hash" in capsys.readouterr().err

@@ -356,12 +356,14 @@ CASES = {
 
 
 def run_case_in_subprocess(name: str, quick: bool = False, repeats: int | None = None,
-                           baseline: str | None = None) -> list[dict]:
+                           baseline: str | None = None, before: str | None = None
+                           ) -> list[dict]:
     """Run one case in a fresh interpreter; return its rows (a failure row if it fails)."""
     command = [sys.executable, "-m", "sim.analyses.bench", "--in-process", name]
     command += ["--quick"] if quick else []
     command += ["--repeats", str(repeats)] if repeats else []
     command += ["--baseline", baseline] if baseline else []
+    command += ["--before", before] if before else []
     done = subprocess.run(command, capture_output=True, text=True, cwd=paths.PROJECT_ROOT)
     if done.returncode:
         reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
@@ -388,14 +390,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="the commit the side-by-side cases run as their baseline "
                              "(default: the session-1 commit 97c2688); e.g. the commit "
                              "before a change, to measure that change")
+    parser.add_argument("--before", metavar="COMMIT",
+                        help="a third side timed in the same alternating runs (e.g. the "
+                             "code before a change): its ratio to the baseline is given "
+                             "beside this code's")
     parser.add_argument("--in-process", choices=sorted(CASES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.baseline:
-        from sim.analyses import bench_sides
+    from sim.analyses import bench_sides
 
-        if not all(c in "0123456789abcdefABCDEF" for c in args.baseline):
-            parser.error("--baseline: a commit hash (hex digits), e.g. b014187")
+    for option, given in (("--baseline", args.baseline), ("--before", args.before)):
+        if given is not None and not (given and all(c in "0123456789abcdefABCDEF"
+                                                    for c in given)):
+            parser.error(f"{option}: a commit hash (hex digits), e.g. b014187")
+    if args.baseline:
         bench_sides.chosen_baseline["commit"] = args.baseline
+    if args.before:
+        bench_sides.chosen_before["commit"] = args.before
     if args.quick:
         SIZES.update(QUICK_SIZES)
     if args.repeats:
@@ -408,7 +418,8 @@ def main(argv: list[str] | None = None) -> int:
     print("bench: machine " + ", ".join(f"{k} {v}" for k, v in about.items()), file=sys.stderr)
     for name in args.case or CASES:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
-        rows.extend(run_case_in_subprocess(name, args.quick, args.repeats, args.baseline))
+        rows.extend(run_case_in_subprocess(name, args.quick, args.repeats, args.baseline,
+                                           args.before))
     table = pd.DataFrame(rows).reindex(columns=COLUMNS)
     table["repeats"] = table["repeats"].astype("Int64")
     for key, value in about.items():

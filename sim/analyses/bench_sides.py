@@ -33,6 +33,10 @@ BASELINE_COMMIT = "97c2688"
 #: unless ``python -m sim bench --baseline COMMIT`` asks for another (e.g. the commit
 #: before a change, to measure that change side by side).
 chosen_baseline = {"commit": BASELINE_COMMIT}
+#: A third side, ``python -m sim bench --before COMMIT``: e.g. the code before a change,
+#: timed in the same alternating runs as the baseline and this code, so one run gives
+#: the ratio to the baseline before and after the change (None: two sides).
+chosen_before: dict[str, str | None] = {"commit": None}
 
 #: Times the stepping of one ensemble in whichever code is on ``PYTHONPATH``: the
 #: module layout of the baseline (``sim.run``, ``sim.ensemble``) or of today.
@@ -116,11 +120,17 @@ def baseline_tree(commit: str = BASELINE_COMMIT, folder: Path | None = None) -> 
     return folder
 
 
-def sides(commit: str | None = None) -> tuple[Side, Side]:
-    """The baseline side (``commit``, default :data:`chosen_baseline`) and this code's."""
+def sides(commit: str | None = None) -> tuple[Side, ...]:
+    """The sides of a comparison: baseline, ``before`` (if asked for), this code.
+
+    The baseline is ``commit`` (default :data:`chosen_baseline`); the ``before`` side is
+    there when :data:`chosen_before` names a commit; this code's side comes last.
+    """
     commit = commit or chosen_baseline["commit"]
     head = _git("describe", "--always", "--dirty").decode().strip()
-    return (Side("baseline", commit, baseline_tree(commit)),
+    before = chosen_before["commit"]
+    extra = (Side("before", before, baseline_tree(before)),) if before else ()
+    return (Side("baseline", commit, baseline_tree(commit)), *extra,
             Side("new", head, paths.PROJECT_ROOT))
 
 
@@ -136,13 +146,14 @@ def _timed(command: list[str], side: Side, results: Path) -> tuple[float, str, s
     return wall, done.stdout, done.stderr
 
 
-def alternate(command: list[str], both: tuple[Side, Side], repeats: int, warm: bool = True
+def alternate(command: list[str], both: tuple[Side, ...], repeats: int, warm: bool = True
               ) -> dict[str, list[tuple[float, str]]]:
-    """Run ``command`` on both sides ``repeats`` times each, alternating the order.
+    """Run ``command`` on every side ``repeats`` times each, alternating the order.
 
     One untimed run of each side first when ``warm`` (file caches, compiled kernels),
-    then baseline-new, new-baseline, ... Each side writes into a results folder of its
-    own. Returns, per side label, (wall time, stdout) of every timed run.
+    then baseline-new, new-baseline, ... (with a ``before`` side: baseline-before-new,
+    new-before-baseline, ...). Each side writes into a results folder of its own.
+    Returns, per side label, (wall time, stdout) of every timed run.
     """
     times: dict[str, list[tuple[float, str]]] = {side.label: [] for side in both}
     with tempfile.TemporaryDirectory() as scratch:
@@ -157,7 +168,7 @@ def alternate(command: list[str], both: tuple[Side, Side], repeats: int, warm: b
     return times
 
 
-def _rows(case: str, engine: str, both: tuple[Side, Side],
+def _rows(case: str, engine: str, both: tuple[Side, ...],
           walls: dict[str, list[float]], members: int, actors: int, weeks: int,
           target: str | None = None, met: bool | None = None) -> list[dict]:
     """One row per side: median wall time, its rate, and the ratio baseline/new."""
@@ -173,6 +184,8 @@ def _rows(case: str, engine: str, both: tuple[Side, Side],
         if side.label == "new":
             row.update(ratio_vs_baseline=round(base / median, 2), target=target,
                        meets_target=met)
+        elif side.label == "before":
+            row.update(ratio_vs_baseline=round(base / median, 2))
         rows.append(row)
     return rows
 

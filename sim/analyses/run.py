@@ -31,8 +31,9 @@ from sim.engines.executors import make_executor
 from sim.errors import UserError
 from sim.model.context import Context, build_context
 from sim.model.scenario import Scenario, check_against_region, file_sha256, load_scenario
-from sim.outputs import chart_pool
+from sim.outputs import chart_fork, chart_pool
 from sim.outputs import tables as outputs
+from sim.outputs.chart_fork import ChartHelper
 from sim.outputs.chart_pool import ChartPool
 from sim.paths import (
     PACKAGE_DIR,
@@ -218,7 +219,7 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
                   result: EnsembleResult, started: dt.datetime, t0: float,
                   charts: bool, engine: dict, overrides: dict, report: bool = True,
                   command: str | None = None, observables: Observables | None = None,
-                  chart_pool: ChartPool | None = None, outflow=None) -> None:
+                  chart_pool: ChartHelper | ChartPool | None = None, outflow=None) -> None:
     """Write every result file of a run into the directory ``out``.
 
     With ``observables`` (recorded as the run went, :func:`recorder_for`), also
@@ -231,12 +232,13 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
     ripples in real units (:mod:`sim.analyses.ripple_tables`).
     """
     outcomes = outputs.outcomes_frame(result, ctx)
-    if observables is not None:
-        write_watching(out, path, scenario, ctx, result, outcomes, observables)
     timeseries = outputs.timeseries_frame(result, ctx)
     holders = outputs.holders_frame(result)
+    # the helpers start drawing first (a refusal below stops them with the run)
     drawing = (chart_pool.start(out / "charts", timeseries, holders, outcomes, ctx.region,
                                 scenario.name) if charts and chart_pool is not None else None)
+    if observables is not None:
+        write_watching(out, path, scenario, ctx, result, outcomes, observables)
     outputs.write_csv(timeseries, out / "timeseries.csv")
     outputs.write_csv(holders, out / "holders.csv")
     outputs.write_csv(outputs.members_frame(result, ctx), out / "members.csv")
@@ -328,30 +330,40 @@ def run(request: RunRequest) -> Path:
     request.parameter_mode()   # two modes at once: refused before anything runs
     path, scenario, ctx = prepare(request)
     ctx, mode = with_parameter_mode(ctx, scenario, request, say=True)
-    executor = make_executor(request.executor, request.workers, request.scheduler,
-                             members=scenario.members, actors=ctx.region.n)
-    engine = {"engine": "ensemble", "executor": type(executor).__name__,
-              "blocks": executor.blocks, "threads": getattr(executor, "threads", 1)}
     target = results_dir_for(result_folder_name(scenario.name, request.overrides()))
     _claim(target, path, scenario, request)
     with contextlib.ExitStack() as stack:
-        pool = stack.enter_context(chart_pool.claim()) if _parallel_charts(request) else None
+        # forked before the executor starts worker processes: it holds none of their pipes
+        pool = _chart_helpers(request)
+        if pool is not None:
+            stack.enter_context(pool)
+        executor = make_executor(request.executor, request.workers, request.scheduler,
+                                 members=scenario.members, actors=ctx.region.n)
+        engine = {"engine": "ensemble", "executor": type(executor).__name__,
+                  "blocks": executor.blocks, "threads": getattr(executor, "threads", 1)}
         return _run_into(target, path, scenario, ctx, request, executor, started, t0,
                          {**engine, "mode": mode}, pool)
 
 
-def _parallel_charts(request: RunRequest) -> bool:
-    """Whether helper processes draw the charts (:mod:`sim.outputs.chart_pool`).
+def _chart_helpers(request: RunRequest) -> ChartHelper | ChartPool | None:
+    """Who helps draw the charts, or None: this process draws them alone.
 
-    Yes when charts are asked for and a second core is free, unless
-    ``SIM_CHARTS_INLINE=1`` asks for them in the run's own process.
+    A helper forked from this process (:mod:`sim.outputs.chart_fork`) where forking is
+    safe (a single-threaded process on Linux, two cores or more); else the chart pool's
+    helpers (:mod:`sim.outputs.chart_pool`) when a second core is idle; none when
+    ``SIM_CHARTS_INLINE=1`` asks for the charts in the run's own process.
     """
-    return request.charts and chart_pool.available()
+    if not request.charts:
+        return None
+    if chart_fork.possible():
+        chart_pool.discard()  # an early pool is not needed
+        return ChartHelper()
+    return chart_pool.claim() if chart_pool.available() else None
 
 
 def _run_into(target: Path, path: Path, scenario: Scenario, ctx: Context,
               request: RunRequest, executor, started: dt.datetime, t0: float, engine: dict,
-              chart_pool: ChartPool | None) -> Path:
+              chart_pool: ChartHelper | ChartPool | None) -> Path:
     """Run the ensemble and write its results into ``target`` (replaced atomically)."""
     with outputs.atomic_directory(target) as out:
         members = np.arange(scenario.members)

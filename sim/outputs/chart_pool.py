@@ -10,7 +10,9 @@ process (same code, same fonts, same data).
 
 The helpers are forked from a fork server (a clean single-threaded process), as the
 engine's worker processes are, so a run started from a threaded program (the
-dashboard) is safe.
+dashboard) is safe. A single-threaded run (the command line) forks its helper from
+itself instead (:mod:`sim.outputs.chart_fork`: no second interpreter, no second import
+of pandas and the model).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 It imports the charts, loads the vendored borders and draws one small figure with the
 artists the charts use (fonts, text layout, the PNG encoder), so that the first real
 chart does not pay for them. The fork server of :mod:`sim.outputs.chart_pool` imports
-it once, and every helper forked from it starts warm.
+it once, and every helper forked from it starts warm; the helper of
+:mod:`sim.outputs.chart_fork` imports it while the run's ensemble steps.
 """
 
 from __future__ import annotations
