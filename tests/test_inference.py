@@ -347,3 +347,25 @@ def test_every_design_row_draws_its_own_random_numbers():
         region), members=np.arange(10, 22), progress=False).holder
     assert np.array_equal(rows, plain)
     assert not np.array_equal(rows[:6], rows[6:])      # the equal points differ by dice
+
+
+def test_simulated_targets_count_members_exactly():
+    """The simulated posterior predictive of the targets from hand-made member outcomes:
+    exact shares, the failure mode over both death cases, Wilson bounds around them."""
+    t, f = True, False
+    labels = {k: np.array(v) for k, v in {
+        "natural_continuing": [t, t, f, f], "violent_continuing": [t, f, t, t],
+        "natural_failed_rival": [f, f, t, f], "violent_failed_rival": [f, t, f, f],
+        "natural_split": [t, f, f, f], "wave_2020_opposition": [f, f, f, f],
+        "wave_2004_opposition": [t, t, t, f]}.items()}
+    out = posterior.simulated_targets(labels)
+    assert out["natural_continuity"][0] == 0.5
+    assert out["natural_split_share"][0] == 0.25
+    assert out["failure_rival_share"][0] == 2 / 3      # 2 of the 3 failed, both deaths
+    assert out["wave_2020_loyal"][0] == 0.0 and out["wave_2004_wavering"][0] == 0.75
+    for value, low, high in out.values():
+        assert low <= value <= high
+    none_failed = dict(labels, natural_continuing=np.ones(4, bool),
+                       violent_continuing=np.ones(4, bool))
+    value, low, high = posterior.simulated_targets(none_failed)["failure_rival_share"]
+    assert np.isnan(value) and (low, high) == (0.0, 1.0)
