@@ -40,13 +40,28 @@ def test_a_probability_moves_at_exactly_one_point():
 def test_a_state_moves_at_one_percent_of_its_own_stability(incapacity):
     ref = outputs(incapacity)
     moved = {k: v.copy() for k, v in ref.items()}
-    moved["stability"][30, 2] += 0.012  # stability is divided by the state's baseline
+    moved["stability"][30, 2] += 1.2  # outputs are in steps
     ratio, name = largest_move(ref, moved, incapacity)
     assert ratio == pytest.approx(1.2)
     states = [a for a, k in zip(incapacity.region.ids, incapacity.region.kinds, strict=True)
               if k == "state"]
     assert name == f"stability {states[2]} week 30"
     assert largest_move(ref, ref, incapacity) == (0.0, "P(regime_and_leader_continue)")
+    moved["alignment"][10, 0] -= 3.0
+    assert largest_move(ref, moved, incapacity)[0] == pytest.approx(3.0)
+
+
+def test_steps_are_one_percent_of_stability_and_of_the_other_scales(incapacity, monkeypatch):
+    ref = outputs(incapacity)
+    monkeypatch.setattr(pruning, "STABILITY_STEP", 0.02)
+    monkeypatch.setattr(pruning, "METRIC_STEP", {k: 2 * v for k, v in
+                                                 pruning.METRIC_STEP.items()})
+    half = outputs(incapacity)
+    for metric in ("stability", "alignment", "unrest", "posture", "stress"):
+        np.testing.assert_allclose(half[metric], ref[metric] / 2)
+    states = np.array(incapacity.region.kinds) == "state"
+    # week 0 is the baseline itself: 100 steps of 1% each
+    np.testing.assert_allclose(ref["stability"][0], 100 * np.ones(states.sum()), rtol=1e-6)
 
 
 def test_a_parameter_that_drives_successions_is_kept_in_the_first_probe(incapacity):

@@ -16,12 +16,16 @@ reference and once per parameter and end, on common random numbers (same seed: m
 
 **Headline outputs.** Of a scenario: the share of members in each of the focal state's
 outcomes at the horizon (:data:`sim.outcomes.OUTCOMES`) and, for every state, the
-member-mean stability in every week (the ripple charts and tables are built from it).
-Of an episode: the share of members in each backtest class (A, B, C) at the horizon.
+member-mean of each of the five ripple metrics (:data:`sim.model.state.METRICS`) in
+every week (the ripple charts and tables are built from them). Of an episode: the share
+of members in each backtest class (A, B, C) at the horizon.
 
 **Moved.** A probability moves when its change is at least :data:`PROBABILITY_STEP`
 (one percentage point); a state's stability moves when its mean changes by at least
-:data:`STABILITY_STEP` of that state's baseline stability in some week. Each change is
+:data:`STABILITY_STEP` of that state's baseline stability in some week (the issue's
+line); the other metrics, whose baselines can be near zero, when their mean changes by
+1% of the metric's scale (:data:`METRIC_STEP`: 0.02 for alignment on -1..1, 0.01 for
+unrest, posture and stress on 0..1) in some week. Each change is
 reported as a multiple of its step (``ratio``): a parameter is **kept** at the first
 probe and end where some output's ratio reaches 1 (the search stops there), and is
 **inert** when none does anywhere; its largest ratio is then reported with where it was
@@ -62,6 +66,8 @@ PROBABILITY_STEP = 0.01
 STABILITY_STEP = 0.01
 #: Paired members per run (the rule's minimum).
 MEMBERS = 4000
+#: 1% of each other metric's scale (alignment runs from -1 to 1, the rest from 0 to 1).
+METRIC_STEP = {"alignment": 0.02, "unrest": 0.01, "posture": 0.01, "stress": 0.01}
 CLASSES = ("A", "B", "C")
 
 
@@ -98,9 +104,10 @@ def outputs(probe: Probe, overrides: dict[str, float] | None = None) -> dict[str
     -------
     dict
         ``"probability"``: shares of members per outcome (scenario) or class
-        (episode) at the horizon; ``"stability"`` (scenarios only): mean stability per
-        week and state, divided by the state's baseline stability (shape (weeks + 1,
-        states)).
+        (episode) at the horizon; scenarios also give, per metric, the member-mean per
+        week and state in units of the metric's step (shape (weeks + 1, states)):
+        ``"stability"`` divided by :data:`STABILITY_STEP` times the state's baseline,
+        the others by :data:`METRIC_STEP`.
     """
     scenario = probe.scenario.with_overrides(parameters={**probe.scenario.parameters,
                                                          **(overrides or {})})
@@ -112,9 +119,13 @@ def outputs(probe: Probe, overrides: dict[str, float] | None = None) -> dict[str
         return {"probability": np.array([names.count(c) for c in CLASSES]) / len(end)}
     names = [OUTCOME_OF_HOLDER[h] for h in end]
     states = np.flatnonzero(np.array(probe.region.kinds) == "state")
-    mean = result.quantiles[:, METRICS.index("stability"), 0, :][:, states]
-    return {"probability": np.array([names.count(o) for o in OUTCOMES]) / len(end),
-            "stability": mean / ctx.baseline["stability0"][states]}
+    mean = result.quantiles[:, :, 0, :][:, :, states]
+    out = {"probability": np.array([names.count(o) for o in OUTCOMES]) / len(end)}
+    for k, metric in enumerate(METRICS):
+        step = (STABILITY_STEP * ctx.baseline["stability0"][states] if metric == "stability"
+                else METRIC_STEP[metric])
+        out[metric] = mean[:, k, :] / step
+    return out
 
 
 def largest_move(reference: dict[str, np.ndarray], moved: dict[str, np.ndarray],
@@ -131,13 +142,15 @@ def largest_move(reference: dict[str, np.ndarray], moved: dict[str, np.ndarray],
     labels = CLASSES if probe.kind == "episode" else OUTCOMES
     change = np.abs(moved["probability"] - reference["probability"]) / PROBABILITY_STEP
     best, name = float(change.max()), f"P({labels[int(change.argmax())]})"
-    if "stability" in reference:
-        shift = np.abs(moved["stability"] - reference["stability"]) / STABILITY_STEP
+    for metric in METRICS:
+        if metric not in reference:
+            continue
+        shift = np.abs(moved[metric] - reference[metric])  # already in steps
         week, column = np.unravel_index(int(shift.argmax()), shift.shape)
         if shift[week, column] > best:
             states = [a for a, k in zip(probe.region.ids, probe.region.kinds, strict=True)
                       if k == "state"]
-            best, name = float(shift[week, column]), f"stability {states[column]} week {week}"
+            best, name = float(shift[week, column]), f"{metric} {states[column]} week {week}"
     return round(best, 6), name
 
 
