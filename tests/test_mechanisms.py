@@ -64,7 +64,7 @@ def test_no_split_hazard_when_rates_are_zero():
     p = Parameters({"transition_split_rate": 0.0, "coup_attempt_rate": 0.0})
     holder = np.array([HOLDER["constitutional_interim"], HOLDER["incumbent"]], dtype=np.int8)
     probability = succession.split_probability(holder, np.array([0.1, 0.1]), 0.8,
-                                                np.array([0.5, 0.5]), np.array([0, 0]), p)
+                                                np.array([0, 0]), p)
     assert np.array_equal(probability, np.zeros(2))
 
 
@@ -73,16 +73,15 @@ def test_split_hazard_direction():
     interim = np.array([HOLDER["constitutional_interim"]], dtype=np.int8)
     council = np.array([HOLDER["emergency_body"]], dtype=np.int8)
 
-    def split(holder, cohesion, unrest, weeks=0):
+    def split(holder, cohesion, weeks=0):
         return succession.split_probability(holder, np.array([cohesion]), 0.83,
-                                            np.array([unrest]), np.array([weeks]), p)[0]
+                                            np.array([weeks]), p)[0]
 
-    assert split(interim, 0.6, 0.0) > split(interim, 0.8, 0.0)      # less cohesion
-    assert split(interim, 0.8, 0.05) > split(interim, 0.8, 0.0)     # more unrest
-    assert split(interim, 0.8, 0.0, 6) < split(interim, 0.8, 0.0, 1)  # the risk fades
+    assert split(interim, 0.6) > split(interim, 0.8)      # less cohesion
+    assert split(interim, 0.8, 6) < split(interim, 0.8, 1)  # the risk fades
     # The emergency path and the interim carry the same hazard (no violent multiplier).
-    assert split(council, 0.8, 0.0) == split(interim, 0.8, 0.0)
-    assert split(interim, 0.83, 0.0) > split(np.array([HOLDER["incumbent"]], np.int8), 0.83, 0.0)
+    assert split(council, 0.8) == split(interim, 0.8)
+    assert split(interim, 0.83) > split(np.array([HOLDER["incumbent"]], np.int8), 0.83)
 
 
 def test_the_split_hazard_fades_by_its_time_constant():
@@ -90,7 +89,7 @@ def test_the_split_hazard_fades_by_its_time_constant():
     interim = np.array([HOLDER["constitutional_interim"]], dtype=np.int8)
 
     def hazard(weeks):
-        prob = succession.split_probability(interim, np.array([0.6]), 0.83, np.array([0.0]),
+        prob = succession.split_probability(interim, np.array([0.6]), 0.83,
                                             np.array([weeks]), p)[0]
         return -np.log1p(-prob)
 
@@ -127,7 +126,7 @@ def test_opposition_needs_both_street_and_defection():
 
 
 def _drive(p, unrest, push=0.0, weakness=0.0, repression=0.5):
-    return mobilisation.drive(unrest, np.zeros_like(unrest), np.full_like(unrest, push),
+    return mobilisation.drive(unrest, np.full_like(unrest, push),
                               np.zeros_like(unrest), np.full_like(unrest, weakness),
                               np.full_like(unrest, repression), p)
 

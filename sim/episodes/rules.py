@@ -216,8 +216,8 @@ def baseline_unrest(focal: bool, vdem_regime: object) -> tuple[float, str]:
     """Rule C3: ``unrest0`` of a state in an episode, with the reason.
 
     The focal state's value follows its regime class; every other state's is the
-    autocracy value (their regime class is not encoded; they matter only through
-    spill-over, and the baseline is a fixed point of the cascade whatever it is).
+    autocracy value (their regime class is not encoded, and the baseline is a fixed point
+    of the cascade whatever it is).
 
     Examples
     --------

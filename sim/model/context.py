@@ -26,7 +26,7 @@ from sim.model.scenario import (
     VoluntaryHandover,
 )
 from sim.model.state import State, initial_state
-from sim.regions.graph import SparseRows, pull
+from sim.regions.graph import SparseRows
 from sim.regions.loader import Region, load_region
 
 
@@ -92,7 +92,6 @@ class Context:
     baseline: dict[str, np.ndarray]
     dependence: SparseRows
     influence: SparseRows
-    spill: SparseRows
     outflow_share: SparseRows
     susceptibility: np.ndarray
     prejudice0: np.ndarray
@@ -122,7 +121,7 @@ class Context:
             return self, rows
         params = self.params.replace(**{k: v[rows] for k, v in self.design.items()})
         susceptibility, prejudice0, theta = member_constants(self.region, params,
-                                                             self.influence, self.spill)
+                                                             self.influence)
         block = replace(self, params=params, susceptibility=susceptibility,
                         prejudice0=prejudice0, theta=theta, design={})
         return block, rows % self.replicates
@@ -208,8 +207,8 @@ class Context:
         return self.events_at(week, Election)
 
 
-def member_constants(region: Region, params: Parameters, influence: SparseRows,
-                     spill: SparseRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def member_constants(region: Region, params: Parameters, influence: SparseRows
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Constants that follow from parameters which may differ from member to member.
 
     Returns
@@ -222,8 +221,7 @@ def member_constants(region: Region, params: Parameters, influence: SparseRows,
     susceptibility = 1.0 - attrs["stubbornness"]
     prejudice0 = alignment.anchored_prejudice(attrs["alignment0"], influence, susceptibility)
     baseline_drive = mobilisation.drive(
-        unrest=attrs["unrest0"], spill=pull(attrs["unrest0"], spill),
-        push=np.zeros(region.n), stress_excess=np.zeros(region.n),
+        unrest=attrs["unrest0"], push=np.zeros(region.n), stress_excess=np.zeros(region.n),
         weakness=np.zeros(region.n), repression=attrs["repression"], params=params)
     theta = mobilisation.baseline_thresholds(baseline_drive, attrs["unrest0"], params)
     return susceptibility, prejudice0, theta
@@ -250,12 +248,10 @@ def build_context(scenario: Scenario, region: Region | None = None) -> Context:
     dependence = SparseRows.from_dense(region.contagion_raw * cap)
     influence_dense = alignment.influence_matrix(region.influence_raw, alignment.SELF_WEIGHT)
     influence = SparseRows.from_dense(influence_dense)
-    spill_dense = influence_dense * (1.0 - np.eye(region.n)) * region.is_state[None, :]
-    spill = SparseRows.from_dense(spill_dense)
     # Refugees leave i toward j in proportion to the share of i's border shared with j.
     no_border = np.zeros((region.n, region.n))
     outflow_share = SparseRows.from_dense(region.layers.get("border", no_border).T)
-    susceptibility, prejudice0, theta = member_constants(region, params, influence, spill)
+    susceptibility, prejudice0, theta = member_constants(region, params, influence)
     carrier = np.arange(region.n)
     carrier[roles.focal] = roles.security
 
@@ -271,7 +267,7 @@ def build_context(scenario: Scenario, region: Region | None = None) -> Context:
                                   patrons)
     return Context(
         region=region, params=params, streams=RandomStreams(scenario.seed), scenario=scenario,
-        roles=roles, baseline=baseline, dependence=dependence, influence=influence, spill=spill,
+        roles=roles, baseline=baseline, dependence=dependence, influence=influence,
         outflow_share=outflow_share, susceptibility=susceptibility, prejudice0=prejudice0,
         theta=theta, repression_carrier=carrier, exposure=exposure, presence=presence,
         elite=elite,

@@ -88,9 +88,11 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: scenario lever; unconfirmed health reports (region-facts) are "
           "modelled here, never as fact",
           "Multiplies the age-based hazard."),
-    Param("transition_split_rate", "kappa_s", "1/week", 0.02, 0.0, 1.0, "succession",
+    Param("transition_split_rate", "kappa_s", "1/week", 0.023, 0.0, 1.0, "succession",
           "calibrated: calibration targets 1-3 in both shipped regions with one parameter "
-          "set (docs/model.md, Calibration; python -m sim.analyses.calibration)",
+          "set (docs/model.md, Calibration; python -m sim.analyses.calibration); 0.023 is "
+          "the median of the posterior shipped before split_unrest_gain left (was 0.02, "
+          "at which Belarus's continuity then read 0.882, above its band)",
           "Weekly hazard of an elite split during the interim at baseline cohesion."),
     Param("split_fading_weeks", "tau_s", "weeks", 3.0, 0.5, 52.0, "succession",
           "calibrated: region-facts' recount (failures after a death within days to "
@@ -98,10 +100,6 @@ _DECLARED: tuple[Param, ...] = (
           "both regions, whose interims last 4-10 and about 12 weeks)",
           "Time constant over which the split hazard of an interim fades after the "
           "vacancy."),
-    Param("split_unrest_gain", "gamma_u", "1/share", 20.0, 0.0, 200.0, "succession",
-          "assumption: mass protest raises defection risk (Kuran 1991); 5% of the "
-          "population in the street doubles the hazard",
-          "Raises the split hazard with Belarus's unrest."),
     Param("elite_loyalty_factor", "f_e", "1", 1.0, 0.3, 1.0, "succession",
           "assumption: scenario lever for rival insiders; 1 keeps the loyalty in the data",
           "Scales the baseline loyalty of the security bloc and the apparatus; elite "
@@ -150,9 +148,6 @@ _DECLARED: tuple[Param, ...] = (
     Param("weakness_weight", "beta_w", "1", 0.3, 0.0, 2.0, "mobilisation",
           "assumption: perceived regime weakness lowers the cost of joining (Kuran 1991)",
           "Weight of lost stability in the drive to protest."),
-    Param("spillover_weight", "beta_n", "1", 0.3, 0.0, 2.0, "mobilisation",
-          "assumption: protest diffuses across linked societies",
-          "Weight of neighbours' unrest in the drive to protest."),
     Param("repression_weight", "beta_r", "1", 0.3, 0.0, 2.0, "mobilisation",
           "assumption: repression deters participation while the security bloc is loyal",
           "Weight of repression capacity against the drive."),
@@ -360,6 +355,16 @@ MOVED_TO_REGION: MappingProxyType[str, str] = MappingProxyType({
                      "(leader_incapacitated, mode: violent)",
     "self_influence": "removed: it moved no output over its plausible range; an actor's own "
                       "weight in the influence row is 1 (alignment.SELF_WEIGHT)",
+    "split_unrest_gain": "removed: it moved no headline output by one percentage point (or "
+                         "1% of a state's stability) over its plausible range in any shipped "
+                         "scenario or episode (issue 19's pruning rule, python -m "
+                         "sim.analyses.pruning); the street still splits the elite through "
+                         "the security bloc's defection (docs/model.md 6.3b)",
+    "spillover_weight": "removed: it moved no headline output by one percentage point (or "
+                        "1% of a metric's scale) over its plausible range in any shipped "
+                        "scenario or episode (issue 19's pruning rule, python -m "
+                        "sim.analyses.pruning): neighbours' protest no longer enters the "
+                        "drive to protest",
     "leader_age_years": "leader_age.years in the region's roles.yaml",
     "election_delay_min_days": "succession.election_days in the region's roles.yaml",
     "election_delay_max_days": "succession.election_days in the region's roles.yaml",

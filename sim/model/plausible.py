@@ -23,9 +23,6 @@ PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
                               "natural successions in both regions"),
     "split_fading_weeks": (2.0, 12.0, "calibrated",
                            "from days to the three months of the longest interims"),
-    "split_unrest_gain": (5.0, 50.0, "assumption",
-                          "5% of the public in the street multiplies the split hazard by "
-                          "1.25-3.5"),
     "elite_loyalty_factor": (0.6, 1.0, "lever",
                              "scenario lever: from rival insiders to the data's loyalty"),
     "coup_attempt_rate": (0.02, 0.08, "sourced",
@@ -52,7 +49,6 @@ PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
                           "the largest anti-regime mobilisations reached 10-30% of adults"),
     "grievance_weight": (0.15, 0.6, "assumption", "half to double the default"),
     "weakness_weight": (0.15, 0.6, "assumption", "half to double the default"),
-    "spillover_weight": (0.1, 0.6, "assumption", "a third to double the default"),
     "repression_weight": (0.15, 0.6, "assumption", "half to double the default"),
     "mobilisation_speed": (0.3, 0.8, "assumption",
                            "waves peak within one to three weeks of their trigger"),

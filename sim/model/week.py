@@ -53,7 +53,6 @@ from sim.model.mechanisms import (
 )
 from sim.model.params import per_actor
 from sim.model.state import HOLDER, State, holder_in
-from sim.regions.graph import pull
 
 #: Holders under which the ruling group still holds power (a settled ruler or a transition).
 REGIME_IN_POWER = np.concatenate([succession.TRANSITION, succession.SETTLED])
@@ -157,7 +156,7 @@ def _succession(state: State, ctx: Context, week: int, members: np.ndarray) -> N
     cohesion = succession.elite_cohesion(state.stability[:, ctx.elite], ctx.elite_weight)
     unrest_focal = state.unrest[:, roles.focal]
     split = draws[:, 1] < succession.split_probability(
-        state.holder, cohesion, ctx.cohesion0, unrest_focal, week - state.incapacity_week,
+        state.holder, cohesion, ctx.cohesion0, week - state.incapacity_week,
         params, regime.split_scale(ctx.region.evidence, params))
     resolves = draws[:, 2] < succession.contested_resolution_probability(params)
     # Judged against the data's loyalty, as defection is (step 5): a bloc started looser
@@ -177,7 +176,6 @@ def _mobilisation(state: State, ctx: Context, week: int, members: np.ndarray) ->
                                                      base["stability0"][carrier], 1.0)
     x = mobilisation.drive(
         unrest=state.unrest,
-        spill=pull(state.unrest, ctx.spill),
         push=ctx.protest_push(week),
         stress_excess=np.maximum(state.stress - base["stress0"], 0.0),
         weakness=contagion.relative_distress(state.stability, base["stability0"]),

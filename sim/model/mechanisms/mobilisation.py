@@ -7,7 +7,7 @@ cascade (Kuran 1991's preference falsification: visible protest lowers the cost 
 joining)::
 
     x_i = u_i + beta_g (push_i(t) + (e_i - e0_i)^+) + beta_w (1 - s_i / s0_i)^+
-          + beta_n sum_j S_ij u_j - beta_r r_i (s_c(i) / s0_c(i))
+          - beta_r r_i (s_c(i) / s0_c(i))
     u_i' = u_i + rho_u [u_max Lambda((x_i - theta_i) / sigma_theta + sigma_u z_i) - u_i]
 
 where ``c(i)`` is the actor whose loyalty carries ``i``'s repression (the focal
@@ -19,7 +19,9 @@ a fixed point: ``theta_i = x_i^0 - sigma_theta logit(u0_i / u_max)``.
 ``push_i(t)`` is the push of protest events (protest waves, disputed elections) in
 ``i``'s public, 0 at baseline. There is no grievance *level*: a constant term in ``x_i``
 enters ``x_i^0`` as well and cancels in ``x_i - theta_i``, so a per-state grievance read
-from data moved nothing and was removed (``docs/data-rules.md``, R3).
+from data moved nothing and was removed (``docs/data-rules.md``, R3). Neither is there
+a spill-over of neighbours' protest: its weight moved no headline output over its
+plausible range (issue 19's pruning rule, ``docs/model.md`` section 7) and it left.
 
 References
 ----------
@@ -39,15 +41,13 @@ def logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def drive(unrest: np.ndarray, spill: np.ndarray, push: np.ndarray,
-          stress_excess: np.ndarray, weakness: np.ndarray, repression: np.ndarray,
-          params: Parameters) -> np.ndarray:
+def drive(unrest: np.ndarray, push: np.ndarray, stress_excess: np.ndarray,
+          weakness: np.ndarray, repression: np.ndarray, params: Parameters) -> np.ndarray:
     """The drive to protest ``x`` (see module docstring), shape (..., N).
 
     Parameters
     ----------
     unrest : share protesting now.
-    spill : ``sum_j S_ij u_j``, neighbours' protest felt by each actor.
     push : the push of protest events (``Context.protest_push``; 0 at baseline).
     stress_excess : economic stress above baseline.
     weakness : relative loss of stability, ``(1 - s/s0)^+``.
@@ -55,7 +55,6 @@ def drive(unrest: np.ndarray, spill: np.ndarray, push: np.ndarray,
     """
     return (unrest + per_actor(params.grievance_weight) * (push + stress_excess)
             + per_actor(params.weakness_weight) * weakness
-            + per_actor(params.spillover_weight) * spill
             - per_actor(params.repression_weight) * repression)
 
 

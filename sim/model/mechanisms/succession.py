@@ -14,7 +14,7 @@ and Decree No. 2 of 2021, for Russia Article 92 of its constitution):
 The elite may split (``contested``). Elite cohesion ``c`` is the power-weighted
 loyalty of the security bloc and the apparatus. The weekly split hazard is::
 
-    transition:  kappa_s * (1 - c)/(1 - c_0) * (1 + gamma_u * u_F) * exp(-(t - t_v) / tau_s)
+    transition:  kappa_s * (1 - c)/(1 - c_0) * exp(-(t - t_v) / tau_s)
     settled:     q_c / 52 * (1 - c)/(1 - c_0) * (1 - c)       (attempt x success)
     p_split = 1 - exp(-hazard)
 
@@ -113,8 +113,8 @@ def elite_cohesion(loyalty: np.ndarray, power_weight: np.ndarray) -> np.ndarray:
 
 
 def split_probability(holder: np.ndarray, cohesion: np.ndarray, cohesion0: float,
-                      unrest_focal: np.ndarray, weeks_since_vacancy: np.ndarray,
-                      params: Parameters, scale: float | np.ndarray = 1.0) -> np.ndarray:
+                      weeks_since_vacancy: np.ndarray, params: Parameters,
+                      scale: float | np.ndarray = 1.0) -> np.ndarray:
     """Weekly probability that the elite splits, per member (0 where not applicable).
 
     ``weeks_since_vacancy`` counts the weeks since the ruler's office fell vacant (only
@@ -123,8 +123,9 @@ def split_probability(holder: np.ndarray, cohesion: np.ndarray, cohesion0: float
     """
     looseness = np.clip(1.0 - cohesion, 0.0, 1.0) / max(1.0 - cohesion0, MIN_BASE_LOOSENESS)
     fading = np.exp(-np.maximum(weeks_since_vacancy, 0) / params.split_fading_weeks)
-    transition = (params.transition_split_rate * looseness * fading
-                  * (1.0 + params.split_unrest_gain * unrest_focal))
+    # No street term: split_unrest_gain left the model (pruning rule, docs/model.md 7);
+    # the street acts on the split through the security bloc's defection (defection.py).
+    transition = params.transition_split_rate * looseness * fading
     settled = params.coup_attempt_rate / 52.0 * looseness * np.clip(1.0 - cohesion, 0.0, 1.0)
     hazard = np.where(holder_in(holder, TRANSITION), transition,
                       np.where(holder_in(holder, SETTLED), settled, 0.0))
