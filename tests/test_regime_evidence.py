@@ -11,7 +11,7 @@ from conftest import make_context
 from sim.analyses.crowd_response import class_c_share
 from sim.engines.ensemble import run_ensemble
 from sim.errors import UserError
-from sim.model.mechanisms import election, regime
+from sim.model.mechanisms import election, regime, succession
 from sim.model.params import Parameters
 from sim.model.state import HOLDER
 from sim.paths import REGIONS_DIR
@@ -137,11 +137,11 @@ def test_an_election_hands_power_to_the_opposition_at_about_its_base_rate(region
     assert not (_vote(plain, election_loss_autocracy=0.0) == HOLDER["opposition_led"]).any()
 
 
-def test_the_peoples_assembly_turns_a_lost_vote_into_a_contest(region):
+def test_the_peoples_assembly_turns_a_lost_vote_into_a_contest(region, monkeypatch):
+    monkeypatch.setattr(succession, "CONTESTED_MEAN_WEEKS", 104.0)  # hold the contest open
     assert region.roles.election_review_body == "All-Belarusian People's Assembly"
     ctx = make_context(region, weeks=3, members=200, seed=3,
-                       parameters={"health_risk_multiplier": 0.0, "election_loss_autocracy": 1.0,
-                                   "contested_mean_weeks": 104},
+                       parameters={"health_risk_multiplier": 0.0, "election_loss_autocracy": 1.0},
                        events=[{"type": "election", "week": 2}])
     holder = run_ensemble(ctx).holder
     # Every member loses the vote in week 2; none hands power over: the contest is open

@@ -13,6 +13,7 @@ from conftest import make_scenario
 from sim.engines.ensemble import run_ensemble
 from sim.errors import UserError
 from sim.model.context import build_context
+from sim.model.mechanisms import succession
 from sim.model.scenario import check_against_region, load_scenario
 from sim.model.state import HOLDER
 from sim.paths import PACKAGE_DIR, REGIONS_DIR
@@ -162,7 +163,8 @@ def test_an_elite_without_power_weight_is_refused(tiny):
         load_region(tiny)
 
 
-def test_a_takeover_only_patron_pays_nothing_but_can_take_over(tiny):
+def test_a_takeover_only_patron_pays_nothing_but_can_take_over(tiny, monkeypatch):
+    monkeypatch.setattr(succession, "CONTESTED_MEAN_WEEKS", 104.0)  # hold the coup's split open
     path = tiny / "roles.yaml"
     path.write_text(path.read_text().replace("support: true, takeover: true",
                                              "support: false, takeover: true"))
@@ -173,8 +175,7 @@ def test_a_takeover_only_patron_pays_nothing_but_can_take_over(tiny):
     region = load_region(tiny)
     ctx = build_context(make_scenario(weeks=30, members=200, events=[
         {"type": "coup_attempt", "week": 1, "strength": 1.0},
-        {"type": "patron_move", "week": 1}], parameters={"contested_mean_weeks": 104}),
-        region)
+        {"type": "patron_move", "week": 1}]), region)
     result = run_ensemble(ctx)
     assert (result.holder[:, -1] == HOLDER["patron_controlled"]).mean() > 0.1
     bbb = region.index("BBB")

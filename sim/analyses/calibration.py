@@ -67,7 +67,7 @@ CONTINUING: tuple[str, ...] = tuple(h for h, c in CLASS_OF_HOLDER.items() if c =
 CRN_PAIRS = (("status_quo", "incapacity"), ("status_quo", "protest_wave"),
              ("incapacity", "incapacity_violent"), ("incapacity", "incapacity_russian_move"))
 #: The parameters the joint calibration tunes (graded ``calibrated`` or bounded by a target).
-TUNED: tuple[str, ...] = ("transition_split_rate", "contested_mean_weeks", "rival_win_share",
+TUNED: tuple[str, ...] = ("transition_split_rate", "rival_win_share",
                           "defection_rate", "defection_threshold", "defection_crowd",
                           "patron_intervention_rate")
 #: Protest-wave intensities whose median peak is near 2% and 1% of Belarus's public.

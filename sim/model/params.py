@@ -108,10 +108,6 @@ _DECLARED: tuple[Param, ...] = (
     Param("coup_attempt_rate", "q_c", "1/year", 0.04, 0.0, 1.0, "succession",
           "Frantz & Stein 2017: baseline coup-attempt rate about 4% per dictatorship-year",
           "Annual rate of coup attempts against a settled ruler at baseline cohesion."),
-    Param("contested_mean_weeks", "T_c", "weeks", 6.0, 1.0, 104.0, "succession",
-          "calibrated: region-facts' recount (regimes that fell after a death fell within "
-          "days to months) and calibration target 2 (median split at most 12 weeks)",
-          "Mean time for a contested succession to resolve."),
     Param("rival_win_share", "rho_r", "share", 0.9, 0.0, 1.0, "succession",
           "calibrated: region-facts' Archigos/GWF recount (four of the six regimes that fell "
           "after a ruler's death fell to a coup or military move within days to months) "
@@ -365,6 +361,11 @@ MOVED_TO_REGION: MappingProxyType[str, str] = MappingProxyType({
                         "scenario or episode (issue 19's pruning rule, python -m "
                         "sim.analyses.pruning): neighbours' protest no longer enters the "
                         "drive to protest",
+    "contested_mean_weeks": "removed: it moved no headline output by one percentage point "
+                            "(or 1% of a state's stability) over its plausible range of 2-12 "
+                            "weeks in any shipped scenario or episode (at most 0.95 of a step; "
+                            "issue 19's pruning rule); an open split resolves after 6 weeks on "
+                            "average (succession.CONTESTED_MEAN_WEEKS, region-facts' recount)",
     "leader_age_years": "leader_age.years in the region's roles.yaml",
     "election_delay_min_days": "succession.election_days in the region's roles.yaml",
     "election_delay_max_days": "succession.election_days in the region's roles.yaml",

@@ -28,9 +28,6 @@ PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
     "coup_attempt_rate": (0.02, 0.08, "sourced",
                           "Frantz & Stein 2017: about 4% per dictatorship-year (region-facts); "
                           "half to double for regime types"),
-    "contested_mean_weeks": (2.0, 12.0, "calibrated",
-                             "open splits after a death resolve within days to months "
-                             "(region-facts recount)"),
     "rival_win_share": (0.3, 0.9, "calibrated",
                         "most failures after a death are coups or military moves; an insider "
                         "still wins some splits (Turkmenistan 2006)"),

@@ -158,7 +158,7 @@ def _succession(state: State, ctx: Context, week: int, members: np.ndarray) -> N
     split = draws[:, 1] < succession.split_probability(
         state.holder, cohesion, ctx.cohesion0, week - state.incapacity_week,
         params, regime.split_scale(ctx.region.evidence, params))
-    resolves = draws[:, 2] < succession.contested_resolution_probability(params)
+    resolves = draws[:, 2] < succession.contested_resolution_probability()
     # Judged against the data's loyalty, as defection is (step 5): a bloc started looser
     # (elite_loyalty_factor < 1) is already partly lost to the regime.
     opposition = draws[:, 3] < succession.opposition_win_probability(

@@ -58,7 +58,7 @@ from sim.regions.loader import Region
 #: weight of crowds for the ruler (rule RC8).
 CALIBRATED: tuple[str, ...] = (
     "defection_crowd", "defection_rate", "defection_threshold", "defection_tolerance_spread",
-    "transition_split_rate", "contested_mean_weeks", "rival_win_share",
+    "transition_split_rate", "rival_win_share",
     "patron_intervention_rate", "cohesion_weight", "lame_duck_weight", "linkage_weight",
     "capacity_weight", "election_loss_autocracy", "election_loss_democracy", "rally_weight",
 )

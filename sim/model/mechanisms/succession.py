@@ -28,7 +28,9 @@ A violent death takes the emergency path where the rules name one, but its split
 is the natural one: no source measures a violent-versus-natural gap (Jones & Olken
 2009 compare successful with failed assassinations, not with natural deaths).
 
-A contested succession resolves with weekly probability ``1 - exp(-1/T_c)``: for the
+A contested succession resolves with weekly probability ``1 - exp(-1/T_c)``
+(:data:`CONTESTED_MEAN_WEEKS`, a constant since it moved no headline output over its
+plausible range, ``docs/model.md`` section 7, Pruning): for the
 opposition with probability ``p_O = min(1, u_F/u_*) * max(0, 1 - s_SEC/s0_SEC)``
 (``u_F``: unrest in the focal state); otherwise for a faction outside the ruling group,
 rival or junior officers (``rival_takeover``), with probability ``rho_r``; otherwise for
@@ -51,7 +53,7 @@ import math
 
 import numpy as np
 
-from sim.model.params import Parameters, elementwise, per_actor
+from sim.model.params import Parameters, per_actor
 from sim.model.state import HOLDER, holder_in
 
 DAYS_PER_WEEK = 7.0
@@ -59,6 +61,12 @@ DAYS_PER_WEEK = 7.0
 #: last decimal at baseline is judged as if 95% cohesive, so that a tiny dip of loyalty
 #: does not divide by (almost) zero.
 MIN_BASE_LOOSENESS = 0.05
+#: T_c, weeks: mean duration of an open split. A constant, not a parameter: over its
+#: former plausible range of 2-12 weeks it moved no headline output by one percentage
+#: point in any shipped scenario or episode (at most 0.95 of a step, Turkey 2016;
+#: ``python -m sim.analyses.pruning``). The value is region-facts' recount: the regimes
+#: that fell after a death fell "within days to months".
+CONTESTED_MEAN_WEEKS = 6.0
 TRANSITION = np.array([HOLDER["constitutional_interim"], HOLDER["emergency_body"]])
 SETTLED = np.array([HOLDER["incumbent"], HOLDER["insider_successor"],
                     HOLDER["designated_successor"]])
@@ -132,9 +140,9 @@ def split_probability(holder: np.ndarray, cohesion: np.ndarray, cohesion0: float
     return -np.expm1(-hazard * scale)
 
 
-def contested_resolution_probability(params: Parameters) -> float:
-    """Weekly probability that a contested succession resolves."""
-    return -elementwise(math.expm1, -1.0 / params.contested_mean_weeks)
+def contested_resolution_probability() -> float:
+    """Weekly probability that a contested succession resolves, ``1 - exp(-1/T_c)``."""
+    return -math.expm1(-1.0 / CONTESTED_MEAN_WEEKS)
 
 
 def opposition_win_probability(unrest_focal: np.ndarray, security_loyalty: np.ndarray,
