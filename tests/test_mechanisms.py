@@ -375,21 +375,18 @@ def test_entry_effects_apply_once_on_entry():
     assert prejudice.tolist() == pytest.approx([-0.8, -0.8, 0.0, -1.0])
 
 
-def test_patron_support_relieves_only_excess_stress_and_costs_the_patron():
+def test_patron_support_helps_the_security_bloc_and_costs_the_patron():
     p = Parameters()
-    relieved, costed, helped = reactions.support_effects(
-        np.array([[1.0], [0.0]]), np.array([0.6, 0.6]), 0.45, np.array([[0.45], [0.45]]),
-        np.array([0.5, 0.5]), 0.85, p)
-    assert 0.45 < relieved[0] < 0.6 and relieved[1] == 0.6
-    assert costed[0, 0] > 0.45 and costed[1, 0] == 0.45
-    assert 0.5 < helped[0] < 0.85 and helped[1] == 0.5
-    at_baseline, _, _ = reactions.support_effects(np.ones((1, 1)), np.array([0.3]), 0.45,
-                                                  np.zeros((1, 1)), np.ones(1), 1.0, p)
-    assert at_baseline[0] == 0.3
-    # Two patrons at half support relieve as much as one at full support.
-    two, costs, _ = reactions.support_effects(np.array([[0.5, 0.5]]), np.array([0.6]), 0.45,
-                                              np.array([[0.45, 0.45]]), np.array([0.5]), 0.85, p)
-    assert two[0] == pytest.approx(relieved[0]) and costs.shape == (1, 2)
+    costed, helped = reactions.support_effects(
+        np.array([[1.0], [0.0]]), np.array([[0.45], [0.45]]), np.array([0.5, 0.5]), 0.85, p)
+    assert costed[0, 0] == pytest.approx(0.45 + p.patron_support_cost) and costed[1, 0] == 0.45
+    assert helped[0] == pytest.approx(0.5 + p.patron_security_help * 0.35)
+    assert helped[1] == 0.5
+    # Two patrons at half support help as much as one at full support, each paying half.
+    costs, two = reactions.support_effects(np.array([[0.5, 0.5]]), np.array([[0.45, 0.45]]),
+                                           np.array([0.5]), 0.85, p)
+    assert two[0] == pytest.approx(helped[0]) and costs.shape == (1, 2)
+    assert costs[0].tolist() == pytest.approx([0.45 + p.patron_support_cost / 2] * 2)
 
 
 def test_a_coup_splits_only_a_regime_in_power():

@@ -260,10 +260,6 @@ _DECLARED: tuple[Param, ...] = (
     Param("patron_support_speed", "rho_R", "1/week", 0.3, 0.0, 1.0, "reactions",
           "assumption: Russia's 2020 loan to Belarus came about a month after the election",
           "Weekly adjustment of a patron's support."),
-    Param("patron_loan_relief", "l_R", "1/week", 0.05, 0.0, 1.0, "reactions",
-          "assumption: loans relieve the focal state's stress (Russia's $1.5bn to Belarus "
-          "in 2020 vs GDP $72bn)",
-          "Weekly share of the focal state's excess stress relieved per unit of support."),
     Param("patron_security_help", "h_R", "1/week", 0.05, 0.0, 1.0, "reactions",
           "assumption: a patron's security help restores the security bloc's loyalty",
           "Weekly recovery of the security bloc per unit of support."),
@@ -339,7 +335,6 @@ _DECLARED = _with_plausible(_DECLARED)
 RENAMED: MappingProxyType[str, str] = MappingProxyType({
     "russia_support_gain": "patron_support_gain",
     "russia_support_speed": "patron_support_speed",
-    "russia_loan_relief": "patron_loan_relief",
     "russia_security_help": "patron_security_help",
     "russia_support_cost": "patron_support_cost",
     "russia_intervention_rate": "patron_intervention_rate",
@@ -366,6 +361,13 @@ MOVED_TO_REGION: MappingProxyType[str, str] = MappingProxyType({
                             "weeks in any shipped scenario or episode (at most 0.95 of a step; "
                             "issue 19's pruning rule); an open split resolves after 6 weeks on "
                             "average (succession.CONTESTED_MEAN_WEEKS, region-facts' recount)",
+    "patron_loan_relief": "removed: it moved no headline output by one percentage point (or "
+                          "1% of a metric's scale) over its plausible range in any shipped "
+                          "scenario or episode (issue 19's pruning rule): a patron's loans "
+                          "no longer relieve the focal state's stress; its security help "
+                          "and cost remain",
+    "russia_loan_relief": "removed: renamed patron_loan_relief, which then left the model "
+                          "(issue 19's pruning rule)",
     "leader_age_years": "leader_age.years in the region's roles.yaml",
     "election_delay_min_days": "succession.election_days in the region's roles.yaml",
     "election_delay_max_days": "succession.election_days in the region's roles.yaml",

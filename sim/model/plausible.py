@@ -71,7 +71,6 @@ PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
                                "half to double the default"),
     "patron_support_speed": (0.15, 0.6, "assumption",
                              "support arrives within one to six weeks"),
-    "patron_loan_relief": (0.02, 0.1, "assumption", "half to double the default"),
     "patron_security_help": (0.02, 0.1, "assumption", "half to double the default"),
     "patron_support_cost": (0.001, 0.005, "assumption", "half to two and a half the default"),
     "patron_intervention_rate": (0.002, 0.036, "calibrated",

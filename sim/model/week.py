@@ -232,12 +232,9 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray) -> No
     state.patron_support = reactions.update_support(state.patron_support, target,
                                                     state.patron_move, params)
     support = state.patron_support
-    (state.stress[:, focal], state.stress[:, patrons],
-     state.stability[:, sec]) = reactions.support_effects(
+    state.stress[:, patrons], state.stability[:, sec] = reactions.support_effects(
         reactions.paid_support(support, roles.can_support, state.holder),
-        state.stress[:, focal], base["stress0"][focal],
-        state.stress[:, patrons],
-        state.stability[:, sec], s0[sec], params)
+        state.stress[:, patrons], state.stability[:, sec], s0[sec], params)
     probability = reactions.intervention_probability(support, state.holder, state.patron_move,
                                                      roles.can_take_over, ctx.presence, params)
     taker = reactions.first_takeover(

@@ -113,32 +113,30 @@ def paid_support(commitment: np.ndarray, can_support: np.ndarray,
     return np.where(can_support & backs, commitment, 0.0)
 
 
-def support_effects(support: np.ndarray, stress_focal: np.ndarray, stress0_focal: float,
-                    stress_patrons: np.ndarray, security: np.ndarray, security0: float,
-                    params: Parameters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """What a week of the patrons' support does: loans, security help, and its cost.
+def support_effects(support: np.ndarray, stress_patrons: np.ndarray, security: np.ndarray,
+                    security0: float, params: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """What a week of the patrons' support does: security help, and its cost.
+
+    Loans no longer relieve the focal state's stress: their rate ``patron_loan_relief``
+    moved no headline output over its plausible range (issue 19's pruning rule,
+    ``docs/model.md`` section 7) and left the model.
 
     Parameters
     ----------
     support : numpy.ndarray, shape (M, P)
-    stress_focal : numpy.ndarray, shape (M,)
     stress_patrons : numpy.ndarray, shape (M, P)
     security : numpy.ndarray, shape (M,)
         The security bloc's loyalty.
 
     Returns
     -------
-    stress_focal : the focal state's stress, excess relieved by ``l_R sigma (e - e0)^+``.
     stress_patrons : each patron's stress, raised by ``c_R sigma_p``.
     security : the security bloc's loyalty, restored by ``h_R sigma (s0 - s)``.
     """
-    excess = np.maximum(stress_focal - stress0_focal, 0.0)
-    relieved = stress_focal - (per_actor(params.patron_loan_relief) * support
-                               * excess[:, None]).sum(axis=-1)
     costed = stress_patrons + per_actor(params.patron_support_cost) * support
     helped = security + (per_actor(params.patron_security_help) * support).sum(axis=-1) * (
         security0 - security)
-    return relieved, costed, helped
+    return costed, helped
 
 
 def presence(troops: np.ndarray, security: np.ndarray, border: np.ndarray) -> np.ndarray:
