@@ -135,7 +135,7 @@ def test_baseline_unrest_is_a_fixed_point():
     p = Parameters()
     u0 = np.array([0.001, 0.005, 0.2])
     theta = mobilisation.baseline_thresholds(_drive(p, u0), u0, p)
-    after = mobilisation.update(u0, _drive(p, u0), theta, np.zeros(3), p)
+    after = mobilisation.update(u0, _drive(p, u0), theta, p)
     np.testing.assert_allclose(after, u0, rtol=1e-12)
 
 
@@ -145,7 +145,7 @@ def test_push_and_weakness_raise_unrest_repression_lowers_it():
     theta = mobilisation.baseline_thresholds(_drive(p, u0), u0, p)
 
     def week(**kw):
-        return mobilisation.update(u0, _drive(p, u0, **kw), theta, np.zeros(1), p)[0]
+        return mobilisation.update(u0, _drive(p, u0, **kw), theta, p)[0]
 
     assert week(push=0.3) > 0.005
     assert week(push=1.15) > week(push=0.3)
@@ -164,7 +164,7 @@ def test_a_constant_drive_term_cancels_against_the_thresholds():
     for level in (0.0, 0.4, 0.9):
         theta = mobilisation.baseline_thresholds(_drive(p, u0, push=level), u0, p)
         step[level] = mobilisation.update(unrest, _drive(p, unrest, push=level + 0.5), theta,
-                                          np.zeros(2), p)
+                                          p)
     np.testing.assert_allclose(step[0.4], step[0.0], rtol=1e-12)
     np.testing.assert_allclose(step[0.9], step[0.0], rtol=1e-12)
 
@@ -173,7 +173,7 @@ def test_power_centres_never_mobilise():
     p = Parameters()
     theta = mobilisation.baseline_thresholds(np.array([0.5]), np.array([0.0]), p)
     assert np.isinf(theta[0])
-    assert mobilisation.update(np.zeros(1), np.array([10.0]), theta, np.zeros(1), p)[0] == 0.0
+    assert mobilisation.update(np.zeros(1), np.array([10.0]), theta, p)[0] == 0.0
 
 
 # --- contagion ----------------------------------------------------------------------

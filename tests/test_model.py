@@ -17,8 +17,7 @@ STABILITY, UNREST, POSTURE = (METRICS.index(m) for m in ("stability", "unrest", 
 
 def test_status_quo_without_shocks_is_exactly_still(region):
     ctx = make_context(region, weeks=104, members=5,
-                       parameters={"health_risk_multiplier": 0.0, "coup_attempt_rate": 0.0,
-                                   "protest_noise": 0.0})
+                       parameters={"health_risk_multiplier": 0.0, "coup_attempt_rate": 0.0})
     result = run_ensemble(ctx, keep_trajectories=True)
     start = result.trajectories[:, :1]
     still = np.broadcast_to(start, result.trajectories.shape)
@@ -111,8 +110,7 @@ def test_even_an_extreme_protest_wave_recedes(region):
     """Protest must not lock the region into permanent mobilisation (no runaway loop)."""
     wave = [{"type": "protest_wave", "week": 2, "intensity": 3.0, "duration_weeks": 10}]
     ctx = make_context(region, weeks=300, members=1, events=wave,
-                       parameters={"protest_noise": 0.0, "health_risk_multiplier": 0.0,
-                                   "coup_attempt_rate": 0.0})
+                       parameters={"health_risk_multiplier": 0.0, "coup_attempt_rate": 0.0})
     result = run_ensemble(ctx, keep_trajectories=True)
     unrest = result.trajectories[0, :, UNREST, :]
     assert unrest[:, region.index("BLR")].max() > 0.1           # a real wave

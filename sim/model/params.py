@@ -7,7 +7,7 @@ defaults of their own. ``docs/model.md`` lists the same table (a test checks tha
 parameter is documented there).
 
 Sources marked ``assumption:`` are judgements, not measurements; the reason follows
-the colon. The allowed range of ``threshold_spread``, ``protest_noise``, ``stress_drag``
+the colon. The allowed range of ``threshold_spread``, ``stress_drag``
 and ``unrest_drag`` stops where the no-runaway condition fails (a state tipping into
 mass protest with no cause; ``tests/test_mechanism_directions.py`` checks every
 parameter at both ends of its range). Those marked ``calibrated:`` were tuned so that
@@ -151,9 +151,6 @@ _DECLARED: tuple[Param, ...] = (
           "assumption: protest waves build over one to two weeks (2020: election 9 Aug, "
           "peak 16 Aug)",
           "Share of the gap to the threshold equilibrium closed each week."),
-    Param("protest_noise", "sigma_u", "logit units", 0.05, 0.0, 0.5, "mobilisation",
-          "assumption: week-to-week chance variation in turnout",
-          "Standard deviation of weekly noise in the drive."),
     # --- distress contagion ------------------------------------------------------------
     # --- elite defection under street pressure -----------------------------------------
     Param("defection_crowd", "u_d", "share", 0.055, 0.005, 0.5, "defection",
@@ -368,6 +365,10 @@ MOVED_TO_REGION: MappingProxyType[str, str] = MappingProxyType({
                           "and cost remain",
     "russia_loan_relief": "removed: renamed patron_loan_relief, which then left the model "
                           "(issue 19's pruning rule)",
+    "protest_noise": "removed: it moved no headline output by one percentage point (or 1% "
+                     "of a metric's scale) over its plausible range in any shipped scenario "
+                     "or episode (issue 19's pruning rule): the weekly protest update has no "
+                     "noise term",
     "leader_age_years": "leader_age.years in the region's roles.yaml",
     "election_delay_min_days": "succession.election_days in the region's roles.yaml",
     "election_delay_max_days": "succession.election_days in the region's roles.yaml",

@@ -49,7 +49,6 @@ PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
     "repression_weight": (0.15, 0.6, "assumption", "half to double the default"),
     "mobilisation_speed": (0.3, 0.8, "assumption",
                            "waves peak within one to three weeks of their trigger"),
-    "protest_noise": (0.02, 0.1, "assumption", "half to double the default"),
     "defection_crowd": (0.01, 0.07, "calibrated",
                         "from the post-Soviet street victories (about 1-3%) to twice "
                         "Chenoweth's 3.5%"),

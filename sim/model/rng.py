@@ -44,7 +44,7 @@ _TWO53 = float(1 << 53)
 STREAMS: tuple[str, ...] = (
     "health",
     "succession",
-    "mobilisation",
+    "mobilisation",  # unused since protest_noise left; kept so later streams keep keys
     "reactions",
     "events",       # scheduled events with a random outcome (coup attempts)
     "defection",    # the security bloc's defection under street pressure

@@ -182,8 +182,7 @@ def _mobilisation(state: State, ctx: Context, week: int, members: np.ndarray) ->
         repression=ctx.region.attrs["repression"] * loyalty,
         params=ctx.params,
     )
-    noise = ctx.streams.normal("mobilisation", members, week, ctx.region.n)
-    state.unrest = mobilisation.update(state.unrest, x, ctx.theta, noise, ctx.params)
+    state.unrest = mobilisation.update(state.unrest, x, ctx.theta, ctx.params)
     floor = ctx.crowd_floor(week)
     if floor is not None:  # an observed crowd (backtests) holds the protest share up
         state.unrest = np.maximum(state.unrest, floor)

@@ -8,7 +8,7 @@ joining)::
 
     x_i = u_i + beta_g (push_i(t) + (e_i - e0_i)^+) + beta_w (1 - s_i / s0_i)^+
           - beta_r r_i (s_c(i) / s0_c(i))
-    u_i' = u_i + rho_u [u_max Lambda((x_i - theta_i) / sigma_theta + sigma_u z_i) - u_i]
+    u_i' = u_i + rho_u [u_max Lambda((x_i - theta_i) / sigma_theta) - u_i]
 
 where ``c(i)`` is the actor whose loyalty carries ``i``'s repression (the focal
 state's security bloc for the focal state, the state itself elsewhere). ``u_max`` is the share of a
@@ -72,15 +72,13 @@ def baseline_thresholds(baseline_drive: np.ndarray, unrest0: np.ndarray,
     return np.where(mobilisable, theta, np.inf)
 
 
-def update(unrest: np.ndarray, drive_now: np.ndarray, theta: np.ndarray, noise: np.ndarray,
+def update(unrest: np.ndarray, drive_now: np.ndarray, theta: np.ndarray,
            params: Parameters) -> np.ndarray:
     """One week of adjustment toward the threshold equilibrium.
 
-    Parameters
-    ----------
-    noise : standard normal draws from the ``mobilisation`` stream, shape (..., N).
+    Deterministic: a weekly noise term (``protest_noise``) moved no headline output over
+    its plausible range and left the model (issue 19's pruning rule).
     """
     target = per_actor(params.max_participation) * logistic(
-        (drive_now - theta) / per_actor(params.threshold_spread)
-        + per_actor(params.protest_noise) * noise)
+        (drive_now - theta) / per_actor(params.threshold_spread))
     return unrest + per_actor(params.mobilisation_speed) * (target - unrest)
