@@ -351,14 +351,6 @@ def test_refugees_stress_neighbours_by_border_share():
     assert not tolerated.any()
 
 
-def test_trade_passes_each_increment_once():
-    p = Parameters({"trade_passthrough": 1.0})
-    trade = SparseRows.from_dense(np.array([[0, 0], [0.5, 0]]))
-    e, sent = reactions.trade_passthrough(np.array([0.6, 0.2]), np.array([0.4, 0.2]), trade, p)
-    assert e.tolist() == pytest.approx([0.6, 0.3])
-    e, sent = reactions.trade_passthrough(e, sent, trade, p)
-    assert e[1] == pytest.approx(0.3)
-
 
 def test_entry_effects_apply_once_on_entry():
     p = Parameters({"contested_stability_shock": 0.5, "regime_change_alignment_shift": 0.8})

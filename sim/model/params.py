@@ -285,10 +285,6 @@ _DECLARED: tuple[Param, ...] = (
           "and Lithuania)",
           "Economic stress added to neighbours per unit of excess unrest times the "
           "sender's repression, by border share and population ratio."),
-    Param("trade_passthrough", "tau", "1", 0.5, 0.0, 1.0, "reactions",
-          "assumption: a partner's new stress passes on in proportion to trade "
-          "dependence",
-          "Share of a partner's new economic stress passed along trade dependence."),
     Param("distress_to_stress", "kappa_he", "1", 0.1, 0.0, 2.0, "reactions",
           "assumption: loss of stability raises economic stress",
           "New economic stress per unit of new distress."),
@@ -369,6 +365,11 @@ MOVED_TO_REGION: MappingProxyType[str, str] = MappingProxyType({
                      "of a metric's scale) over its plausible range in any shipped scenario "
                      "or episode (issue 19's pruning rule): the weekly protest update has no "
                      "noise term",
+    "trade_passthrough": "removed: it moved no headline output by one percentage point (or "
+                         "1% of a metric's scale) over its plausible range in any shipped "
+                         "scenario or episode (issue 19's pruning rule): stress no longer "
+                         "passes along trade; the trade layer still weighs in the dependence "
+                         "and influence graphs",
     "leader_age_years": "leader_age.years in the region's roles.yaml",
     "election_delay_min_days": "succession.election_days in the region's roles.yaml",
     "election_delay_max_days": "succession.election_days in the region's roles.yaml",

@@ -79,7 +79,6 @@ PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
     "posture_gain": (0.6, 2.4, "assumption", "half to double the default"),
     "posture_speed": (0.08, 0.3, "assumption", "readiness moves over two to twelve weeks"),
     "refugee_rate": (0.25, 1.0, "assumption", "half to double the default"),
-    "trade_passthrough": (0.25, 0.75, "assumption", "half to one and a half the default"),
     "distress_to_stress": (0.05, 0.2, "assumption", "half to double the default"),
     "stress_recovery": (0.015, 0.06, "assumption",
                         "economic shocks half-recover in three to eleven months"),

@@ -64,7 +64,6 @@ class State:
     stress : economic stress in [0, 1].
     prejudice : Friedkin-Johnsen anchor of each actor's alignment.
     distress_sent : relative distress already passed on by contagion.
-    stress_sent : economic stress already passed on along trade.
     holder : code into :data:`HOLDERS`.
     leader_capable : True while the leader can rule.
     incapacity_week, incapacity_kind : when and how the leader was incapacitated
@@ -82,7 +81,6 @@ class State:
     stress: np.ndarray
     prejudice: np.ndarray
     distress_sent: np.ndarray
-    stress_sent: np.ndarray
     holder: np.ndarray
     leader_capable: np.ndarray
     incapacity_week: np.ndarray
@@ -131,7 +129,6 @@ def initial_state(baseline: dict[str, np.ndarray], prejudice: np.ndarray, member
         prejudice=np.broadcast_to(np.asarray(prejudice, dtype=np.float64),
                                   (members, n)).copy(),
         distress_sent=np.zeros((members, n)),
-        stress_sent=tile(baseline["stress0"]),
         holder=np.full(members, HOLDER["incumbent"], dtype=np.int8),
         leader_capable=np.ones(members, dtype=bool),
         incapacity_week=np.full(members, -1, dtype=np.int32),

@@ -252,8 +252,8 @@ def _reactions(state: State, ctx: Context, week: int, members: np.ndarray) -> No
     state.stress = state.stress + reactions.refugee_stress(
         unrest_excess, ctx.region.attrs["repression"], ctx.region.attrs["population_m"],
         ctx.outflow_share, params)
-    state.stress, state.stress_sent = reactions.trade_passthrough(
-        np.clip(state.stress, 0.0, 1.0), state.stress_sent, ctx.region.trade, params)
+    # No trade pass-through: trade_passthrough left the model (docs/model.md 7, Pruning).
+    state.stress = np.clip(state.stress, 0.0, 1.0)
 
 
 def _holder_effects(state: State, ctx: Context, holder_before: np.ndarray) -> None:

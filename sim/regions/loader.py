@@ -127,7 +127,6 @@ class Region:
     layers: dict[str, np.ndarray]
     contagion_raw: np.ndarray
     influence_raw: np.ndarray
-    trade: SparseRows
     border: SparseRows
     graph: nx.DiGraph
     roles: RegionRoles
@@ -238,7 +237,6 @@ def load_region(data_dir: Path = DATA_DIR) -> Region:
         layers=layers,
         contagion_raw=contagion,
         influence_raw=influence,
-        trade=SparseRows.from_dense(layers.get("trade", empty)),
         border=SparseRows.from_dense(layers.get("border", empty)),
         graph=graph,
         roles=roles,

@@ -269,13 +269,3 @@ def refugee_stress(unrest_excess: np.ndarray, repression: np.ndarray,
     rate = per_actor(params.refugee_rate)
     return np.where(population > 0.0, rate * inflow / safe_population, 0.0)
 
-
-def trade_passthrough(stress: np.ndarray, stress_sent: np.ndarray, trade: SparseRows,
-                      params: Parameters) -> tuple[np.ndarray, np.ndarray]:
-    """Pass each actor's new economic stress to its trade dependants, once.
-
-    Returns the new stress and the updated record of stress already passed on.
-    """
-    new_stress = np.maximum(stress - stress_sent, 0.0)
-    received = per_actor(params.trade_passthrough) * pull(new_stress, trade)
-    return np.clip(stress + received, 0.0, 1.0), stress
