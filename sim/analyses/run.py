@@ -43,7 +43,7 @@ from sim.paths import (
     results_dir_for,
     safe_result_name,
 )
-from sim.regions.loader import load_region, region_sha256
+from sim.regions.loader import Region, load_region, region_sha256
 
 KEY_PACKAGES = ("numpy", "pandas", "networkx", "mesa", "matplotlib", "pydantic", "pyyaml",
                 "pyarrow")
@@ -334,7 +334,7 @@ def run(request: RunRequest) -> Path:
     _claim(target, path, scenario, request)
     with contextlib.ExitStack() as stack:
         # forked before the executor starts worker processes: it holds none of their pipes
-        pool = _chart_helpers(request)
+        pool = _chart_helpers(request, ctx.region)
         if pool is not None:
             stack.enter_context(pool)
         executor = make_executor(request.executor, request.workers, request.scheduler,
@@ -345,19 +345,21 @@ def run(request: RunRequest) -> Path:
                          {**engine, "mode": mode}, pool)
 
 
-def _chart_helpers(request: RunRequest) -> ChartHelper | ChartPool | None:
+def _chart_helpers(request: RunRequest,
+                   region: Region | None = None) -> ChartHelper | ChartPool | None:
     """Who helps draw the charts, or None: this process draws them alone.
 
     A helper forked from this process (:mod:`sim.outputs.chart_fork`) where forking is
     safe (a single-threaded process on Linux, two cores or more); else the chart pool's
     helpers (:mod:`sim.outputs.chart_pool`) when a second core is idle; none when
-    ``SIM_CHARTS_INLINE=1`` asks for the charts in the run's own process.
+    ``SIM_CHARTS_INLINE=1`` asks for the charts in the run's own process. The forked
+    helper is given the run's ``region`` to make the fan charts' grids ahead.
     """
     if not request.charts:
         return None
     if chart_fork.possible():
         chart_pool.discard()  # an early pool is not needed
-        return ChartHelper()
+        return ChartHelper(region)  # makes the fan charts' grids while the run steps
     return chart_pool.claim() if chart_pool.available() else None
 
 

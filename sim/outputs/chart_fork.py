@@ -91,18 +91,24 @@ def _take(counter, job: tuple) -> list[Path]:
                                   only=(ORDER[index],))
 
 
-def _serve(conn: Connection, counter, run_end: Connection) -> None:
+def _serve(conn: Connection, counter, run_end: Connection,
+           region: Region | None = None) -> None:
     """The helper: warm up, wait for the tables, draw its charts, say which (or why not).
 
     ``run_end`` is the run's end of the pipe, inherited by the fork: closed here at once,
     so that when the run's process dies (killed) the helper reads the end of the pipe
-    and exits instead of waiting for ever.
+    and exits instead of waiting for ever. With the run's ``region`` the fan charts'
+    panel grids are made while waiting (:func:`sim.outputs.charts.run_charts.stock_fan_grids`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle
     run_end.close()
     try:
         import sim.outputs.charts.warm  # noqa: F401 (matplotlib imported and warmed up)
 
+        if region is not None:
+            from sim.outputs.charts.run_charts import stock_fan_grids
+
+            stock_fan_grids(region)
         job = conn.recv()
         if job is not None:
             conn.send(("drawn", [str(p) for p in _take(counter, job)]))
@@ -122,12 +128,12 @@ class ChartHelper:
     :class:`sim.outputs.chart_pool.ChartPool`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, region: Region | None = None) -> None:
         context = mp.get_context("fork")
         self._counter = context.Value("i", 0)
         self._conn, child = context.Pipe()
         self._process = context.Process(target=_serve,
-                                        args=(child, self._counter, self._conn),
+                                        args=(child, self._counter, self._conn, region),
                                         name="sim-charts", daemon=True)
         sys.stdout.flush()  # nothing buffered before the fork is written twice
         sys.stderr.flush()
