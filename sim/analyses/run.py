@@ -186,9 +186,20 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def _provenance() -> dict:
+    """The manifest's code fingerprint, git commit and package versions."""
+    return {"code_sha256": code_fingerprint(), "git_commit": git_commit(),
+            "packages": package_versions()}
+
+
 def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
-             wall_s: float, engine: dict, overrides: dict, command: str | None = None) -> dict:
-    """The ``manifest.json`` content of a run (``command``: what asked for it)."""
+             wall_s: float, engine: dict, overrides: dict, command: str | None = None,
+             provenance: dict | None = None) -> dict:
+    """The ``manifest.json`` content of a run (``command``: what asked for it).
+
+    ``provenance``: :func:`_provenance`, when computed earlier (else now).
+    """
+    provenance = _provenance() if provenance is None else provenance
     return {
         "request": run_request(scenario.name, path, overrides),
         "scenario": scenario.name,
@@ -202,9 +213,9 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
         "engine": engine,
         "overrides": overrides,
         "project_version": __version__,
-        "code_sha256": code_fingerprint(),
-        "git_commit": git_commit(),
-        "packages": package_versions(),
+        "code_sha256": provenance["code_sha256"],
+        "git_commit": provenance["git_commit"],
+        "packages": provenance["packages"],
         "command": command or command_line(),
         "started_utc": started.isoformat(timespec="seconds"),
         "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -255,6 +266,13 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
         from sim.outputs.workbook import write_workbook
 
         write_workbook(out)
+    # What the manifest and the report need that does not wait for the charts, computed
+    # while the helper may still be drawing (same manifest and report either way).
+    provenance = _provenance()
+    if report:
+        from sim.outputs.report import run_report_parts
+
+        parts = run_report_parts(out, ctx.region, scenario)
     if drawing is not None:
         chart_pool.wait(drawing)
     elif charts:
@@ -263,11 +281,12 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
         charting.write_run_charts(out / "charts", timeseries, holders, outcomes, ctx.region,
                                   scenario.name)
     outputs.write_json(manifest(path, scenario, ctx, started, time.perf_counter() - t0,
-                                engine, overrides, command), out / "manifest.json")
+                                engine, overrides, command, provenance),
+                       out / "manifest.json")
     if report:
         from sim.outputs.report import write_run_report
 
-        write_run_report(out, ctx.region, scenario)
+        write_run_report(out, ctx.region, scenario, parts)
 
 
 def recorder_for(scenario: Scenario, ctx: Context) -> ObservableRecorder:
