@@ -108,3 +108,17 @@ def test_repeated_numbers_and_signed_zeros_keep_their_text(tmp_path):
     assert _book(tmp_path / "fast.xlsx", rows, True) == _book(tmp_path / "slow.xlsx", rows,
                                                               False)
     assert _cells(1, [-0.0, 0.0]) == ['<c r="A2"><v>-0</v></c>', '<c r="B2"><v>0</v></c>']
+
+
+def test_columns_give_the_values_of_an_object_array():
+    """numpy columns take tolist (NaN -> None); the values and their types are unchanged."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"f": [1.5, math.nan, -0.0, 2**60 + 0.0], "i": [1, -2, 3, 2**40],
+                          "b": [True, False, True, False], "s": ["a", None, "c", "d"],
+                          "nan": [math.nan] * 4})
+    slow = [frame[c].astype(object).where(frame[c].notna(), None).tolist()
+            for c in frame.columns]
+    fast = workbook._columns(frame)
+    assert [[(type(v), repr(v)) for v in col] for col in fast] == \
+        [[(type(v), repr(v)) for v in col] for col in slow]
