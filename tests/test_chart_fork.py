@@ -31,12 +31,13 @@ def _same_bytes(inline, drawn):
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
+@pytest.mark.parametrize("ahead", [True, False], ids=["grids-ahead", "no-region"])
 @pytest.mark.parametrize("join", [True, False], ids=["shared", "helper-only"])
-def test_the_helper_draws_the_same_bytes(tmp_path, frames, monkeypatch, join):
+def test_the_helper_draws_the_same_bytes(tmp_path, frames, monkeypatch, join, ahead):
     region, tables = frames
     inline = write_run_charts(tmp_path / "inline", *tables, region, "fork_test")
     monkeypatch.setattr(chart_pool, "available", lambda: join)
-    with chart_fork.ChartHelper() as helper:
+    with chart_fork.ChartHelper(region if ahead else None) as helper:
         drawn = helper.wait(helper.start(tmp_path / "fork", *tables, region, "fork_test"))
     _same_bytes(inline, drawn)
 
@@ -75,9 +76,9 @@ def test_no_fork_when_asked_or_threaded(monkeypatch):
         other.join()
 
 
-def test_a_run_chooses_the_forked_helper(monkeypatch):
+def test_a_run_chooses_the_forked_helper(monkeypatch, frames):
     monkeypatch.setattr(chart_fork, "possible", lambda: True)
-    helper = _chart_helpers(RunRequest("incapacity"))
+    helper = _chart_helpers(RunRequest("incapacity"), frames[0])
     with helper:
         assert isinstance(helper, chart_fork.ChartHelper)
     assert _chart_helpers(RunRequest("incapacity", charts=False)) is None

@@ -344,3 +344,25 @@ def test_replay_legends_apply_to_what_they_name(replay_frames, region):
     band = fig.axes[0].get_legend()
     assert [t.get_text() for t in band.get_texts()] == \
         list(dict.fromkeys(h.replace("_", " ") for _, _, h in runs))
+
+
+def test_fan_grids_made_ahead_give_the_same_bytes(frames, chart_paths, tmp_path):
+    """Grids made before the data (the forked helper's head start) change no PNG byte."""
+    from sim.outputs.charts import common
+    from sim.outputs.charts.run_charts import FAN_GRID, stock_fan_grids
+
+    *tables, region = frames
+    fresh = chart_paths
+    stock_fan_grids(region)
+    stocked = [grid for grids in common._STOCK.values() for grid in grids]
+    assert len(stocked) == 3
+    ahead = write_run_charts(tmp_path / "ahead", *tables, region, "chart_test")
+    assert not any(common._STOCK.values())   # every grid made ahead was used
+    assert [p.name for p in ahead] == [p.name for p in fresh]
+    for a, b in zip(fresh, ahead, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    # a grid of other arguments is made new, the one made ahead is left for its caller
+    common.stock_panel_grids([(4, FAN_GRID)])
+    other = common._panel_grid(5, **FAN_GRID)
+    assert len(other.axes) == 5 and len(common._STOCK[common._grid_key(4, **FAN_GRID)]) == 1
+    assert common._panel_grid(4, **FAN_GRID).axes and not any(common._STOCK.values())

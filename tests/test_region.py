@@ -179,3 +179,34 @@ def test_a_reported_state_listed_twice_is_refused(tmp_path):
     with pytest.raises(UserError, match="listed twice") as err:
         load_region(folder)
     assert err.value.field == "reported.5"
+
+
+def test_the_graph_holds_every_layer_dependence_and_actor(region):
+    """The graph made on first use: an edge per row of edges.csv, the actors' names."""
+    graph = region.graph
+    assert region.graph is graph   # made once
+    assert set(graph) == set(region.ids)
+    for actor, name, kind in zip(region.ids, region.names, region.kinds, strict=True):
+        assert graph.nodes[actor] == {"name": name, "kind": kind}
+    found = {(u, v, layer): dep for u, v, data in graph.edges(data=True)
+             for layer, dep in data.items()}
+    for (u, v, layer), dep in found.items():
+        assert dep == region.layers[layer][region.index(v), region.index(u)]
+    for layer, matrix in region.layers.items():
+        for t, s in zip(*np.nonzero(matrix), strict=True):
+            assert (region.ids[s], region.ids[t], layer) in found
+
+
+def test_a_run_imports_neither_networkx_nor_the_episodes(tmp_path):
+    """A run's own process (charts aside) needs no graph library and no episode code."""
+    import subprocess
+    import sys
+
+    code = ("import sys, sim.paths as p, pathlib; p.RESULTS_DIR = pathlib.Path(sys.argv[1]); "
+            "from sim.cli import main; "
+            "main(['run', 'incapacity', '--members', '30', '--weeks', '8', '--quiet', "
+            "'--no-charts']); "
+            "print(sorted(m for m in ('networkx', 'sim.episodes.rules') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                         text=True, check=True, timeout=300)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr

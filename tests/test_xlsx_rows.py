@@ -99,3 +99,26 @@ def test_chunks_give_the_same_bytes(tmp_path, monkeypatch):
     monkeypatch.setattr(xlsx_rows, "CHUNK", 7)
     assert _book(tmp_path / "fast.xlsx", rows, True) == _book(tmp_path / "slow.xlsx", rows,
                                                               False)
+
+
+def test_repeated_numbers_and_signed_zeros_keep_their_text(tmp_path):
+    """A number's text is kept per column; -0.0 and 0.0 (one key) keep "-0" and "0"."""
+    column = [0.0, -0.0, 0.0, -0.0, 2.5, 2.5, -2.5, 0.1, 0.1, 1e-300, 1e-300]
+    rows = [[v, -v, None] for v in column]
+    assert _book(tmp_path / "fast.xlsx", rows, True) == _book(tmp_path / "slow.xlsx", rows,
+                                                              False)
+    assert _cells(1, [-0.0, 0.0]) == ['<c r="A2"><v>-0</v></c>', '<c r="B2"><v>0</v></c>']
+
+
+def test_columns_give_the_values_of_an_object_array():
+    """numpy columns take tolist (NaN -> None); the values and their types are unchanged."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"f": [1.5, math.nan, -0.0, 2**60 + 0.0], "i": [1, -2, 3, 2**40],
+                          "b": [True, False, True, False], "s": ["a", None, "c", "d"],
+                          "nan": [math.nan] * 4})
+    slow = [frame[c].astype(object).where(frame[c].notna(), None).tolist()
+            for c in frame.columns]
+    fast = workbook._columns(frame)
+    assert [[(type(v), repr(v)) for v in col] for col in fast] == \
+        [[(type(v), repr(v)) for v in col] for col in slow]

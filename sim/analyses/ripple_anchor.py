@@ -33,14 +33,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.analyses.episodes import HORIZON_WEEKS, MEMBERS, SEED, load_episode
 from sim.analyses.ripple_units import OutflowRecorder
 from sim.engines.ensemble import run_ensemble
-from sim.episodes.rules import SMALL_CROWD
 from sim.model.context import build_context
 from sim.model.scenario import Scenario
 from sim.paths import PACKAGE_DIR, REGIONS_DIR
 from sim.regions.loader import Region, load_region
+
+# The episodes' code (pydantic models of every source field, about 0.15 s to import) is
+# imported only where an anchor is run: a scenario run reads just USED (ripple_tables).
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,14 @@ ANCHORS: tuple[Anchor, ...] = (
 USED = next(a for a in ANCHORS if a.used)
 
 
-def repressed_protest(episode: str, members: int = MEMBERS) -> np.ndarray:
-    """Per-member ``Q`` (million person-weeks) of an anchor's run (see :class:`Anchor`)."""
+def repressed_protest(episode: str, members: int | None = None) -> np.ndarray:
+    """Per-member ``Q`` (million person-weeks) of an anchor's run (see :class:`Anchor`).
+
+    ``members`` defaults to the backtests' ensemble size (``sim.analyses.episodes``).
+    """
+    from sim.analyses.episodes import MEMBERS, load_episode
+
+    members = MEMBERS if members is None else members
     if episode.startswith("region:"):
         scenario, region = small_crowd_protest(episode.split(":", 1)[1], members)
     else:
@@ -98,7 +105,13 @@ def repressed_protest(episode: str, members: int = MEMBERS) -> np.ndarray:
 
 
 def small_crowd_protest(name: str, members: int) -> tuple[Scenario, Region]:
-    """A shipped region fed, at week 0, a crowd of :data:`SMALL_CROWD` people (52 weeks)."""
+    """A shipped region fed, at week 0, a small crowd (52 weeks).
+
+    The crowd is :data:`sim.episodes.rules.SMALL_CROWD` people.
+    """
+    from sim.analyses.episodes import HORIZON_WEEKS, SEED
+    from sim.episodes.rules import SMALL_CROWD
+
     region = load_region(REGIONS_DIR / name)
     population = float(region.attrs["population_m"][region.index(region.roles.focal)])
     scenario = Scenario.in_code(
@@ -120,8 +133,11 @@ def factor(people: float, q_million: float) -> float:
     return people / (q_million * 1e6) if q_million > 0 else float("nan")
 
 
-def anchor_table(members: int = MEMBERS) -> pd.DataFrame:
-    """Each anchor's recorded outflow, the model's ``Q`` and the factor they imply."""
+def anchor_table(members: int | None = None) -> pd.DataFrame:
+    """Each anchor's recorded outflow, the model's ``Q`` and the factor they imply.
+
+    ``members`` defaults to the backtests' ensemble size (``sim.analyses.episodes``).
+    """
     rows = []
     for a in ANCHORS:
         q = repressed_protest(a.episode, members)
@@ -141,6 +157,8 @@ def anchor_table(members: int = MEMBERS) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> None:
     """Print the anchor table (``python -m sim.analyses.ripple_anchor``)."""
     parser = argparse.ArgumentParser(prog="python -m sim.analyses.ripple_anchor")
+    from sim.analyses.episodes import MEMBERS
+
     parser.add_argument("--members", type=int, default=MEMBERS)
     args = parser.parse_args(argv)
     table = anchor_table(args.members)

@@ -43,7 +43,7 @@ from sim.paths import (
     results_dir_for,
     safe_result_name,
 )
-from sim.regions.loader import load_region, region_sha256
+from sim.regions.loader import Region, load_region, region_sha256
 
 KEY_PACKAGES = ("numpy", "pandas", "networkx", "mesa", "matplotlib", "pydantic", "pyyaml",
                 "pyarrow")
@@ -186,9 +186,20 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def _provenance() -> dict:
+    """The manifest's code fingerprint, git commit and package versions."""
+    return {"code_sha256": code_fingerprint(), "git_commit": git_commit(),
+            "packages": package_versions()}
+
+
 def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
-             wall_s: float, engine: dict, overrides: dict, command: str | None = None) -> dict:
-    """The ``manifest.json`` content of a run (``command``: what asked for it)."""
+             wall_s: float, engine: dict, overrides: dict, command: str | None = None,
+             provenance: dict | None = None) -> dict:
+    """The ``manifest.json`` content of a run (``command``: what asked for it).
+
+    ``provenance``: :func:`_provenance`, when computed earlier (else now).
+    """
+    provenance = _provenance() if provenance is None else provenance
     return {
         "request": run_request(scenario.name, path, overrides),
         "scenario": scenario.name,
@@ -202,9 +213,9 @@ def manifest(path: Path, scenario: Scenario, ctx: Context, started: dt.datetime,
         "engine": engine,
         "overrides": overrides,
         "project_version": __version__,
-        "code_sha256": code_fingerprint(),
-        "git_commit": git_commit(),
-        "packages": package_versions(),
+        "code_sha256": provenance["code_sha256"],
+        "git_commit": provenance["git_commit"],
+        "packages": provenance["packages"],
         "command": command or command_line(),
         "started_utc": started.isoformat(timespec="seconds"),
         "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -255,6 +266,13 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
         from sim.outputs.workbook import write_workbook
 
         write_workbook(out)
+    # What the manifest and the report need that does not wait for the charts, computed
+    # while the helper may still be drawing (same manifest and report either way).
+    provenance = _provenance()
+    if report:
+        from sim.outputs.report import run_report_parts
+
+        parts = run_report_parts(out, ctx.region, scenario)
     if drawing is not None:
         chart_pool.wait(drawing)
     elif charts:
@@ -263,11 +281,12 @@ def write_results(out: Path, path: Path, scenario: Scenario, ctx: Context,
         charting.write_run_charts(out / "charts", timeseries, holders, outcomes, ctx.region,
                                   scenario.name)
     outputs.write_json(manifest(path, scenario, ctx, started, time.perf_counter() - t0,
-                                engine, overrides, command), out / "manifest.json")
+                                engine, overrides, command, provenance),
+                       out / "manifest.json")
     if report:
         from sim.outputs.report import write_run_report
 
-        write_run_report(out, ctx.region, scenario)
+        write_run_report(out, ctx.region, scenario, parts)
 
 
 def recorder_for(scenario: Scenario, ctx: Context) -> ObservableRecorder:
@@ -334,7 +353,7 @@ def run(request: RunRequest) -> Path:
     _claim(target, path, scenario, request)
     with contextlib.ExitStack() as stack:
         # forked before the executor starts worker processes: it holds none of their pipes
-        pool = _chart_helpers(request)
+        pool = _chart_helpers(request, ctx.region)
         if pool is not None:
             stack.enter_context(pool)
         executor = make_executor(request.executor, request.workers, request.scheduler,
@@ -345,19 +364,21 @@ def run(request: RunRequest) -> Path:
                          {**engine, "mode": mode}, pool)
 
 
-def _chart_helpers(request: RunRequest) -> ChartHelper | ChartPool | None:
+def _chart_helpers(request: RunRequest,
+                   region: Region | None = None) -> ChartHelper | ChartPool | None:
     """Who helps draw the charts, or None: this process draws them alone.
 
     A helper forked from this process (:mod:`sim.outputs.chart_fork`) where forking is
     safe (a single-threaded process on Linux, two cores or more); else the chart pool's
     helpers (:mod:`sim.outputs.chart_pool`) when a second core is idle; none when
-    ``SIM_CHARTS_INLINE=1`` asks for the charts in the run's own process.
+    ``SIM_CHARTS_INLINE=1`` asks for the charts in the run's own process. The forked
+    helper is given the run's ``region`` to make the fan charts' grids ahead.
     """
     if not request.charts:
         return None
     if chart_fork.possible():
         chart_pool.discard()  # an early pool is not needed
-        return ChartHelper()
+        return ChartHelper(region)  # makes the fan charts' grids while the run steps
     return chart_pool.claim() if chart_pool.available() else None
 
 

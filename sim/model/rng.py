@@ -109,6 +109,57 @@ def unit_interval(high, low):
     return (np.float64(bits53) + 0.5) / _TWO53
 
 
+def _numpy_grid(members: np.ndarray, week: int, width: int, draw: int, k0: int, k1: int,
+                pairs: int) -> np.ndarray:
+    """Uniforms for the counters ``(member, week, slot, draw)``, shape (pairs, M, width).
+
+    The numpy path of :meth:`RandomStreams._grid`: the operations of
+    :func:`philox_rounds` and :func:`unit_interval`, each into a preallocated array
+    (``out=``) instead of a new one per operation. The same integer operations in the
+    same order, so the same bits (``tests/test_kernels.py`` compares them with the
+    frozen reference); about three times faster for a 1,000-member x 15-actor grid,
+    where allocating some 100 temporary arrays per draw cost more than the arithmetic
+    (measured side by side in one process).
+    """
+    shape = (members.shape[0], width)
+    c0 = np.empty(shape, dtype=np.uint64)
+    c0[...] = (members & _MASK32)[:, None]
+    c1 = np.full(shape, np.uint64(week) & _MASK32, dtype=np.uint64)
+    c2 = np.empty(shape, dtype=np.uint64)
+    c2[...] = np.arange(width, dtype=np.uint64)[None, :]
+    c3 = np.full(shape, np.uint64(draw) & _MASK32, dtype=np.uint64)
+    key0, key1 = np.uint64(k0) & _MASK32, np.uint64(k1) & _MASK32
+    p0 = np.empty(shape, dtype=np.uint64)
+    p1 = np.empty(shape, dtype=np.uint64)
+    for round_index in range(_ROUNDS):
+        if round_index:
+            key0 = (key0 + _W0) & _MASK32
+            key1 = (key1 + _W1) & _MASK32
+        np.multiply(_M0, c0, out=p0)
+        np.multiply(_M1, c2, out=p1)
+        # c0, c1, c2, c3 = hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0 (philox_rounds)
+        np.right_shift(p1, _SHIFT32, out=c0)
+        np.bitwise_xor(c0, c1, out=c0)
+        np.bitwise_xor(c0, key0, out=c0)
+        np.bitwise_and(p1, _MASK32, out=c1)
+        np.right_shift(p0, _SHIFT32, out=c2)
+        np.bitwise_xor(c2, c3, out=c2)
+        np.bitwise_xor(c2, key1, out=c2)
+        np.bitwise_and(p0, _MASK32, out=c3)
+    out = np.empty((pairs, *shape))
+    for pair, (high, low) in enumerate(((c0, c1), (c2, c3))[:pairs]):
+        # unit_interval: ((high >> 5) * 2**26 + (low >> 6) + 0.5) / 2**53
+        np.right_shift(high, _SHIFT5, out=high)
+        np.multiply(high, _TWO26, out=high)
+        np.right_shift(low, _SHIFT6, out=low)
+        np.add(high, low, out=high)
+        unit = out[pair]
+        unit[...] = high
+        unit += 0.5
+        unit /= _TWO53
+    return out
+
+
 def stream_id(name: str) -> int:
     """Stable 32-bit id of a stream name (independent of Python's hash seed)."""
     return zlib.crc32(name.encode("utf-8"))
@@ -151,13 +202,7 @@ class RandomStreams:
 
             return uniform_grid(members, int(week), int(width), int(draw), np.uint64(k0),
                                 np.uint64(k1), pairs)
-        member_axis = members[:, None]
-        slot_axis = np.arange(width, dtype=np.uint64)[None, :]
-        w = philox4x32((member_axis, np.uint64(week), slot_axis, np.uint64(draw)), (k0, k1))
-        grid = [unit_interval(w[0], w[1])]
-        if pairs == 2:
-            grid.append(unit_interval(w[2], w[3]))
-        return np.stack(grid)
+        return _numpy_grid(members, week, width, draw, k0, k1, pairs)
 
     def uniform(
         self, stream: str, members: np.ndarray, week: int, width: int, draw: int = 0

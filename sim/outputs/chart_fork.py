@@ -75,6 +75,10 @@ def possible() -> bool:
             and cores >= 2 and os.environ.get("SIM_CHARTS_INLINE", "") in ("", "0"))
 
 
+#: Sent in place of the region the helper was forked with.
+_INHERITED = "inherited"
+
+
 def _take(counter, job: tuple) -> list[Path]:
     """Draw charts of ``job`` taken one at a time from ``counter`` until none is left."""
     from sim.outputs.charts import write_run_charts
@@ -91,19 +95,30 @@ def _take(counter, job: tuple) -> list[Path]:
                                   only=(ORDER[index],))
 
 
-def _serve(conn: Connection, counter, run_end: Connection) -> None:
+def _serve(conn: Connection, counter, run_end: Connection,
+           region: Region | None = None) -> None:
     """The helper: warm up, wait for the tables, draw its charts, say which (or why not).
 
     ``run_end`` is the run's end of the pipe, inherited by the fork: closed here at once,
     so that when the run's process dies (killed) the helper reads the end of the pipe
-    and exits instead of waiting for ever.
+    and exits instead of waiting for ever. With the run's ``region`` the fan charts'
+    panel grids and the region's graph (the ripple map's) are made while the run steps
+    (:func:`sim.outputs.charts.run_charts.stock_fan_grids`), and the tables come without
+    the region (:data:`_INHERITED`: this process has it already, graph built).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle
     run_end.close()
     try:
         import sim.outputs.charts.warm  # noqa: F401 (matplotlib imported and warmed up)
 
+        if region is not None:
+            from sim.outputs.charts.run_charts import stock_fan_grids
+
+            stock_fan_grids(region)
+            region.graph  # noqa: B018 (built now, not while drawing the ripple map)
         job = conn.recv()
+        if job is not None and job[2] == _INHERITED:
+            job = (job[0], job[1], region, job[3])
         if job is not None:
             conn.send(("drawn", [str(p) for p in _take(counter, job)]))
     except EOFError:  # the run stopped before its charts
@@ -122,12 +137,12 @@ class ChartHelper:
     :class:`sim.outputs.chart_pool.ChartPool`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, region: Region | None = None) -> None:
         context = mp.get_context("fork")
         self._counter = context.Value("i", 0)
         self._conn, child = context.Pipe()
         self._process = context.Process(target=_serve,
-                                        args=(child, self._counter, self._conn),
+                                        args=(child, self._counter, self._conn, region),
                                         name="sim-charts", daemon=True)
         sys.stdout.flush()  # nothing buffered before the fork is written twice
         sys.stderr.flush()
@@ -139,6 +154,7 @@ class ChartHelper:
                                     DeprecationWarning)
             self._process.start()
         child.close()
+        self._region = region
         self._job: tuple | None = None
         self._answered = False
 
@@ -146,7 +162,8 @@ class ChartHelper:
               outcomes: pd.DataFrame, region: Region, scenario_name: str) -> tuple:
         """Send the tables: the helper starts drawing; :meth:`wait` collects the charts."""
         self._job = (Path(out_dir), (timeseries, holders, outcomes), region, scenario_name)
-        self._conn.send(self._job)
+        inherited = region is not None and region is self._region
+        self._conn.send((*self._job[:2], _INHERITED if inherited else region, scenario_name))
         return self._job
 
     def wait(self, job: tuple) -> list[Path]:

@@ -11,6 +11,7 @@ main known limits and the provenance from the manifest.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from pathlib import Path
 
@@ -250,9 +251,33 @@ def _event_details(event: dict) -> str:
                      if k not in ("type", "week") and v is not None)
 
 
-def render_run_report(folder: Path, region: Region, scenario) -> str:
-    """The HTML of the report of the run whose files are in ``folder``."""
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """The template environment, once per process (it keeps compiled templates)."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                              autoescape=jinja2.select_autoescape(["html", "j2"]),
+                              undefined=jinja2.StrictUndefined)
+
+
+def run_report_parts(folder: Path, region: Region, scenario) -> dict:
+    """The run report's parts that read neither manifest nor charts; compiles the template.
+
+    A run makes them while its charts are drawn (the same HTML either way).
+    """
     folder = Path(folder)
+    _environment().get_template("run_report.html.j2")
+    return {"posterior_table": _posterior_table(), "exposure": _exposure(folder),
+            "real_units": _real_units(folder), "energy": _energy(folder),
+            "evidence": _evidence(region, Parameters(dict(scenario.parameters))),
+            "watched": watching.conditioned_rows(folder),
+            "signposts": watching.signpost_rows(folder),
+            "grades": _grades(region, dict(scenario.parameters))}
+
+
+def render_run_report(folder: Path, region: Region, scenario, parts: dict | None = None) -> str:
+    """The HTML report of the run in ``folder`` (``parts``: :func:`run_report_parts`)."""
+    folder = Path(folder)
+    parts = run_report_parts(folder, region, scenario) if parts is None else parts
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     outcomes = pd.read_csv(folder / "outcomes.csv")
     names = dict(zip(region.ids, region.names, strict=True))
@@ -277,7 +302,7 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
         if path.is_file():
             charts.append({"title": title,
                            "data": base64.b64encode(path.read_bytes()).decode("ascii")})
-    grade_names, grades = _grades(region, overrides)
+    grade_names, grades = parts["grades"]
     calibration = _csv_if(paths.RESULTS_DIR / "calibration" / f"targets_{region.name}.csv")
     backtest = _csv_if(paths.RESULTS_DIR / "backtest" / "scores.csv")
     verdict = _backtest_verdict(paths.RESULTS_DIR / "backtest")
@@ -285,18 +310,15 @@ def render_run_report(folder: Path, region: Region, scenario) -> str:
         backtest = backtest[(backtest["forecast"] == "main")
                             & (backtest["null_kind"] == "pooled")
                             & (backtest["subset"] == "all")]
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]),
-                             undefined=jinja2.StrictUndefined)
-    return env.get_template("run_report.html.j2").render(
+    return _environment().get_template("run_report.html.j2").render(
         scenario=scenario, region=region, focal_name=names[focal], manifest=manifest,
-        labels=LABELS, outcome_order=OUTCOMES, posterior_table=_posterior_table(),
-        exposure=_exposure(folder), real_units=_real_units(folder), energy=_energy(folder),
+        labels=LABELS, outcome_order=OUTCOMES, posterior_table=parts["posterior_table"],
+        exposure=parts["exposure"], real_units=parts["real_units"], energy=parts["energy"],
         events=[{"week": e["week"], "type": e["type"], "details": _event_details(e)}
                 for e in manifest["events"]],
-        overrides=params, evidence=_evidence(region, Parameters(dict(scenario.parameters))),
+        overrides=params, evidence=parts["evidence"],
         headline=headline, ripple=ripple, charts=charts,
-        watched=watching.conditioned_rows(folder), signposts=watching.signpost_rows(folder),
+        watched=parts["watched"], signposts=parts["signposts"],
         narrative=run_narrative(folder, OUTCOMES, names[focal]),
         grade_names=grade_names, grades=grades,
         calibration=None if calibration is None else [
@@ -378,10 +400,10 @@ def _exploration(name: str) -> dict | None:
     return {**found, "folder": str(found["folder"])}
 
 
-def write_run_report(folder: Path, region: Region, scenario) -> Path:
-    """Write ``report.html`` into the run's ``folder``; return its path."""
+def write_run_report(folder: Path, region: Region, scenario, parts: dict | None = None) -> Path:
+    """Write ``report.html`` into ``folder`` (``parts``: :func:`run_report_parts`)."""
     path = Path(folder) / "report.html"
-    path.write_text(render_run_report(folder, region, scenario), encoding="utf-8")
+    path.write_text(render_run_report(folder, region, scenario, parts), encoding="utf-8")
     return path
 
 
@@ -471,10 +493,7 @@ def write_compare_report(folder: Path, region: Region, scenario_a, scenario_b) -
     charts = [{"title": title, "data": base64.b64encode((folder / "charts" / name).read_bytes())
                .decode("ascii")}
               for name, title in COMPARE_CHARTS.items() if (folder / "charts" / name).is_file()]
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]),
-                             undefined=jinja2.StrictUndefined)
-    html = env.get_template("compare_report.html.j2").render(
+    html = _environment().get_template("compare_report.html.j2").render(
         a=_scenario_cell(scenario_a), b=_scenario_cell(scenario_b), region=region,
         focal_name=names[focal], manifest=manifest, outcomes=rows, ripple=table, units=units,
         units_label=UNITS_LABEL,

@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 #: Rows of data a sheet holds (Excel's limit, less the header).
@@ -42,8 +43,24 @@ DESCRIPTIONS: dict[str, str] = {
 
 def _columns(frame: pd.DataFrame) -> list[list[object]]:
     """The frame's columns as lists of plain Python values, missing values as None."""
-    return [frame[c].astype(object).where(frame[c].notna(), None).tolist()
-            for c in frame.columns]
+    return [_plain(frame[c]) for c in frame.columns]
+
+
+def _plain(column: pd.Series) -> list[object]:
+    """One column as plain Python values (None where missing).
+
+    A numpy bool, int or float column is converted by numpy's ``tolist`` (the same
+    Python values as through an object array, in a fraction of the time), its NaN set to
+    None; any other column goes through an object array.
+    """
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf":
+        array = column.to_numpy()
+        values = array.tolist()
+        if array.dtype.kind == "f":
+            for i in np.flatnonzero(np.isnan(array)).tolist():
+                values[i] = None
+        return values
+    return column.astype(object).where(column.notna(), None).tolist()
 
 
 def _sheet(book, name: str, frame: pd.DataFrame) -> None:

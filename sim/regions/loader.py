@@ -17,6 +17,7 @@ load; a bad row raises :class:`DataError` naming the file and the row.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -24,8 +25,8 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -34,6 +35,9 @@ from sim.paths import DATA_DIR, REGIONS_DIR
 from sim.regions.evidence import RegimeEvidence, load_evidence
 from sim.regions.graph import SparseRows
 from sim.regions.roles import RegionRoles, load_roles
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Attributes of the model (value per actor, documented in docs/model.md).
 REQUIRED_ATTRIBUTES: tuple[str, ...] = (
@@ -103,8 +107,9 @@ class Region:
         normalisation of :func:`sim.model.mechanisms.alignment.influence_matrix`.
     trade, border : SparseRows
         Trade and border dependence, for the reactions mechanism.
-    graph : networkx.DiGraph
-        All layers as edge attributes ``source -> target`` (target depends on source).
+    edges : tuple of (str, str, dict)
+        Every edge ``source -> target`` (target depends on source) with its dependence
+        per layer, in the order of ``edges.csv``; :attr:`graph` holds them as a graph.
     roles : RegionRoles
         Focal state, power centres, patrons, reported states, succession rules.
     name : str
@@ -128,7 +133,7 @@ class Region:
     contagion_raw: np.ndarray
     influence_raw: np.ndarray
     border: SparseRows
-    graph: nx.DiGraph
+    edges: tuple[tuple[str, str, dict[str, float]], ...]
     roles: RegionRoles
     name: str
     folder: Path
@@ -149,8 +154,27 @@ class Region:
         """Boolean mask of actors that are states (not power centres)."""
         return np.array([k == "state" for k in self.kinds])
 
+    @functools.cached_property
+    def graph(self) -> nx.DiGraph:
+        """All layers as edge attributes ``source -> target``; nodes carry name and kind.
+
+        Made on first use (the model reads the dense layers; the ripple map and Mesa read
+        this), so a run imports networkx, about 0.15 s, only then. Edges in file order,
+        then every actor's name and kind: the graph once built while reading the file.
+        """
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        for source, target, data in self.edges:
+            graph.add_edge(source, target, **data)
+        for actor_id, name, kind in zip(self.ids, self.names, self.kinds, strict=True):
+            graph.add_node(actor_id, name=name, kind=kind)
+        return graph
+
     def distance_from(self, actor: str) -> dict[str, int]:
         """Shortest path length (hops, any layer, either direction) from ``actor``."""
+        import networkx as nx
+
         return nx.single_source_shortest_path_length(self.graph.to_undirected(), actor)
 
 
@@ -217,9 +241,7 @@ def load_region(data_dir: Path = DATA_DIR) -> Region:
                         f"({roles.apparatus}) need a positive power weight between them "
                         "(elite cohesion is their weighted loyalty)")
     layer_table = _load_layers(data_dir / "layers.csv")
-    layers, graph = _load_edges(data_dir / "edges.csv", ids, attrs, layer_table)
-    for actor_id, name, kind in zip(ids, actors["name"], actors["kind"], strict=True):
-        graph.add_node(actor_id, name=name, kind=kind)
+    layers, edges = _load_edges(data_dir / "edges.csv", ids, attrs, layer_table)
     n = len(ids)
     contagion = np.zeros((n, n))
     influence = np.zeros((n, n))
@@ -238,7 +260,7 @@ def load_region(data_dir: Path = DATA_DIR) -> Region:
         contagion_raw=contagion,
         influence_raw=influence,
         border=SparseRows.from_dense(layers.get("border", empty)),
-        graph=graph,
+        edges=tuple((source, target, data) for (source, target), data in edges.items()),
         roles=roles,
         name=data_dir.name,
         folder=data_dir,
@@ -405,12 +427,13 @@ def _dependence(spec: dict, value: float, source: int, target: int,
 
 
 def _load_edges(path: Path, ids: tuple[str, ...], attrs: dict[str, np.ndarray],
-                layer_table: dict) -> tuple[dict[str, np.ndarray], nx.DiGraph]:
+                layer_table: dict) -> tuple[dict[str, np.ndarray],
+                                            dict[tuple[str, str], dict[str, float]]]:
     frame = _read(path, ("layer", "source", "target", "value", "unit", "year",
                          "source_ref", "grade"))
     n = len(ids)
     layers = {name: np.zeros((n, n)) for name in layer_table}
-    graph = nx.DiGraph()
+    edges: dict[tuple[str, str], dict[str, float]] = {}  # (source, target) -> layer deps
     seen: set[tuple[str, str, str]] = set()
     for row, rec in frame.iterrows():
         where = f"row {row + 2}"
@@ -440,9 +463,8 @@ def _load_edges(path: Path, ids: tuple[str, ...], attrs: dict[str, np.ndarray],
         src, tgt = ids.index(rec["source"]), ids.index(rec["target"])
         for t, s, dep in _dependence(layer_table[rec["layer"]], value, src, tgt, attrs):
             layers[rec["layer"]][t, s] = dep
-            data = graph.get_edge_data(ids[s], ids[t], default={})
-            graph.add_edge(ids[s], ids[t], **{**data, rec["layer"]: dep})
-    return layers, graph
+            edges.setdefault((ids[s], ids[t]), {})[rec["layer"]] = dep
+    return layers, edges
 
 
 def region_sha256(folder: Path) -> str:

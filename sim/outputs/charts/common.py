@@ -201,6 +201,35 @@ class PanelGrid:
     legend_box: tuple[float, float, float, float]
 
 
+#: Panel grids made ahead of time (:func:`stock_panel_grids`), by their arguments.
+_STOCK: dict[tuple, list[PanelGrid]] = {}
+
+
+def stock_panel_grids(calls: list[tuple[int, dict]]) -> None:
+    """Make the grids of :func:`_panel_grid` for ``calls`` now; it hands them out later.
+
+    ``calls`` holds ``(n_panels, keyword arguments)`` pairs. The forked chart helper
+    (:mod:`sim.outputs.chart_fork`) makes the fan charts' grids while the run's ensemble
+    steps, before their data exist: creating the panels and their axes is about a third
+    of drawing a fan chart, and none of it depends on the data. A grid is the same
+    whether made now or when asked for (same arguments, same operations, and nothing
+    drawn between depends on it), so the PNG bytes do not change
+    (``tests/test_chart_fork.py``); a call that asks for other arguments gets a new one.
+    """
+    for n_panels, kwargs in calls:
+        grid = _new_panel_grid(n_panels, **kwargs)
+        _STOCK.setdefault(_grid_key(n_panels, **kwargs), []).append(grid)
+
+
+def _grid_key(n_panels: int, panel_w: float, panel_h: float, top: float,
+              sharey: bool = True, left: float = 0.75, right: float = 0.15,
+              bottom: float = 0.6, hspace: float = 0.32, wspace: float = 0.12,
+              twin_right: float = 0.0) -> tuple:
+    """Every argument of :func:`_panel_grid`, defaults filled in."""
+    return (n_panels, panel_w, panel_h, top, sharey, left, right, bottom, hspace, wspace,
+            twin_right)
+
+
 def _panel_grid(n_panels: int, panel_w: float, panel_h: float, top: float,
                 sharey: bool = True, left: float = 0.75, right: float = 0.15,
                 bottom: float = 0.6, hspace: float = 0.32, wspace: float = 0.12,
@@ -210,8 +239,22 @@ def _panel_grid(n_panels: int, panel_w: float, panel_h: float, top: float,
     Sizes are in inches; ``top`` holds the figure title and ``hspace`` is the share of a
     panel's height left between rows for its title. With ``sharey`` only the first
     column shows y tick labels; x tick labels are shown under the lowest panel of each
-    column. ``twin_right`` adds room right of every panel for a second y-axis.
+    column. ``twin_right`` adds room right of every panel for a second y-axis. A grid
+    made ahead with the same arguments (:func:`stock_panel_grids`) is handed out first.
     """
+    args = (n_panels, panel_w, panel_h, top, sharey, left, right, bottom, hspace, wspace,
+            twin_right)
+    ready = _STOCK.get(args)
+    if ready:
+        return ready.pop(0)
+    return _new_panel_grid(*args)
+
+
+def _new_panel_grid(n_panels: int, panel_w: float, panel_h: float, top: float,
+                    sharey: bool = True, left: float = 0.75, right: float = 0.15,
+                    bottom: float = 0.6, hspace: float = 0.32, wspace: float = 0.12,
+                    twin_right: float = 0.0) -> PanelGrid:
+    """A new grid of :func:`_panel_grid` (the same arguments)."""
     rows, cols = _grid_shape(n_panels)
     gap = wspace * panel_w + twin_right
     width = left + right + twin_right + cols * panel_w + (cols - 1) * gap

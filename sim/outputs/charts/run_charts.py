@@ -44,6 +44,7 @@ from sim.outputs.charts.common import (
     _state_ids,
     _text_width,
     fan_limits,
+    stock_panel_grids,
 )
 from sim.outputs.charts.maps import _ripple_map
 from sim.outputs.charts.outcome_maps import _outcome_map
@@ -55,6 +56,22 @@ RIPPLE_OUTCOME = "stability_drop_10pct"
 #: speck) shows its focal state, its patrons and the states that moved most, and says so;
 #: every state stays in the CSVs.
 MAX_PANELS = 30
+
+
+#: The fan charts' panel sizes and title room, inches (:func:`_panel_grid`).
+FAN_GRID: dict[str, float] = {"panel_w": 2.75, "panel_h": 1.85, "top": 0.95}
+
+
+def stock_fan_grids(region: Region) -> None:
+    """Make the three fan charts' panel grids ahead, before their data exist.
+
+    One grid per fan chart, with the panels it will have when every shown actor has
+    rows of its metric (a chart that ends up with other panels makes its own):
+    :func:`sim.outputs.charts.common.stock_panel_grids`.
+    """
+    states = _state_ids(region)
+    counts = [min(len(ids), MAX_PANELS) for ids in (states, states, _posture_ids(region))]
+    stock_panel_grids([(n, FAN_GRID) for n in counts if n])
 
 
 def _most_moved(timeseries: pd.DataFrame, actors: Sequence[str], metric: str,
@@ -99,7 +116,7 @@ def _fan_figure(timeseries: pd.DataFrame, actors: Sequence[str], metric: str,
     heading += cut
     tables = _metric_tables(timeseries, metric, actors)
     limits, raised = fan_limits(metric, list(tables.values()))
-    grid = _panel_grid(len(tables), panel_w=2.75, panel_h=1.85, top=0.95)
+    grid = _panel_grid(len(tables), **FAN_GRID)
     if grid.axes:
         _fix_axes(grid.axes[0], timeseries["week"], limits, style.ticks)
     names = _names(region)
