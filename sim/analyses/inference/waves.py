@@ -6,27 +6,32 @@ discrepancy): most wave-1 simulations teach the emulators about parameter values
 the posterior never uses. Refocusing (Vernon, Goldstein & Bower 2010, section 4;
 Williamson et al. 2013) runs a **second wave** of design points drawn from the
 not-ruled-out-yet region of wave 1 (``NROY``: every target's implausibility at most 3
-under the wave-1 emulators), refits the emulators on both waves' points, and keeps a
-prior draw only if it is non-implausible under **both** waves' emulators. The
-episodes' likelihood then weighs the draws that remain, as in wave 1.
+under the wave-1 emulators) and a **third** from the NROY that waves 1 and 2 leave.
+Each later wave's emulators are fitted on the design points inside the region it
+refines (``run.py``; Vernon et al. build each wave's emulators on the runs inside the
+previous NROY), so a global quadratic fit's compromise with the far corners of the
+prior box does not bias them where the posterior lies. A prior draw is kept only if
+it is non-implausible under **every** wave's emulators; the episodes' likelihood then
+weighs the draws that remain.
 
 Steps (each a function here; ``run.py`` drives them):
 
 1. :func:`screen_prior`: ``N`` draws from the uniform prior, in chunks so that
    millions fit in memory; the wave-1 implausibility of every target, and the draws
    that survive the targets no fold ever drops (the candidates).
-2. :func:`wave_points`: the wave-2 design, the first ``K`` candidates (a uniform sample
-   of the prior restricted to the NROY, since the draws are in random order) that are
-   non-implausible for the targets in use.
-3. :func:`merge`: both waves' simulations as one design (same members per point), for
-   the emulators to be refitted on.
-4. :func:`weigh`: the draws non-implausible under both waves, weighted by the
-   episodes' likelihood under the refitted emulators.
+2. :func:`wave_points`: a later wave's design, the first ``K`` candidates (a uniform
+   sample of the prior restricted to the NROY, since the draws are in random order)
+   that are non-implausible for the targets in use under every earlier wave
+   (:func:`nroy_rows`).
+3. :func:`merge`, :func:`inside`, :func:`select`: the waves' simulations as one
+   design, and the points of it inside a wave's region, for that wave's emulators.
+4. :func:`weigh`: the draws non-implausible under every wave, weighted by the
+   episodes' likelihood under the last wave's emulators.
 
 The cross-validation runs the same steps inside each fold: a fold that drops a
 literature target (a stylised version of one of its held-out episodes) gets its own
-NROY, its own wave-2 design and its own simulations; folds that drop nothing share the
-full fit's wave 2, which is what the same procedure gives them (the NROY reads only
+NROY, its own later waves' designs and simulations; folds that drop nothing share the
+full fit's later waves, which is what the same procedure gives them (the NROY reads only
 the literature targets, never an episode).
 
 References
