@@ -6,27 +6,32 @@ discrepancy): most wave-1 simulations teach the emulators about parameter values
 the posterior never uses. Refocusing (Vernon, Goldstein & Bower 2010, section 4;
 Williamson et al. 2013) runs a **second wave** of design points drawn from the
 not-ruled-out-yet region of wave 1 (``NROY``: every target's implausibility at most 3
-under the wave-1 emulators), refits the emulators on both waves' points, and keeps a
-prior draw only if it is non-implausible under **both** waves' emulators. The
-episodes' likelihood then weighs the draws that remain, as in wave 1.
+under the wave-1 emulators) and a **third** from the NROY that waves 1 and 2 leave.
+Each later wave's emulators are fitted on the design points inside the region it
+refines (``run.py``; Vernon et al. build each wave's emulators on the runs inside the
+previous NROY), so a global quadratic fit's compromise with the far corners of the
+prior box does not bias them where the posterior lies. A prior draw is kept only if
+it is non-implausible under **every** wave's emulators; the episodes' likelihood then
+weighs the draws that remain.
 
 Steps (each a function here; ``run.py`` drives them):
 
 1. :func:`screen_prior`: ``N`` draws from the uniform prior, in chunks so that
    millions fit in memory; the wave-1 implausibility of every target, and the draws
    that survive the targets no fold ever drops (the candidates).
-2. :func:`wave_points`: the wave-2 design, the first ``K`` candidates (a uniform sample
-   of the prior restricted to the NROY, since the draws are in random order) that are
-   non-implausible for the targets in use.
-3. :func:`merge`: both waves' simulations as one design (same members per point), for
-   the emulators to be refitted on.
-4. :func:`weigh`: the draws non-implausible under both waves, weighted by the
-   episodes' likelihood under the refitted emulators.
+2. :func:`wave_points`: a later wave's design, the first ``K`` candidates (a uniform
+   sample of the prior restricted to the NROY, since the draws are in random order)
+   that are non-implausible for the targets in use under every earlier wave
+   (:func:`nroy_rows`).
+3. :func:`merge`, :func:`inside`, :func:`select`: the waves' simulations as one
+   design, and the points of it inside a wave's region, for that wave's emulators.
+4. :func:`weigh`: the draws non-implausible under every wave, weighted by the
+   episodes' likelihood under the last wave's emulators.
 
 The cross-validation runs the same steps inside each fold: a fold that drops a
 literature target (a stylised version of one of its held-out episodes) gets its own
-NROY, its own wave-2 design and its own simulations; folds that drop nothing share the
-full fit's wave 2, which is what the same procedure gives them (the NROY reads only
+NROY, its own later waves' designs and simulations; folds that drop nothing share the
+full fit's later waves, which is what the same procedure gives them (the NROY reads only
 the literature targets, never an episode).
 
 References
@@ -131,18 +136,53 @@ def screen_prior(targets_of, draws: int, dims: int, seed: int, discrepancy: floa
                       {n: np.concatenate(v) for n, v in impl.items()}, draws)
 
 
-def wave_points(candidates: Candidates, dropped: tuple[str, ...], points: int) -> np.ndarray:
+def nroy_rows(candidates: Candidates, dropped: tuple[str, ...], later=(),
+              discrepancy: float = posterior.DISCREPANCY) -> np.ndarray:
+    """Candidate rows non-implausible under wave 1 and under every later wave in ``later``.
+
+    ``later`` holds, per wave after the first, its emulators' targets (unit-cube draws
+    -> ``{region: {target: values}}``); a wave's emulators are only evaluated on the rows
+    the waves before it kept.
+    """
+    rows = np.flatnonzero(non_implausible(candidates.implausibility, dropped))
+    for targets_of in later:
+        if len(rows) == 0:
+            break
+        worst = worst_implausibility(targets_of(candidates.unit[rows]), discrepancy)
+        rows = rows[non_implausible(worst, dropped)]
+    return rows
+
+
+def inside(unit: np.ndarray, every_wave, dropped: tuple[str, ...],
+           discrepancy: float = posterior.DISCREPANCY) -> np.ndarray:
+    """Which design points (unit cube) are non-implausible under every wave in ``every_wave``.
+
+    ``every_wave`` holds each wave's targets function, wave 1 first: the points of the
+    region the next wave's emulators describe (:func:`select`).
+    """
+    kept = np.ones(len(unit), dtype=bool)
+    for targets_of in every_wave:
+        kept &= non_implausible(worst_implausibility(targets_of(unit), discrepancy), dropped)
+    return kept
+
+
+def wave_points(candidates: Candidates, dropped: tuple[str, ...], points: int, later=(),
+                discrepancy: float = posterior.DISCREPANCY) -> np.ndarray:
     """The next wave's design on the unit cube: the first ``points`` NROY candidates.
+
+    The NROY is wave 1's, narrowed by every later wave's emulators in ``later``
+    (:func:`nroy_rows`); the candidates are in the order drawn, so these are a uniform
+    sample of the prior restricted to it.
 
     Raises
     ------
     ValueError
         When no candidate is non-implausible (the targets cannot all be met).
     """
-    rows = np.flatnonzero(non_implausible(candidates.implausibility, dropped))
+    rows = nroy_rows(candidates, dropped, later, discrepancy)
     if len(rows) == 0:
-        raise ValueError("no prior draw is non-implausible after wave 1: the literature "
-                         "targets cannot all be met within the discrepancy")
+        raise ValueError(f"no prior draw is non-implausible after wave {1 + len(later)}: the "
+                         "literature targets cannot all be met within the discrepancy")
     return candidates.unit[rows[:points]]
 
 
@@ -151,6 +191,22 @@ def merge(first: dict, second: dict) -> dict:
     cases = {case: {label: np.concatenate([labels[label], second["cases"][case][label]])
                     for label in labels} for case, labels in first["cases"].items()}
     return {"values": np.vstack([first["values"], second["values"]]), "cases": cases}
+
+
+def select(sim: dict, keep: np.ndarray) -> dict:
+    """The design points ``keep`` (a mask over ``sim["values"]``) with their members' labels.
+
+    Labels are point-major (``replicates`` members per point), so a point's members stay
+    together.
+    """
+    points = len(sim["values"])
+    cases = {}
+    for case, labels in sim["cases"].items():
+        cases[case] = {}
+        for label, y in labels.items():
+            shaped = y.reshape(points, len(y) // points, *y.shape[1:])
+            cases[case][label] = shaped[keep].reshape(-1, *y.shape[1:])
+    return {"values": sim["values"][keep], "cases": cases}
 
 
 @dataclass(frozen=True)
@@ -163,18 +219,20 @@ class Weighed:
 
 
 def weigh(candidates: Candidates, dropped: tuple[str, ...], targets_of, log_likelihood_of,
-          discrepancy: float) -> Weighed:
-    """Keep the draws non-implausible under both waves; weight them by the likelihood.
+          discrepancy: float, earlier=()) -> Weighed:
+    """Keep the draws non-implausible under every wave; weight them by the likelihood.
 
-    ``targets_of`` are the refitted (wave-2) emulators' targets, ``log_likelihood_of``
-    maps unit-cube draws to the log-likelihood of the episodes in use.
+    ``targets_of`` are the last wave's emulators' targets, ``earlier`` those of the waves
+    between the first and the last (wave 1's implausibility is in the candidates),
+    ``log_likelihood_of`` maps unit-cube draws to the log-likelihood of the episodes in
+    use.
 
     Raises
     ------
     ValueError
-        When no draw survives both waves.
+        When no draw survives every wave.
     """
-    rows = np.flatnonzero(non_implausible(candidates.implausibility, dropped))
+    rows = nroy_rows(candidates, dropped, earlier, discrepancy)
     targets = targets_of(candidates.unit[rows])
     second = non_implausible(worst_implausibility(targets, discrepancy), dropped)
     rows = rows[second]
