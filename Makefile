@@ -120,7 +120,7 @@ backtest: $(STAMP) ## Score the model on the 53 historical episodes, print the t
 	@"$(PY)" -m sim backtest $${PERTURB:+--perturb "$$PERTURB"}
 
 .PHONY: calibrate
-calibrate: $(STAMP) ## Fit the model to the literature and the 53 episodes (three history-matching waves; QUICK=1 two), cross-validate, write sim/calibration/posterior.* [QUICK=1 POINTS= REPLICATES= WAVES=1|2|3 SCHEDULER=tcp://host:port]
+calibrate: $(STAMP) ## Fit the model to the literature and the 53 episodes (three history-matching waves; QUICK=1 one), cross-validate, write sim/calibration/posterior.* [QUICK=1 POINTS= REPLICATES= WAVES=1|2|3 SCHEDULER=tcp://host:port]
 	@"$(PY)" -m sim.analyses.inference $${QUICK:+--quick} $${POINTS:+--points "$$POINTS"} \
 	  $${REPLICATES:+--replicates "$$REPLICATES"} $${WAVES:+--waves "$$WAVES"} \
 	  $${SCHEDULER:+--scheduler "$$SCHEDULER"}
