@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from sim import paths
@@ -13,6 +15,14 @@ from sim.regions.loader import Region, load_region
 @pytest.fixture(scope="session")
 def region() -> Region:
     return load_region()
+
+
+@pytest.fixture()
+def belarus_copy(tmp_path):
+    """A writable copy of the shipped Belarus region folder (to break on purpose)."""
+    folder = tmp_path / "belarus"
+    shutil.copytree(paths.REGIONS_DIR / "belarus", folder)
+    return folder
 
 
 def make_scenario(weeks: int = 30, members: int = 50, seed: int = 11, events=None,

@@ -1,7 +1,6 @@
 """Two paths to power: an outside constitutional successor (RC7), crowds for the ruler (RC8)."""
 
 import dataclasses
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -53,19 +52,17 @@ def test_every_death_episode_encodes_its_successor_and_malawi_is_the_outsider():
     assert load_source(SOURCES / "malawi_2012.yaml").no_path is None
 
 
-def test_a_death_source_without_the_successor_field_is_refused(tmp_path):
-    text = (SOURCES / "tanzania_2021.yaml").read_text(encoding="utf-8")
-    kept = "\n".join(x for x in text.splitlines() if "successor_outsider:" not in x)
-    path = tmp_path / "tanzania_2021.yaml"
+@pytest.mark.parametrize(("source", "field"), [
+    ("tanzania_2021", "successor_outsider"),  # a death source must say who succeeds
+    ("mali_2012", "last_vote_share"),  # a democracy without approval: its vote share
+])
+def test_a_source_without_a_required_field_is_refused(tmp_path, source, field):
+    text = (SOURCES / f"{source}.yaml").read_text(encoding="utf-8")
+    kept = "\n".join(x for x in text.splitlines() if f"{field}:" not in x)
+    path = tmp_path / f"{source}.yaml"
     path.write_text(kept + "\n", encoding="utf-8")
-    with pytest.raises(UserError, match="successor_outsider"):
+    with pytest.raises(UserError, match=field):
         load_source(path)
-
-
-def _copy_belarus(tmp_path):
-    folder = tmp_path / "belarus"
-    shutil.copytree(REGIONS_DIR / "belarus", folder)
-    return folder
 
 
 @pytest.mark.parametrize(("old", "new", "says"), [
@@ -73,14 +70,13 @@ def _copy_belarus(tmp_path):
     ("    grade: recalled\n", "    grade: rumour\n", "grade"),
     ('    note: "recalled, verify;', '    note: "remembered;', "verify"),
 ])
-def test_a_bad_successor_field_names_the_file_and_the_field(tmp_path, old, new, says):
-    folder = _copy_belarus(tmp_path)
-    path = folder / "roles.yaml"
+def test_a_bad_successor_field_names_the_file_and_the_field(belarus_copy, old, new, says):
+    path = belarus_copy / "roles.yaml"
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(UserError) as err:
-        load_region(folder)
+        load_region(belarus_copy)
     assert err.value.origin.endswith("roles.yaml")
     assert "successor_outsider" in (err.value.field or "")
     assert says in err.value.message or says in (err.value.field or "")
@@ -179,26 +175,16 @@ def test_a_popular_ruler_survives_more_coups_in_an_ensemble(region):
     assert 0.46 < mid < 0.54 and high > 0.62
 
 
-def test_a_bad_vote_share_names_the_file_and_the_field(tmp_path):
-    folder = _copy_belarus(tmp_path)
-    path = folder / "evidence.csv"
+def test_a_bad_vote_share_names_the_file_and_the_field(belarus_copy):
+    path = belarus_copy / "evidence.csv"
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     row = table.iloc[[0]].copy()
     row["evidence"], row["value"] = "last_vote_share", "140"
     pd.concat([table, row]).to_csv(path, index=False)
     with pytest.raises(UserError) as err:
-        load_region(folder)
+        load_region(belarus_copy)
     assert err.value.origin.endswith("evidence.csv") and err.value.field == "last_vote_share"
     assert "outside" in err.value.message
-
-
-def test_a_democracy_without_approval_must_give_its_vote_share(tmp_path):
-    text = (SOURCES / "mali_2012.yaml").read_text(encoding="utf-8")
-    kept = "\n".join(x for x in text.splitlines() if "last_vote_share:" not in x)
-    path = tmp_path / "mali_2012.yaml"
-    path.write_text(kept + "\n", encoding="utf-8")
-    with pytest.raises(UserError, match="last_vote_share"):
-        load_source(path)
 
 
 def test_an_episode_with_rally_weight_zero_runs_as_if_no_popularity_were_known():

@@ -1,7 +1,6 @@
 """Pre-trigger evidence (rules RC1-RC5), its mechanisms, the vote and graded defection."""
 
 import dataclasses
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -42,12 +41,6 @@ def test_the_shipped_regions_read_their_evidence():
     assert 0.0 < belarus.linkage < 1.0 and 0.0 < russia.linkage < belarus.linkage
 
 
-def _copy_belarus(tmp_path):
-    folder = tmp_path / "belarus"
-    shutil.copytree(REGIONS_DIR / "belarus", folder)
-    return folder
-
-
 @pytest.mark.parametrize(("field", "value", "says"), [
     ("ruling_base", "junta", "is not one of"),
     ("wgi_ge", "140", "outside"),
@@ -55,26 +48,24 @@ def _copy_belarus(tmp_path):
     ("term_limited", "maybe", "True or False"),
     ("vdem_regime", "1.5", "not one of 0, 1, 2, 3"),
 ])
-def test_bad_evidence_names_the_file_and_the_field(tmp_path, field, value, says):
-    folder = _copy_belarus(tmp_path)
-    path = folder / "evidence.csv"
+def test_bad_evidence_names_the_file_and_the_field(belarus_copy, field, value, says):
+    path = belarus_copy / "evidence.csv"
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     table.loc[table["evidence"] == field, "value"] = value
     table.to_csv(path, index=False)
     with pytest.raises(UserError) as err:
-        load_region(folder)
+        load_region(belarus_copy)
     assert err.value.origin.endswith("evidence.csv") and err.value.field == field
     assert says in err.value.message
 
 
-def test_a_field_given_twice_is_refused(tmp_path):
-    folder = _copy_belarus(tmp_path)
-    path = folder / "evidence.csv"
+def test_a_field_given_twice_is_refused(belarus_copy):
+    path = belarus_copy / "evidence.csv"
     text = path.read_text(encoding="utf-8")
     line = next(x for x in text.splitlines() if x.startswith("BLR,wgi_ge,"))
     path.write_text(text + line + "\n", encoding="utf-8")
     with pytest.raises(UserError, match="given twice"):
-        load_region(folder)
+        load_region(belarus_copy)
 
 
 # --- the rules ----------------------------------------------------------------------------

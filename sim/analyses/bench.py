@@ -201,7 +201,8 @@ def case_design_sims() -> list[dict]:
     from sim.analyses.bench_sides import BASELINE_COMMIT
     from sim.analyses.inference.design import CALIBRATED, _design_run, latin_hypercube
     from sim.model.scenario import Scenario
-    from sim.regions.loader import load_region, region_folder
+    from sim.regions.folders import region_folder
+    from sim.regions.loader import load_region
 
     points, replicates = SIZES["design_points"], SIZES["design_replicates"]
     region = load_region(region_folder("belarus"))

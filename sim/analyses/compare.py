@@ -409,7 +409,7 @@ def compare(name_a: str | Path, name_b: str | Path, unpaired: bool = False,
             "started_utc": started.isoformat(timespec="seconds"),
             "wall_time_s": round(time.perf_counter() - t0, 3),
         }, out / "manifest.json")
-        from sim.outputs.report import write_compare_report
+        from sim.outputs.compare_report import write_compare_report
 
         write_compare_report(out, ctx_a.region, scenario_a, scenario_b)
         from sim.outputs.workbook import write_workbook

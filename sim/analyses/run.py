@@ -43,7 +43,8 @@ from sim.paths import (
     results_dir_for,
     safe_result_name,
 )
-from sim.regions.loader import Region, load_region, region_sha256
+from sim.regions.folders import region_sha256
+from sim.regions.loader import Region, load_region
 
 KEY_PACKAGES = ("numpy", "pandas", "networkx", "mesa", "matplotlib", "pydantic", "pyyaml",
                 "pyarrow")

@@ -26,7 +26,7 @@ from sim.errors import UserError
 from sim.model.context import Context
 from sim.model.scenario import Scenario, file_sha256
 from sim.paths import exact_text, result_folder_name
-from sim.regions.loader import region_sha256
+from sim.regions.folders import region_sha256
 
 #: Overrides of a run that are not model parameters (whole numbers; ``uncertain`` a flag).
 _SIZES = {"members": 1, "seed": 0, "weeks": 1}

@@ -259,7 +259,7 @@ class Scenario(_Strict):
 
     def region_folder(self) -> Path:
         """The folder of the region this scenario runs on."""
-        from sim.regions.loader import region_folder
+        from sim.regions.folders import region_folder
 
         return region_folder(self.region)
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -31,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
-from sim.paths import DATA_DIR, REGIONS_DIR
+from sim.paths import DATA_DIR
 from sim.regions.evidence import RegimeEvidence, load_evidence
 from sim.regions.graph import SparseRows
 from sim.regions.roles import RegionRoles, load_roles
@@ -76,7 +75,6 @@ UNIT_INTERVAL = ("stability0", "unrest0", "posture0", "stress0", "stubbornness",
 NORMALISATIONS = ("gdp_share_both", "share_directed", "tie_symmetric", "tie_by_capability",
                   "border_share_both", "gdp_share_directed", "scale_directed")
 KINDS = ("state", "power_centre")
-_REGION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 class DataError(UserError):
@@ -465,47 +463,3 @@ def _load_edges(path: Path, ids: tuple[str, ...], attrs: dict[str, np.ndarray],
             layers[rec["layer"]][t, s] = dep
             edges.setdefault((ids[s], ids[t]), {})[rec["layer"]] = dep
     return layers, edges
-
-
-def region_sha256(folder: Path) -> str:
-    """sha256 over a region folder's tables and roles (names and bytes, sorted)."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for path in sorted(Path(folder).iterdir()):
-        if path.suffix in {".csv", ".yaml"} and path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def region_folder(name_or_path: str, relative_to: Path | None = None) -> Path:
-    """Find the folder of the region a scenario names.
-
-    Parameters
-    ----------
-    name_or_path : str
-        A region shipped with the project (``belarus``, ``russia``: a folder of
-        ``sim/regions/``) or a path to a folder of the user's own.
-    relative_to : pathlib.Path, optional
-        Folder against which a relative path is tried first (the scenario file's).
-
-    Raises
-    ------
-    DataError
-        If no such region folder exists.
-    """
-    if _REGION_NAME.match(name_or_path):
-        folder = REGIONS_DIR / name_or_path
-        if (folder / "roles.yaml").is_file():
-            return folder
-    candidates = [Path(name_or_path).expanduser()]
-    if relative_to is not None and not candidates[0].is_absolute():
-        candidates.insert(0, relative_to / name_or_path)
-    for folder in candidates:
-        if folder.is_dir():
-            return folder.resolve()
-    shipped = sorted(p.parent.name for p in REGIONS_DIR.glob("*/roles.yaml"))
-    raise DataError(name_or_path, None, "no such region: name a shipped region "
-                    f"({', '.join(shipped)}) or a folder holding actors.csv, attributes.csv, "
-                    "layers.csv, edges.csv and roles.yaml")

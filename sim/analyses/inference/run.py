@@ -51,7 +51,8 @@ from sim.analyses.run import git_commit
 from sim.engines.dask_executor import SCHEDULER_ENV
 from sim.errors import UserError
 from sim.outputs.atomic import atomic_directory
-from sim.regions.loader import load_region, region_sha256
+from sim.regions.folders import region_sha256
+from sim.regions.loader import load_region
 
 SHIPPED_DIR = paths.PACKAGE_DIR / "calibration"
 #: Budgets: wave-1 Latin hypercube points, members per point, the points of waves 2
