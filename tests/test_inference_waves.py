@@ -44,7 +44,13 @@ def test_each_later_wave_narrows_the_region_the_next_one_samples():
     weighed = waves.weigh(cands, (), _wave1, lambda u: np.zeros(len(u)),
                           posterior.DISCREPANCY, earlier=[_wave2])
     assert np.array_equal(weighed.rows, two)
-    assert weighed.weights == pytest.approx(np.full(len(two), 1 / len(two)))
+    # no episode here: the weights are the probabilities of meeting every band under
+    # the last wave's emulators (wave 1's: continuity 0.81 + 0.2 theta_0)
+    meets = np.exp(posterior.band_log_probability(_wave1(cands.unit[two])))
+    assert weighed.weights == pytest.approx(meets / meets.sum())
+    assert weighed.band_probability == pytest.approx(meets)
+    assert weighed.weights[np.argmin(cands.unit[two, 0])] > weighed.weights[
+        np.argmax(cands.unit[two, 0])]     # a draw past the band's edge weighs less
 
 
 def test_no_draw_left_by_a_later_wave_is_said_plainly():

@@ -12,7 +12,16 @@ the uniform prior over the plausible ranges, each weighted by
   emulated value lies outside the target's band and ``delta`` = :data:`DISCREPANCY`
   the stated discrepancy. The bands already carry the literature's uncertainty (they
   are wide: the recount behind targets 1-3 has 21 cases); ``delta`` only absorbs the
-  emulators' error, so a kept draw meets every band to within ``3 delta`` = 0.015.
+  emulators' error, so a kept draw meets every band to within ``3 delta`` = 0.015;
+* times the **probability that the draw meets every band** (:func:`band_log_probability`):
+  with ``delta`` read as the standard deviation of the emulator's error, a draw whose
+  emulated value ``mu_t`` lies at a band's edge meets it with probability 1/2, one
+  ``delta`` outside with 0.16, so ``prod_t [Phi((high_t - mu_t) / delta) - Phi((low_t -
+  mu_t) / delta)]``. The cut-off alone kept a draw up to ``3 delta`` outside a band at
+  full weight, though by the stated meaning of ``delta`` its value then lies outside
+  with probability 0.999; where the episodes' likelihood leans against a band's edge,
+  a third of the posterior lay beyond it (docs/model.md 9.1). The cut-off stays: it
+  defines the regions the later waves sample (``waves.py``).
 
 The effective sample size ``(sum w)^2 / sum w^2`` says how many independent draws the
 weighted set is worth. Contraction is ``1 - sd_posterior / sd_prior`` per parameter
@@ -33,6 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import log_ndtr
 
 from sim.analyses import calibration as literature
 from sim.engines.stats import wilson_interval
@@ -64,6 +74,59 @@ def implausibility(values: np.ndarray, name: str,
     low, high = band(name)
     distance = np.maximum(low - values, 0.0) + np.maximum(values - high, 0.0)
     return distance / discrepancy
+
+
+def band_log_probability(targets_by_region: dict[str, dict[str, np.ndarray]],
+                         dropped: tuple[str, ...] = (),
+                         discrepancy: float = DISCREPANCY) -> np.ndarray:
+    """Log-probability that each draw meets every band in use, in every region.
+
+    The emulated value ``mu`` of a target is read as the model's value up to a normal
+    error of standard deviation ``discrepancy``, so the draw meets the band ``[low,
+    high]`` with probability ``Phi((high - mu) / delta) - Phi((low - mu) / delta)``;
+    the targets and regions multiply (the emulators' errors taken as independent). A
+    band's edge at 0 or 1 (a one-sided target) constrains nothing.
+
+    Examples
+    --------
+    >>> low, high = band("natural_split_share")
+    >>> p = np.exp(band_log_probability({"r": {"natural_continuity": np.array([0.85, 0.85]),
+    ...     "natural_split_share": np.array([0.10, high]),
+    ...     "failure_rival_share": np.array([0.9, 0.9]), "wave_2020_loyal": np.array([0.0, 0.0]),
+    ...     "wave_2004_wavering": np.array([0.5, 0.5])}}))
+    >>> [round(float(x), 3) for x in p]
+    [1.0, 0.5]
+    """
+    total = None
+    for values in targets_by_region.values():
+        for name in CONSTRAINED:
+            if name in dropped:
+                continue
+            low, high = band(name)
+            mu = np.asarray(values[name], dtype=float)
+            # An edge at 0 or 1 is the end of the probability scale, not a constraint: a
+            # one-sided target (at most 10%, at least 30%) has only its other edge.
+            a = (low - mu) / discrepancy if low > 0.0 else np.full_like(mu, -np.inf)
+            b = (high - mu) / discrepancy if high < 1.0 else np.full_like(mu, np.inf)
+            term = _log_normal_interval(a, b)
+            total = term if total is None else total + term
+    if total is None:
+        raise ValueError("every target dropped: nothing to match")
+    return total
+
+
+def _log_normal_interval(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``log(Phi(b) - Phi(a))`` for ``a < b``, accurate in both tails.
+
+    Above the interval's middle the lower tail's form ``log Phi(b) + log(1 - Phi(a) /
+    Phi(b))`` loses nothing; below it the mirror ``Phi(-a) - Phi(-b)`` is used, so a value
+    many ``delta`` below a band keeps a finite, ordered log-probability.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        high_side = log_ndtr(b) + np.log1p(-np.exp(np.minimum(log_ndtr(a) - log_ndtr(b), 0.0)))
+        low_side = log_ndtr(-a) + np.log1p(-np.exp(np.minimum(log_ndtr(-b) - log_ndtr(-a),
+                                                               0.0)))
+        return np.where(a + b < 0.0, high_side, low_side)   # (-inf, inf): low_side, 0
 
 
 def ess(weights: np.ndarray) -> float:

@@ -11,8 +11,9 @@ Each later wave's emulators are fitted on the design points inside the region it
 refines (``run.py``; Vernon et al. build each wave's emulators on the runs inside the
 previous NROY), so a global quadratic fit's compromise with the far corners of the
 prior box does not bias them where the posterior lies. A prior draw is kept only if
-it is non-implausible under **every** wave's emulators; the episodes' likelihood then
-weighs the draws that remain.
+it is non-implausible under **every** wave's emulators; the episodes' likelihood and
+the probability that the draw meets every band (``posterior.band_log_probability``)
+then weigh the draws that remain.
 
 Steps (each a function here; ``run.py`` drives them):
 
@@ -26,7 +27,8 @@ Steps (each a function here; ``run.py`` drives them):
 3. :func:`merge`, :func:`inside`, :func:`select`: the waves' simulations as one
    design, and the points of it inside a wave's region, for that wave's emulators.
 4. :func:`weigh`: the draws non-implausible under every wave, weighted by the
-   episodes' likelihood under the last wave's emulators.
+   episodes' likelihood and the probability of meeting every band, both under the last
+   wave's emulators.
 
 The cross-validation runs the same steps inside each fold: a fold that drops a
 literature target (a stylised version of one of its held-out episodes) gets its own
@@ -211,11 +213,12 @@ def select(sim: dict, keep: np.ndarray) -> dict:
 
 @dataclass(frozen=True)
 class Weighed:
-    """The draws kept by both waves, their weights and their emulated targets."""
+    """The draws kept by every wave, their weights and their emulated targets."""
 
     rows: np.ndarray                      # indices into the candidates
     weights: np.ndarray                   # sum 1, one per kept row
     targets: dict[str, dict[str, np.ndarray]]   # region -> target -> value per kept row
+    band_probability: np.ndarray          # per kept row: P(meets every band in use)
 
 
 def weigh(candidates: Candidates, dropped: tuple[str, ...], targets_of, log_likelihood_of,
@@ -225,7 +228,9 @@ def weigh(candidates: Candidates, dropped: tuple[str, ...], targets_of, log_like
     ``targets_of`` are the last wave's emulators' targets, ``earlier`` those of the waves
     between the first and the last (wave 1's implausibility is in the candidates),
     ``log_likelihood_of`` maps unit-cube draws to the log-likelihood of the episodes in
-    use.
+    use. Each kept draw's weight is that likelihood times the probability that it meets
+    every band in use under the last wave's emulators
+    (:func:`posterior.band_log_probability`, the emulator's error ``discrepancy``).
 
     Raises
     ------
@@ -237,6 +242,8 @@ def weigh(candidates: Candidates, dropped: tuple[str, ...], targets_of, log_like
     second = non_implausible(worst_implausibility(targets, discrepancy), dropped)
     rows = rows[second]
     targets = {r: {t: v[second] for t, v in values.items()} for r, values in targets.items()}
-    log_lik = log_likelihood_of(candidates.unit[rows])
+    log_band = (posterior.band_log_probability(targets, dropped, discrepancy)
+                if len(rows) else np.zeros(0))
+    log_lik = log_likelihood_of(candidates.unit[rows]) + log_band
     weights = posterior.importance_weights(log_lik, np.ones(len(rows), dtype=bool))
-    return Weighed(rows, weights, targets)
+    return Weighed(rows, weights, targets, np.exp(log_band))
