@@ -22,9 +22,12 @@ ensemble (median and 90% range), at the peak and at the horizon, and week by wee
 * **energy transit through the focal state** (:mod:`sim.analyses.ripple_energy`).
 
 These are conversions of index changes by stated factors: orders of magnitude, not
-measurements. ``ripple_units.csv`` holds the summary rows (unit, year and source in
-every row), ``ripple_units_weekly.csv`` the weekly path, ``ripple_units_members.csv``
-the per-member values that ``make compare`` pairs.
+measurements. Where a member's posture rises above the highest in the region's data, R5's
+inverse extrapolates past any recorded spending; :mod:`sim.analyses.ripple_beyond` marks
+every percentile that rests on such members and gives the bound the data support.
+``ripple_units.csv`` holds the summary rows (unit, year and source in every row),
+``ripple_units_weekly.csv`` the weekly path, ``ripple_units_members.csv`` the per-member
+values that ``make compare`` pairs.
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ QUANTILES = (5.0, 50.0, 95.0)
 #: Columns of ``ripple_units.csv``.
 COLUMNS = ("kind", "actor", "name", "quantity", "when", "unit", "median", "p05", "p95",
            "median_factor_low", "median_factor_high", "factor", "share_beyond_data", "year",
-           "source")
+           "source", "data_limit", "p05_beyond_data", "median_beyond_data", "p95_beyond_data",
+           "p05_at_least", "median_at_least", "p95_at_least", "highest_recorded")
 #: The label every table carries (report, CSV readers).
 LABEL = ("conversions of the model's index changes into real units by stated factors: "
          "order of magnitude, not measurements")

@@ -371,12 +371,38 @@ def real_units(folder: Path) -> list[dict[str, str]] | None:
     frame = _read(folder, name, UNITS_COLUMNS)
     _checked(frame, name, UNITS_COLUMNS[1])
     rows = []
-    for r in frame.itertuples():
-        unit = str(r.unit)
-        rows.append({"kind": str(r.kind), "state": str(r.name), "quantity": str(r.quantity),
-                     "when": str(r.when),
-                     "median": _amount(float(r.median), unit),
-                     "range": f"{_amount(float(r.p05), unit)} to {_amount(float(r.p95), unit)}",
-                     "unit": unit, "year": _year(r.year),
-                     "source": "" if pd.isna(r.source) else str(r.source)})
+    for r in frame.to_dict("records"):
+        unit = str(r["unit"])
+        text = {q: _bounded(r, q, unit) for q in ("median", "p05", "p95")}
+        beyond = ""
+        if any(flag for _, flag in text.values()):
+            ceiling = r.get("highest_recorded")
+            where = ceiling if isinstance(ceiling, str) and ceiling else \
+                "above the highest in the region's data"
+            beyond = (f"'>' marks a bound: {100 * float(r['share_beyond_data']):.1f}% of "
+                      f"members would spend {where}, beyond any recorded spending")
+        rows.append({"kind": str(r["kind"]), "state": str(r["name"]),
+                     "quantity": str(r["quantity"]), "when": str(r["when"]),
+                     "median": text["median"][0],
+                     "range": f"{text['p05'][0]} to {text['p95'][0]}",
+                     "unit": unit, "year": _year(r["year"]), "beyond": beyond,
+                     "source": "" if pd.isna(r["source"]) else str(r["source"])})
     return rows
+
+
+def _bounded(row: dict, q: str, unit: str) -> tuple[str, bool]:
+    """A percentile of ``ripple_units.csv`` as text, and whether it is a bound.
+
+    "> X" when it rests on members beyond any recorded spending (``<q>_beyond_data``;
+    X = ``<q>_at_least``, :mod:`sim.analyses.ripple_beyond`); a table written before
+    those columns is shown as it is.
+    """
+    from sim.analyses.ripple_beyond import flagged
+
+    bound = row.get(f"{q}_at_least")
+    if flagged(row.get(f"{q}_beyond_data")) and bound is not None and not pd.isna(bound):
+        try:
+            return f"> {_amount(float(bound), unit)}", True
+        except (TypeError, ValueError):
+            pass
+    return _amount(float(row[q]), unit), False

@@ -165,7 +165,9 @@ def RealUnitsCard(folder: Path) -> None:
         return
     with solara.Card("Ripples in real units: people, US$, troops", classes=["units-card"]):
         table = [[escape(r["state"]), escape(r["quantity"]), escape(r["when"]),
-                  f"<b>{escape(r['median'])}</b>", escape(r["range"]), escape(r["unit"]),
+                  f"<b>{escape(r['median'])}</b>", escape(r["range"]) + (
+                      f"<br><span class='beyond-data'>{escape(r['beyond'])}</span>"
+                      if r["beyond"] else ""), escape(r["unit"]),
                   escape(r["year"])] for r in rows]
         solara.HTML(unsafe_innerHTML=widgets.table(
             ["state", "quantity", "when", "median", "90% of members", "unit", "data year"],
@@ -178,4 +180,8 @@ def RealUnitsCard(folder: Path) -> None:
         _note("Conversions of the model's index changes into people, US$ and troops "
               "(ripple_units.csv; docs/model.md 3.4): order of magnitude, not measurements. "
               "The factors are parameters with plausible ranges; the figures were recalled, "
-              "not read from their sources here (verify).")
+              "not read from their sources here (verify). Spending is read back from "
+              "posture by rule R5's inverse, x = 4p/(1-p), unbounded as posture nears 1: "
+              "a figure that rests on members whose posture rises above the highest in the "
+              "region's data is shown as the bound the data support ('> X'), not as the "
+              "extrapolation.")

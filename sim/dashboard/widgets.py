@@ -49,6 +49,7 @@ CSS = """
 .badge { display: inline-block; color: white; border-radius: 8px; padding: 0 7px;
   font-size: 11px; line-height: 17px; white-space: nowrap; }
 .muted { color: #666; font-size: 12px; }
+.beyond-data { color: #a04000; font-size: 12px; display: inline-block; max-width: 26em; }
 .diff-up { color: #bf360c; font-weight: 600; }
 .diff-down { color: #0d47a1; font-weight: 600; }
 .dash-table td.nowrap { white-space: nowrap; }

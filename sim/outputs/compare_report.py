@@ -41,8 +41,13 @@ def _scenario_cell(scenario) -> dict:
 def _units_difference(folder: Path) -> list[dict]:
     """Rows of the comparison's real-units table (its ``ripple_units.csv``), formatted.
 
-    The % of GDP rows are shown beside the US$ rows (they differ by the GDP factor).
+    The % of GDP rows are shown beside the US$ rows (they differ by the GDP factor). A
+    figure that rests on members beyond any recorded spending is shown as its bound,
+    "> X" or "< X" (:mod:`sim.analyses.ripple_beyond`), with the share of such members
+    and the ceiling in words (``beyond``); a table without these columns reads as before.
     """
+    from sim.analyses.ripple_beyond import flagged, shown
+
     frame = _csv_if(folder / "ripple_units.csv")
     if frame is None:
         return []
@@ -52,18 +57,42 @@ def _units_difference(folder: Path) -> list[dict]:
     def signed(x: float) -> str:
         return ("+" if x > 0 else "") + _sig(x)
 
+    def diff(r, q: str) -> str:
+        low, high = r.get(f"diff_{q}_at_least"), r.get(f"diff_{q}_at_most")
+        if low is None or high is None or pd.isna(low) or pd.isna(high):
+            low = high = r[f"diff_{q}"]
+        return shown(float(r[f"diff_{q}"]), float(low), float(high), signed)
+
+    def level(r, side: str) -> str:
+        if flagged(r.get(f"median_{side}_beyond_data")):
+            return f"> {_sig(r[f'median_{side}_at_least'])}"
+        return _sig(r[f"median_{side}"])
+
     rows = []
-    for r in frame[frame["unit"] != "% of GDP"].itertuples():
-        a, b, diff = _sig(r.median_a), _sig(r.median_b), signed(r.diff_median)
-        if r.unit == "US$ bn/yr" and (r.actor, r.when) in pct.index:
-            share = pct.loc[(r.actor, r.when)]
-            a += f" ({_sig(share['median_a'])}%)"
-            b += f" ({_sig(share['median_b'])}%)"
-            diff += f" ({signed(share['diff_median'])} pts of GDP)"
-        rows.append({"quantity": r.quantity, "actor": r.actor, "when": r.when,
-                     "unit": r.unit + (" (% of GDP)" if r.unit == "US$ bn/yr" else ""),
-                     "a": a, "b": b, "diff": diff,
-                     "range": f"{_sig(r.diff_p05)} to {_sig(r.diff_p95)}"})
+    for _, r in frame[frame["unit"] != "% of GDP"].iterrows():
+        texts = {q: diff(r, q) for q in ("median", "p05", "p95")}
+        a, b = level(r, "a"), level(r, "b")
+        median = texts["median"]
+        if r["unit"] == "US$ bn/yr" and (r["actor"], r["when"]) in pct.index:
+            share = pct.loc[(r["actor"], r["when"])]
+            a += f" ({level(share, 'a')}%)"
+            b += f" ({level(share, 'b')}%)"
+            median += f" ({diff(share, 'median')} pts of GDP)"
+        marked = any(t.startswith(("<", ">")) or t == "beyond the data" for t in texts.values())
+        ceiling = r.get("highest_recorded")
+        beyond = ""
+        if marked:
+            where = ceiling if isinstance(ceiling, str) and ceiling else \
+                "above the highest in the region's data"
+            signs = " and ".join(f'"{c}"' for c in "><"
+                                 if any(t.startswith(c) for t in texts.values()))
+            beyond = (f"{signs or 'it'} {'mark' if ' and ' in signs else 'marks'} a bound: "
+                      f"{100 * float(r['share_beyond_data']):.1f}% of members, in A or B, "
+                      f"would spend {where}, beyond any recorded spending")
+        rows.append({"quantity": r["quantity"], "actor": r["actor"], "when": r["when"],
+                     "unit": r["unit"] + (" (% of GDP)" if r["unit"] == "US$ bn/yr" else ""),
+                     "a": a, "b": b, "diff": median,
+                     "range": f"{texts['p05']} to {texts['p95']}", "beyond": beyond})
     return rows
 
 

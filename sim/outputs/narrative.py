@@ -131,6 +131,21 @@ def _about(value: float) -> str:
     return f"{float(f'{value:.2g}'):,.0f}" if abs(value) >= 10 else f"{value:.2g}"
 
 
+def _bounded(row: pd.Series, q: str) -> tuple[str, str]:
+    """("about" or "more than", the figure) of a percentile of ``ripple_units.csv``.
+
+    "more than" the bound the data support when the percentile rests on members beyond any
+    recorded spending (``<q>_beyond_data``, :mod:`sim.analyses.ripple_beyond`); tables
+    without the column are read as before.
+    """
+    from sim.analyses.ripple_beyond import flagged
+
+    if flagged(row.get(f"{q}_beyond_data")):
+        return "more than", ("more than " if q != "median" else "") + _about(
+            row[f"{q}_at_least"])
+    return "about", _about(row[q])
+
+
 def _ripple_sentences(folder: Path, focal_name: str, weeks: object) -> list[str]:
     """The largest ripples in real units (``ripple_units.csv``), if the run wrote it.
 
@@ -153,9 +168,18 @@ def _ripple_sentences(folder: Path, focal_name: str, weeks: object) -> list[str]
                   & (units["when"] == "peak")]
     if len(spend):
         r = spend.loc[spend["median"].idxmax()]
-        parts.append(f"the largest military ripple is {r['name']}'s, about US$ "
-                     f"{_about(r['median'])} bn a year of extra spending at its peak "
-                     f"({_about(r['p05'])} to {_about(r['p95'])})")
+        text = {q: _bounded(r, q) for q in ("median", "p05", "p95")}
+        sentence = (f"the largest military ripple is {r['name']}'s, {text['median'][0]} US$ "
+                    f"{text['median'][1]} bn a year of extra spending at its peak "
+                    f"({text['p05'][1]} to {text['p95'][1]})")
+        if any(text[q][0] == "more than" for q in text):
+            ceiling = r.get("highest_recorded")
+            ceiling = ceiling if isinstance(ceiling, str) and ceiling else \
+                "above the highest in the data"
+            sentence += (f"; 'more than' marks a bound, not a figure: "
+                         f"{100 * float(r['share_beyond_data']):.1f}% of members would spend "
+                         f"{ceiling}, beyond any recorded spending")
+        parts.append(sentence)
     if not parts:
         return []
     return ["In real units (median across members, 90% of members in brackets): "

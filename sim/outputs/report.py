@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim import paths
+from sim.analyses.ripple_beyond import flagged
 from sim.analyses.ripple_units import LABEL as UNITS_LABEL
 from sim.model.mechanisms import regime
 from sim.model.params import PARAM_GRADES, PARAMS, Parameters
@@ -177,11 +178,20 @@ def _real_units(folder: Path) -> dict | None:
     if frame is None or frame.empty:
         return None
 
+    def bounded(r, q: str) -> tuple[str, bool]:
+        """A percentile, or "> bound" when it rests on members beyond the data."""
+        if flagged(r.get(f"{q}_beyond_data")):
+            return f"> {_sig(r[f'{q}_at_least'])}", True
+        return _sig(r[q]), False
+
     def cell(r) -> dict:
         factor = ("—" if pd.isna(r["median_factor_low"]) else
                   f"{_sig(r['median_factor_low'])}-{_sig(r['median_factor_high'])}")
-        return {"median": _sig(r["median"]), "range": f"{_sig(r['p05'])}-{_sig(r['p95'])}",
-                "factor": factor}
+        (median, m_out), (p05, lo_out), (p95, hi_out) = (bounded(r, q)
+                                                         for q in ("median", "p05", "p95"))
+        marked = m_out or lo_out or hi_out
+        return {"median": median, "range": f"{p05} to {p95}" if marked else f"{p05}-{p95}",
+                "factor": factor, "marked": marked}
 
     people = [{"what": r["quantity"], "when": r["when"], "unit": r["unit"], **cell(r)}
               for _, r in frame[frame["kind"] == "people"].iterrows()]
@@ -212,8 +222,9 @@ def _real_units(folder: Path) -> dict | None:
             usd = at[at["unit"] == "US$ bn/yr"].iloc[0]
             pct = at[at["unit"] == "% of GDP"].iloc[0]
             troops = at[at["unit"] == "troops"].iloc[0]
-            row[when] = {"usd": cell(usd), "pct": _sig(pct["median"]), "troops": cell(troops),
-                         "beyond": float(usd["share_beyond_data"])}
+            row[when] = {"usd": cell(usd), "pct": bounded(pct, "median")[0],
+                         "troops": cell(troops), "beyond": float(usd["share_beyond_data"]),
+                         "ceiling": str(usd.get("highest_recorded", "") or "")}
         posture.append(row)
     stationed = [{"what": r["quantity"], "value": _sig(r["median"]), "year": str(r["year"]),
                   "source": str(r["source"])}

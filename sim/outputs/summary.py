@@ -83,7 +83,9 @@ def _units_lines(folder: Path, top: int = 6) -> list[str]:
     """The largest ripples in real units, B - A (``ripple_units.csv`` of a comparison).
 
     People and US$ at the peak (the troops and % of GDP rows say the same in other
-    units: they stay in the file), largest median difference first.
+    units: they stay in the file), largest median difference first. A figure that rests
+    on members beyond any recorded spending is shown as its bound and marked ``*``, with
+    a line saying what that means (:mod:`sim.analyses.ripple_beyond`).
     """
     path = folder / "ripple_units.csv"
     if not path.is_file():
@@ -96,11 +98,38 @@ def _units_lines(folder: Path, top: int = 6) -> list[str]:
     shown = shown.reindex(shown["diff_median"].abs().sort_values(ascending=False).index)
     lines = ["ripples in real units, B - A (median across members and 90% of members; "
              "conversions of index changes, order of magnitude: ripple_units.csv)"]
-    for r in shown.head(top).itertuples():
-        name = f"{r.actor}: {r.quantity}, {r.when}"
-        lines.append(f"  {name[:62]:62s} {_signed(r.diff_median, r.unit):>10s} {r.unit:10s} "
-                     f"({_signed(r.diff_p05, r.unit)} to {_signed(r.diff_p95, r.unit)})")
+    marked, ceiling = [], ""
+    for r in shown.head(top).to_dict("records"):
+        name = f"{r['actor']}: {r['quantity']}, {r['when']}"
+        text = {q: _difference_text(r, q) for q in ("median", "p05", "p95")}
+        star = "*" if any(beyond for _, beyond in text.values()) else ""
+        text = {q: t for q, (t, _) in text.items()}
+        if star:
+            marked.append(f"{r['actor']} {100 * float(r['share_beyond_data']):.1f}%")
+            ceiling = ceiling or str(r.get("highest_recorded") or "")
+        lines.append(f"  {name[:62]:62s} {text['median']:>10s} {r['unit']:10s} "
+                     f"({text['p05']} to {text['p95']}){star}")
+    if marked:
+        where = ceiling if ceiling not in ("", "nan") else "above the highest in the data"
+        lines.append(f"  * beyond any recorded spending: that end rests on members whose military "
+                     f"spending would be {where}. Members beyond it: {', '.join(marked)}. "
+                     "Shown is the bound the data support, not R5's unbounded extrapolation.")
     return lines
+
+
+def _difference_text(row: dict, q: str) -> tuple[str, bool]:
+    """A difference of the comparison's table as text, and whether it is a bound.
+
+    The figure, or its bound ("> X", "< X") when it rests on members beyond the data.
+    """
+    from sim.analyses.ripple_beyond import Bounds, shown
+
+    value = float(row[f"diff_{q}"])
+    low, high = row.get(f"diff_{q}_at_least"), row.get(f"diff_{q}_at_most")
+    if low is None or high is None or pd.isna(low) or pd.isna(high):  # an older table
+        low = high = value
+    return (shown(value, float(low), float(high), lambda x: _signed(x, row["unit"])),
+            Bounds(float(low), float(high)).beyond)
 
 
 def _signed(value: float, unit: str) -> str:
