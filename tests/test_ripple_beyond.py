@@ -155,7 +155,7 @@ def test_the_run_table_marks_exactly_the_rows_whose_members_pass_the_data(region
     assert "36% of GDP" in usd["highest_recorded"]
     troops = rows.loc[("troops", "RUS", "peak", "troops")]
     assert troops["p95_beyond_data"] and troops["p95_at_least"] < troops["p95"]
-    assert members[f"RUS_beyond_data_peak"].sum() == 4
+    assert members["RUS_beyond_data_peak"].sum() == 4
     # Nothing else passes the data: no other row is marked.
     others = summary.drop(index=summary.index[(summary.actor == "RUS")
                                               & (summary["when"] == "peak")])
@@ -302,3 +302,16 @@ def test_the_narrative_and_the_dashboard_say_more_than_only_beyond_the_data(resu
     else:
         assert "(28 to 5,700)" in sentence and "more than" not in sentence
         assert card["range"] == "27.70 to 5,706.00" and card["beyond"] == ""
+
+
+def test_the_workbook_writes_an_unbounded_figure_as_inf_not_an_error(tmp_path):
+    import openpyxl
+
+    from sim.outputs.workbook import write_workbook
+
+    pd.DataFrame({"diff_p95_at_least": [596.0, 3.0], "diff_p95_at_most": [np.inf, 3.0],
+                  "diff_p05_at_least": [-np.inf, 1.0]}).to_csv(
+        tmp_path / "ripple_units.csv", index=False)
+    sheet = openpyxl.load_workbook(write_workbook(tmp_path))["ripple_units"]
+    assert [c.value for c in sheet[2]] == [596, "inf", "-inf"]
+    assert [c.value for c in sheet[3]] == [3, 3, 1]

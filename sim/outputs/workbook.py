@@ -38,6 +38,11 @@ DESCRIPTIONS: dict[str, str] = {
               "difference B - A (mean and percentiles across members)",
     "ripple": "per actor and metric: peak mean difference, arrival week, persistence at the "
               "horizon (rules in docs/model.md section 10)",
+    "ripple_units": "ripples in real units (people, US$, troops): conversions of index "
+                    "changes, order of magnitude; a *_beyond_data flag marks a figure "
+                    "resting on members beyond any recorded military spending, whose "
+                    "supported bound is the matching *_at_least / *_at_most column "
+                    "(docs/model.md 3.4)",
 }
 
 
@@ -51,7 +56,10 @@ def _plain(column: pd.Series) -> list[object]:
 
     A numpy bool, int or float column is converted by numpy's ``tolist`` (the same
     Python values as through an object array, in a fraction of the time), its NaN set to
-    None; any other column goes through an object array.
+    None and an infinity to the text ``inf`` or ``-inf`` as in the CSV (an unbounded
+    figure, e.g. a comparison's ``diff_p95_at_most``; Excel has no infinity, and
+    XlsxWriter would write the formula ``=1/0``, shown as ``#DIV/0!``); any other column
+    goes through an object array.
     """
     if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf":
         array = column.to_numpy()
@@ -59,6 +67,8 @@ def _plain(column: pd.Series) -> list[object]:
         if array.dtype.kind == "f":
             for i in np.flatnonzero(np.isnan(array)).tolist():
                 values[i] = None
+            for i in np.flatnonzero(np.isinf(array)).tolist():
+                values[i] = "inf" if array[i] > 0 else "-inf"
         return values
     return column.astype(object).where(column.notna(), None).tolist()
 
