@@ -24,6 +24,7 @@ from sim.analyses.ripple_tables import summary_frames
 from sim.analyses.ripple_units import OutflowRecorder, milex_from_posture
 from sim.analyses.ripple_units_compare import compare_units
 from sim.engines.ensemble import run_ensemble
+from sim.engines.stats import STAT_NAMES
 from sim.model.state import METRICS
 
 POSTURE = METRICS.index("posture")
@@ -124,11 +125,14 @@ def test_the_ceiling_is_the_regions_highest_recorded_posture(region):
 
 
 # --- the run's tables: the marks follow the members, and only them ------------------------
-def _frames(region, rus_peak: np.ndarray):
+def _frames(region, rus_peak: np.ndarray, week_p95: int | None = None):
     ctx = make_context(region, weeks=8, members=40, seed=5, events=INCAPACITY)
     recorder = OutflowRecorder.of(ctx)
     result = run_ensemble(ctx, on_week=recorder, progress=False)
     result.high[:, POSTURE, region.ids.index("RUS")] = rus_peak
+    if week_p95 is not None:  # the weekly band's 95th percentile beyond the ceiling
+        result.quantiles[week_p95, POSTURE, STAT_NAMES.index("p95"),
+                         region.ids.index("RUS")] = 0.95
     summary, weekly, members = summary_frames(ctx, result, recorder.outflow())
     return ctx, summary, weekly, members
 
@@ -162,6 +166,16 @@ def test_the_run_table_marks_exactly_the_rows_whose_members_pass_the_data(region
     assert not others[["p05_beyond_data", "median_beyond_data", "p95_beyond_data"]].any().any()
     people = summary[summary.kind == "people"]
     assert (people["median_at_least"] == people["median"]).all()
+
+
+def test_the_weekly_table_marks_the_weeks_whose_band_passes_the_data(region):
+    _, _, weekly, _ = _frames(region, np.full(40, 0.6), week_p95=6)
+    spending = weekly[weekly.kind != "people"]
+    marked = spending[spending["p95_beyond_data"]]
+    assert set(marked["week"]) == {6} and set(marked["actor"]) == {"RUS"}
+    assert len(marked) == 3                       # % of GDP, US$ and troops
+    assert (marked["p95"] > marked["data_limit"]).all()
+    assert not spending[["p05_beyond_data", "median_beyond_data"]].any().any()
 
 
 @pytest.mark.parametrize("count, marked", [(1, False), (2, True)])
