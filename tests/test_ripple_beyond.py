@@ -259,7 +259,7 @@ def test_the_compare_console_says_when_an_end_is_beyond_the_data(tmp_path):
     _compare_folder(tmp_path, 596.0, np.inf)
     text = compare_summary(tmp_path)
     line = next(x for x in text.splitlines() if x.startswith("  RUS"))
-    assert "(+0 to > +596)*" in line and "2,430" not in text
+    assert "(0.00 to > +596)*" in line and "2,430" not in text
     assert "beyond any recorded spending" in text and "above 36% of GDP in all" in text
     assert "RUS 9.9%" in text
 
@@ -269,7 +269,7 @@ def test_the_compare_console_marks_nothing_within_the_data(tmp_path):
 
     _compare_folder(tmp_path, 24.0, 24.0, p95=24.0)
     text = compare_summary(tmp_path)
-    assert "(+0 to +24)" in text and "*" not in text and "beyond any" not in text
+    assert "(0.00 to +24)" in text and "*" not in text and "beyond any" not in text
 
 
 def test_the_compare_report_shows_the_bound(tmp_path):

@@ -135,13 +135,21 @@ def _difference_text(row: dict, q: str) -> tuple[str, bool]:
 def _signed(value: float, unit: str) -> str:
     """A signed difference: people to two significant digits, money to three.
 
+    Money (US$ bn, % of GDP) is shown to at most two decimals: a median of US$ 90,000
+    (``9e-05`` bn) is no figure at the conversions' order-of-magnitude precision, so it
+    reads ``0.00``.
+
     Examples
     --------
-    >>> _signed(28347.0, "people"), _signed(27.94, "US$ bn/yr"), _signed(-0.004, "US$ bn/yr")
-    ('+28,000', '+27.9', '-0.004')
+    >>> _signed(28347.0, "people"), _signed(27.94, "US$ bn/yr"), _signed(-0.04, "US$ bn/yr")
+    ('+28,000', '+27.9', '-0.04')
+    >>> _signed(9e-05, "US$ bn/yr"), _signed(0.0204, "% of GDP"), _signed(1234.5, "troops")
+    ('0.00', '+0.02', '+1,230')
     """
     if unit == "people":
         return f"{float(f'{value:.2g}'):+,.0f}"
+    if unit.startswith(("US$", "%")) and abs(value) < 10:
+        return "0.00" if abs(value) < 0.005 else f"{value:+,.2f}"
     return f"{float(f'{value:.3g}'):+,g}"
 
 
