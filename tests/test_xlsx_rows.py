@@ -52,8 +52,17 @@ def test_random_rows_give_xlsxwriters_bytes(tmp_path, seed):
 def test_plain_rows_take_the_fast_path_and_others_do_not():
     assert _cells(1, [1.5, "x", None]) == ['<c r="A2"><v>1.5</v></c>',
                                            '<c r="B2" t="inlineStr"><is><t>x</t></is></c>']
-    for odd in ("=1", "http://x", True, math.nan, "", np.float64(1.0)):
+    for odd in ("=1", "http://x", math.nan, "", np.float64(1.0)):
         assert _cells(1, [odd]) is None
+    # a bool is plain: XlsxWriter's Boolean cell (a run's *_beyond_data flags)
+    assert _cells(1, [True, False]) == ['<c r="A2" t="b"><v>1</v></c>',
+                                        '<c r="B2" t="b"><v>0</v></c>']
+
+
+def test_rows_of_bools_give_xlsxwriters_bytes(tmp_path):
+    rows = [[True, 0.5, False], [False, None, True], [True, "x", 3]]
+    assert _book(tmp_path / "fast.xlsx", rows, True) == _book(tmp_path / "slow.xlsx", rows,
+                                                              False)
 
 
 def test_a_formatted_sheet_is_left_to_xlsxwriter(tmp_path):

@@ -3,12 +3,12 @@
 ``results.xlsx`` (:mod:`sim.outputs.workbook`) holds every table of a run, about
 200,000 cells for a 1,000-member run; XlsxWriter spends most of its time per cell
 (a cell tuple stored, a row flushed, an attribute list escaped). A row whose cells are
-all *plain* (a finite float or int, ``None``, or a string XlsxWriter writes as an
-inline string without further thought) is written here as the XML XlsxWriter itself
+all *plain* (a finite float or int, a bool, ``None``, or a string XlsxWriter writes
+as an inline string without further thought) is written here as the XML XlsxWriter itself
 writes in constant-memory mode for it: the same characters, so the same workbook
 bytes (``tests/test_xlsx_rows.py`` compares with XlsxWriter's own ``write_row``). Any
-other row (a formula-like or URL-like string, a bool, a non-finite number, a very long
-string) goes through XlsxWriter's own ``write_row``.
+other row (a formula-like or URL-like string, a non-finite number, a very long string)
+goes through XlsxWriter's own ``write_row``.
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ def _cell(letter: str, number: int, value: object) -> str | None:
         if kind is float and not math.isfinite(value):
             return None
         return f'<c r="{letter}{number}"><v>{value:.16G}</v></c>'
+    if kind is bool:   # XlsxWriter's Boolean cell (a run's *_beyond_data flags)
+        return f'<c r="{letter}{number}" t="b"><v>{int(value)}</v></c>'
     if kind is str and _plain_string(value):
         text = XMLwriter._escape_control_characters(value)
         preserve = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
