@@ -36,7 +36,8 @@ def warm_up() -> None:
     right.annotate("warm", (0.5, 0.5), fontweight="bold", fontsize=9)
     figure.suptitle("warm\n(warm)", fontsize=12)
     figure.supxlabel("week", fontsize=10)
-    figure.savefig(io.BytesIO(), format="png", dpi=100, facecolor="white")
+    figure.savefig(io.BytesIO(), format="png", dpi=100, facecolor="white",
+                   pil_kwargs={"compress_level": 1})
 
 
 warm_up()
