@@ -218,13 +218,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             from sim.outputs import chart_fork, chart_pool
 
-            # the chart pool's helpers import matplotlib meanwhile; where a helper can be
-            # forked from the run itself (sim/outputs/chart_fork.py), none is needed
-            if not args.no_charts and not chart_fork.possible():
-                chart_pool.start_early()
+            # With a second core idle, helpers start now and import matplotlib and the
+            # chart modules there while this process imports the model: a helper forked
+            # from this process (sim/outputs/chart_fork.py) where that is safe, else the
+            # chart pool's. Otherwise the run forks its helper once it has imported what
+            # the helper needs too (no import twice on a busy machine).
+            if not args.no_charts:
+                if chart_fork.possible():
+                    chart_fork.start_early()
+                else:
+                    chart_pool.start_early()
             try:
                 target = _run(args, command)
             finally:
+                chart_fork.discard()
                 chart_pool.discard()
             from sim.outputs.summary import console_summary
 

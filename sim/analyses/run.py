@@ -379,7 +379,8 @@ def _chart_helpers(request: RunRequest,
         return None
     if chart_fork.possible():
         chart_pool.discard()  # an early pool is not needed
-        return ChartHelper(region)  # makes the fan charts' grids while the run steps
+        # forked at the command line's start, or now; makes the fan charts' grids ahead
+        return chart_fork.claim(region)
     return chart_pool.claim() if chart_pool.available() else None
 
 
