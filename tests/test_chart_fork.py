@@ -113,35 +113,6 @@ def test_a_helper_without_work_stops(tmp_path):
     assert process.exitcode is not None
 
 
-def test_a_helper_forked_early_gets_the_region_and_draws_the_same_bytes(
-        tmp_path, frames, monkeypatch):
-    """The command line forks the helper before its imports; the run gives it the region."""
-    region, tables = frames
-    monkeypatch.setattr(chart_fork, "possible", lambda: True)
-    monkeypatch.setattr(chart_pool, "available", lambda: True)
-    chart_fork.start_early()
-    assert len(chart_fork._EARLY) == 1
-    helper = chart_fork.claim(region)
-    assert not chart_fork._EARLY
-    inline = write_run_charts(tmp_path / "inline", *tables, region, "fork_test")
-    with helper:
-        drawn = helper.wait(helper.start(tmp_path / "fork", *tables, region, "fork_test"))
-    _same_bytes(inline, drawn)
-
-
-def test_no_early_helper_on_a_busy_machine_and_an_unclaimed_one_stops(monkeypatch):
-    monkeypatch.setattr(chart_fork, "possible", lambda: True)
-    monkeypatch.setattr(chart_pool, "available", lambda: False)
-    chart_fork.start_early()
-    assert not chart_fork._EARLY   # forked after the run's imports instead
-    monkeypatch.setattr(chart_pool, "available", lambda: True)
-    chart_fork.start_early()
-    process = chart_fork._EARLY[0]._process
-    chart_fork.discard()
-    assert not chart_fork._EARLY
-    assert not process.is_alive()
-
-
 @pytest.mark.parametrize("second", [True, False], ids=["two-helpers", "one-helper"])
 def test_a_failure_in_the_helper_is_raised(tmp_path, frames, second):
     _, tables = frames

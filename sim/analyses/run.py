@@ -379,8 +379,7 @@ def _chart_helpers(request: RunRequest,
         return None
     if chart_fork.possible():
         chart_pool.discard()  # an early pool is not needed
-        # forked at the command line's start, or now; makes the fan charts' grids ahead
-        return chart_fork.claim(region)
+        return ChartHelper(region)  # makes the fan charts' grids while the run steps
     return chart_pool.claim() if chart_pool.available() else None
 
 

@@ -85,12 +85,8 @@ def possible() -> bool:
             and cores >= 2 and os.environ.get("SIM_CHARTS_INLINE", "") in ("", "0"))
 
 
-#: Sent in place of the region the helper was forked with (or was given).
+#: Sent in place of the region the helper was forked with.
 _INHERITED = "inherited"
-#: Tags the message that gives a helper forked early its run's region.
-_REGION = "region"
-#: No message read yet.
-_NOTHING = object()
 
 
 @contextlib.contextmanager
@@ -203,15 +199,12 @@ def _serve(conn: Connection, counter, run_end: Connection,
     try:
         import sim.outputs.charts.warm  # noqa: F401 (matplotlib imported and warmed up)
 
-        message = conn.recv() if region is None else _NOTHING
-        if isinstance(message, tuple) and message[0] == _REGION:  # forked early
-            region, message = message[1], _NOTHING
         if region is not None:
             from sim.outputs.charts.run_charts import stock_fan_grids
 
             stock_fan_grids(region)
             region.graph  # noqa: B018 (built now, not while drawing the ripple map)
-        job = conn.recv() if message is _NOTHING else message
+        job = conn.recv()
         if job is not None and job[2] == _INHERITED:
             job = (job[0], job[1], region, job[3])
         if job is not None:
@@ -276,15 +269,6 @@ class ChartHelper:
         self._sender: threading.Thread | None = None
         self._answered = False
 
-    def give_region(self, region: Region) -> None:
-        """Give a helper forked without a region (:func:`start_early`) the run's region.
-
-        The helper makes the fan charts' grids and the region's graph once it has it
-        (and is warm), and the tables then come without the region.
-        """
-        self._region = region
-        self._post((_REGION, region))
-
     def start(self, out_dir: Path, timeseries: pd.DataFrame, holders: pd.DataFrame,
               outcomes: pd.DataFrame, region: Region, scenario_name: str) -> tuple:
         """Hand the tables over (without waiting for the helper to read them).
@@ -294,19 +278,14 @@ class ChartHelper:
         """
         self._job = (Path(out_dir), (timeseries, holders, outcomes), region, scenario_name)
         inherited = region is not None and region is self._region
-        self._post((*self._job[:2], _INHERITED if inherited else region, scenario_name))
-        return self._job
-
-    def _post(self, message: tuple) -> None:
-        """Send ``message`` to the helper from a thread, after any message before it."""
-        self._sender = threading.Thread(target=self._send, args=(message, self._sender),
+        message = (*self._job[:2], _INHERITED if inherited else region, scenario_name)
+        self._sender = threading.Thread(target=self._send, args=(message,),
                                         name="sim-charts-handover", daemon=True)
         self._sender.start()
+        return self._job
 
-    def _send(self, message: tuple, previous: threading.Thread | None) -> None:
-        """Write ``message`` to the helper once ``previous`` has written its own."""
-        if previous is not None:
-            previous.join()
+    def _send(self, message: tuple) -> None:
+        """Write ``message`` to the helper (in the handover thread)."""
         with contextlib.suppress(OSError):  # the helper is gone: wait() says why
             self._conn.send(message)
 
@@ -335,11 +314,11 @@ class ChartHelper:
         return [drawn[name] for name in RUN_CHARTS if name in drawn]
 
     def close(self) -> None:
-        """Stop the helpers: told there is nothing to draw, or killed if drawing.
+        """Stop the helpers: at once if they had nothing to draw or are still drawing.
 
-        A helper with nothing to draw that has not taken its tables yet is stopped at
-        once (killed: it has written nothing), so that a run refused early (a bad
-        scenario file) does not wait for the helper to finish warming up.
+        A helper that was given no tables (the run failed before its charts) is killed
+        at once: it has written nothing, and the run's error need not wait for it to
+        finish warming up.
         """
         if self._go is not None:
             self._go.close()  # a second helper not woken exits
@@ -363,40 +342,3 @@ class ChartHelper:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-_EARLY: list[ChartHelper] = []
-
-
-def start_early() -> None:
-    """Fork a helper now, before the run's imports, for the next :func:`claim`.
-
-    The command line calls this first thing: the helper then imports what the charts
-    need (pandas, matplotlib, the chart modules) on the second core while the run's
-    process imports the model, instead of after it: ready to draw about 0.3 s sooner in
-    the default run, for about 0.5 s more CPU (pandas and the model imported twice).
-    So only when a second core is idle (:func:`sim.outputs.chart_pool.available`);
-    otherwise the run forks its helper after its imports, as :func:`claim` does when
-    there is no early helper. The early helper is given the run's region by
-    :func:`claim`.
-    """
-    from sim.outputs.chart_pool import available
-
-    if not _EARLY and possible() and available():
-        _EARLY.append(ChartHelper())
-
-
-def claim(region: Region | None) -> ChartHelper:
-    """The helper :func:`start_early` forked, given ``region``, or a new one."""
-    if not _EARLY:
-        return ChartHelper(region)
-    helper = _EARLY.pop()
-    if region is not None:
-        helper.give_region(region)
-    return helper
-
-
-def discard() -> None:
-    """Stop an early helper nobody claimed (the run stopped before its charts)."""
-    while _EARLY:
-        _EARLY.pop().close()
