@@ -93,13 +93,14 @@ def test_png_has_no_software_metadata(chart_paths):
 
 
 def test_saved_pixels_are_matplotlibs_own(tmp_path):
-    """_save writes RGB at zlib level 1: the pixels of matplotlib's own PNG, and its dpi."""
+    """png._save writes RGB at zlib level 1: the pixels of matplotlib's own PNG, its dpi."""
     import io
 
     import numpy as np
     from PIL import Image
 
-    from sim.outputs.charts.common import DPI, _figure, _save
+    from sim.outputs.charts.common import _figure
+    from sim.outputs.charts.png import DPI, _save
 
     fig = _figure(3.0, 2.0)
     ax = fig.subplots()

@@ -20,8 +20,8 @@ writes its CSV files (before, it waited up to 0.45 s there).
 
 The helpers collect no garbage while they draw (:func:`_drawing`): a matplotlib chart
 makes some 100,000 short-lived objects, and the collector's passes over them and over
-every module the run imported cost about a tenth of the drawing (measured: 1.70 s
-against 1.89 s of CPU for the eight charts of the default run); a helper exits after
+every module the run imported cost about a tenth of the drawing (measured: 1.71 s
+against 1.93 s of CPU for the eight charts of the default run); a helper exits after
 its charts, so what it would have freed goes back with the process.
 
 Against :class:`sim.outputs.chart_pool.ChartPool` (a fork server, a fresh interpreter

@@ -3,8 +3,9 @@
 Everything is drawn with matplotlib's object API (:class:`matplotlib.figure.Figure` on
 the Agg canvas), so no global pyplot state is touched and nothing needs a display.
 Nothing is random: positions come from coordinates and colours from fixed tables, and
-PNGs are saved without matplotlib's ``Software`` metadata key (:func:`_save`), so the same
-frames give the same bytes under the same matplotlib, FreeType and Pillow.
+PNGs are saved without matplotlib's ``Software`` metadata key
+(:func:`sim.outputs.charts.png._save`), so the same frames give the same bytes under the
+same matplotlib, FreeType and Pillow.
 
 This module holds what several chart modules share: the figure and save helpers, the
 colour tables, the metric styles, the fan-panel primitives, the probability bars with
@@ -13,11 +14,9 @@ confidence whiskers and the actor selections (states, posture actors, focal outc
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,12 +29,8 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
 
 from sim.outcomes import OUTCOME_TABLE
 from sim.outcomes import label as outcome_label
+from sim.outputs.charts.png import DPI, _save  # noqa: F401 (the chart modules' _save)
 from sim.regions.loader import Region
-
-DPI = 110
-#: The PNG encoder's zlib level: 1, the fastest. Pillow's default, 6, made encoding a
-#: tenth of drawing a run's charts (about 0.24 s of 2.2 s for the default run's eight).
-PNG_COMPRESS_LEVEL = 1
 
 BAND_COLOUR = "#2b6cb0"
 BASELINE_COLOUR = "#444444"
@@ -133,29 +128,6 @@ def _text_width(labels: Sequence[str], fontsize: float) -> float:
     """Estimated width in inches of the longest of ``labels`` (for fixed margins)."""
     longest = max((max(len(line) for line in str(t).split("\n")) for t in labels), default=0)
     return 0.56 * fontsize / 72 * longest
-
-
-def _save(fig: Figure, path: Path) -> Path:
-    """Save ``fig`` as PNG without version metadata and return ``path``.
-
-    The figure is rendered as matplotlib's ``savefig`` renders it (``format="raw"``:
-    the pixels of its PNG) and encoded here as RGB at zlib level
-    :data:`PNG_COMPRESS_LEVEL`, with the figure's resolution (``pHYs``) as matplotlib
-    writes it and no text chunks. It is drawn on its opaque white face, so every pixel
-    is opaque and an alpha channel would carry nothing. Against matplotlib's own PNG
-    (RGBA, level 6) encoding takes about half the time and the files are about 6%
-    smaller (the default run's eight charts: 894 KB against 947 KB); the decoded
-    pixels are the same (``tests/test_charts.py``).
-    """
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="raw", dpi=DPI, facecolor="white")
-    width, height = fig.canvas.get_width_height(physical=True)  # the renderer's pixels
-    rgba = np.frombuffer(buffer.getbuffer(), dtype=np.uint8).reshape(height, width, 4)
-    Image.fromarray(np.ascontiguousarray(rgba[..., :3]), "RGB").save(
-        path, format="png", compress_level=PNG_COMPRESS_LEVEL, dpi=(DPI, DPI))
-    return path
 
 
 def _names(region: Region) -> dict[str, str]:
