@@ -97,6 +97,7 @@ def test_saved_pixels_are_matplotlibs_own(tmp_path):
     import io
 
     import numpy as np
+    from matplotlib.figure import Figure
     from PIL import Image
 
     from sim.outputs.charts.common import _figure
@@ -117,6 +118,11 @@ def test_saved_pixels_are_matplotlibs_own(tmp_path):
     assert np.array_equal(np.asarray(saved), reference[..., :3])
     assert saved.info["dpi"] == Image.open(own).info["dpi"]
     assert not {k for k in saved.info if k not in ("dpi",)}   # no text chunks
+    other = Figure(figsize=(3.0, 2.0), dpi=72)   # a figure of another dpi: saved at DPI
+    other.subplots().plot([0, 1], [1, 0])
+    other.savefig(own := io.BytesIO(), format="png", dpi=DPI, facecolor="white")
+    assert np.array_equal(np.asarray(Image.open(_save(other, tmp_path / "y.png"))),
+                          np.asarray(Image.open(own))[..., :3])
 
 
 def test_same_frames_give_same_bytes(frames, chart_paths, tmp_path):

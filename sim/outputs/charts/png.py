@@ -36,7 +36,8 @@ def _save(fig: Figure, path: Path) -> Path:
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="raw", dpi=DPI, facecolor="white")
-    width, height = fig.canvas.get_width_height(physical=True)  # the renderer's pixels
+    # the renderer's pixels at DPI, as matplotlib sizes it (a figure of another dpi too)
+    width, height = (int(v) for v in fig.get_size_inches() * DPI)
     rgba = np.frombuffer(buffer.getbuffer(), dtype=np.uint8).reshape(height, width, 4)
     Image.fromarray(np.ascontiguousarray(rgba[..., :3]), "RGB").save(
         path, format="png", compress_level=PNG_COMPRESS_LEVEL, dpi=(DPI, DPI))
