@@ -208,6 +208,23 @@ def _run(args: argparse.Namespace, command: str) -> Path:
                           posterior=args.posterior, fixed=args.fixed, command=command))
 
 
+#: Set when the command has finished everything it does and its process may end at once
+#: (:func:`ends_at_once`).
+_ENDS_AT_ONCE: list[bool] = []
+
+
+def ends_at_once() -> bool:
+    """Whether ``python -m sim`` may end its process at once, skipping the teardown.
+
+    True after a finished ``run`` (every result file written and closed, every helper
+    process joined, the summary printed; not with a Dask executor, whose client closes
+    its connection when the interpreter exits). The interpreter's teardown frees the
+    objects of some 900 modules one by one: measured 0.2 s of a 2.8 s default run and
+    0.4 s of a 10,000-member run, for nothing a run needs.
+    """
+    return bool(_ENDS_AT_ONCE)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = build_parser()
@@ -229,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
             from sim.outputs.summary import console_summary
 
             print(console_summary(target))
+            if args.executor != "dask":  # a Dask client closes its connection at exit
+                _ENDS_AT_ONCE.append(True)
         elif args.command == "compare":
             from sim.analyses.compare import compare
 

@@ -1,6 +1,7 @@
 """A helper forked from the run's process draws the charts the run's process would draw."""
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -32,14 +33,72 @@ def _same_bytes(inline, drawn):
 
 
 @pytest.mark.parametrize("ahead", [True, False], ids=["grids-ahead", "no-region"])
-@pytest.mark.parametrize("join", [True, False], ids=["shared", "helper-only"])
-def test_the_helper_draws_the_same_bytes(tmp_path, frames, monkeypatch, join, ahead):
+@pytest.mark.parametrize("second", [True, False], ids=["two-helpers", "one-helper"])
+def test_the_helper_draws_the_same_bytes(tmp_path, frames, second, ahead):
     region, tables = frames
     inline = write_run_charts(tmp_path / "inline", *tables, region, "fork_test")
-    monkeypatch.setattr(chart_pool, "available", lambda: join)
-    with chart_fork.ChartHelper(region if ahead else None) as helper:
+    with chart_fork.ChartHelper(region if ahead else None, second=second) as helper:
         drawn = helper.wait(helper.start(tmp_path / "fork", *tables, region, "fork_test"))
     _same_bytes(inline, drawn)
+
+
+def test_the_second_helper_draws_when_woken(tmp_path, frames):
+    """Woken at once, the second helper takes charts too (both share the counter)."""
+    region, tables = frames
+    with chart_fork.ChartHelper(region) as helper:
+        job = helper.start(tmp_path / "fork", *tables, region, "fork_test")
+        _wait_for(lambda: helper._second_pid.value != 0)
+        second = helper._second_pid.value
+        drawn = helper.wait(job)
+    assert [p.name for p in drawn] == list(chart_pool.RUN_CHARTS)
+    assert _gone(second)
+
+
+def test_handing_over_does_not_wait_for_the_helper(tmp_path, frames):
+    """The tables (more than a pipe holds) go over while the helper is not reading."""
+    region, tables = frames
+    big = (tables[0].sample(frac=40, replace=True, random_state=1), *tables[1:])
+    with chart_fork.ChartHelper(region) as helper:
+        os.kill(helper._process.pid, signal.SIGSTOP)   # a helper still warming up
+        try:
+            starting = threading.Thread(
+                target=helper.start, args=(tmp_path / "fork", *big, region, "fork_test"))
+            starting.start()
+            starting.join(timeout=60)   # guards a hang only: start() returns at once
+            assert not starting.is_alive()
+            assert helper._sender.is_alive()   # still writing: the helper reads nothing
+        finally:
+            os.kill(helper._process.pid, signal.SIGCONT)
+        helper._sender.join()
+
+
+def test_a_failed_run_leaves_no_helper(tmp_path, frames):
+    """Closed after the tables went over but before wait(): both helpers are stopped."""
+    region, tables = frames
+    helper = chart_fork.ChartHelper(region)
+    helper.start(tmp_path / "fork", *tables, region, "fork_test")
+    _wait_for(lambda: helper._second_pid.value != 0)
+    second, first = helper._second_pid.value, helper._process
+    helper.close()
+    assert not first.is_alive()
+    _wait_for(lambda: _gone(second))
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has exited (a zombie not yet reaped counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+def _wait_for(condition, limit_s: float = 60.0) -> None:
+    """Poll ``condition`` until it holds (a guard against hanging, not a timing test)."""
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.02)
 
 
 def test_every_chart_is_taken_once():
@@ -49,15 +108,15 @@ def test_every_chart_is_taken_once():
 def test_a_helper_without_work_stops(tmp_path):
     helper = chart_fork.ChartHelper()
     process = helper._process
-    helper.close()
+    helper.close()   # stopped at once, even while it still warms up
     assert not process.is_alive()
-    assert process.exitcode == 0
+    assert process.exitcode is not None
 
 
-def test_a_failure_in_the_helper_is_raised(tmp_path, frames, monkeypatch):
+@pytest.mark.parametrize("second", [True, False], ids=["two-helpers", "one-helper"])
+def test_a_failure_in_the_helper_is_raised(tmp_path, frames, second):
     _, tables = frames
-    monkeypatch.setattr(chart_pool, "available", lambda: False)  # the helper draws alone
-    with chart_fork.ChartHelper() as helper, pytest.raises(RuntimeError,
+    with chart_fork.ChartHelper(second=second) as helper, pytest.raises(RuntimeError,
                                                            match="chart helper failed"):
         helper.wait(helper.start(tmp_path / "bad", *tables, None, "fork_test"))
 

@@ -92,6 +92,39 @@ def test_png_has_no_software_metadata(chart_paths):
         assert b"matplotlib version" not in path.read_bytes(), path
 
 
+def test_saved_pixels_are_matplotlibs_own(tmp_path):
+    """png._save writes RGB at zlib level 1: the pixels of matplotlib's own PNG, its dpi."""
+    import io
+
+    import numpy as np
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from sim.outputs.charts.common import _figure
+    from sim.outputs.charts.png import DPI, _save
+
+    fig = _figure(3.0, 2.0)
+    ax = fig.subplots()
+    ax.fill_between([0, 1, 2], [0, 1, 0], [1, 2, 1], alpha=0.3)   # translucent artists
+    ax.plot([0, 1, 2], [1, 0, 1], label="line")
+    ax.legend()
+    ax.set_title("pixels")
+    own = io.BytesIO()
+    fig.savefig(own, format="png", dpi=DPI, facecolor="white")
+    saved = Image.open(_save(fig, tmp_path / "x.png"))
+    reference = np.asarray(Image.open(own))
+    assert saved.mode == "RGB"
+    assert (reference[..., 3] == 255).all()   # nothing lost by dropping alpha
+    assert np.array_equal(np.asarray(saved), reference[..., :3])
+    assert saved.info["dpi"] == Image.open(own).info["dpi"]
+    assert not {k for k in saved.info if k not in ("dpi",)}   # no text chunks
+    other = Figure(figsize=(3.0, 2.0), dpi=72)   # a figure of another dpi: saved at DPI
+    other.subplots().plot([0, 1], [1, 0])
+    other.savefig(own := io.BytesIO(), format="png", dpi=DPI, facecolor="white")
+    assert np.array_equal(np.asarray(Image.open(_save(other, tmp_path / "y.png"))),
+                          np.asarray(Image.open(own))[..., :3])
+
+
 def test_same_frames_give_same_bytes(frames, chart_paths, tmp_path):
     timeseries, holders, outcomes, region = frames
     again = write_run_charts(tmp_path, timeseries, holders, outcomes, region, "chart_test")

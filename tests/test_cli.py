@@ -87,6 +87,32 @@ def test_cli_errors_have_no_traceback_in_a_real_process(tmp_path):
     assert "Traceback" not in done.stderr and "weird" in done.stderr
 
 
+def test_a_finished_run_ends_its_process_at_once_with_everything_written(tmp_path):
+    """python -m sim run skips the interpreter's teardown: output and files complete."""
+    import os
+
+    env = {**os.environ, "SIM_RESULTS_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "sim", "run", "incapacity", "--members",
+                           "12", "--weeks", "6", "--quiet"], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().splitlines()[-1].startswith("open the report:")
+    folder = tmp_path / result_folder_name("incapacity", {"members": 12, "weeks": 6})
+    assert (folder / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert (folder / "manifest.json").stat().st_size > 0
+
+
+def test_only_a_finished_run_may_end_at_once(results_dir, tmp_path, monkeypatch):
+    from sim import cli
+
+    monkeypatch.setattr(cli, "_ENDS_AT_ONCE", [])
+    assert main(["run", str(tmp_path / "absent.yaml")]) == 2
+    assert not cli.ends_at_once()   # a refused run ends as any process does
+    assert main(["run", "incapacity", "--members", "8", "--weeks", "6", "--quiet",
+                 "--no-charts"]) == 0
+    assert cli.ends_at_once()
+
+
 def digest(folder: Path) -> dict[str, str]:
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
             for name in RESULT_FILES if name.endswith(".csv")}

@@ -3,8 +3,9 @@
 Everything is drawn with matplotlib's object API (:class:`matplotlib.figure.Figure` on
 the Agg canvas), so no global pyplot state is touched and nothing needs a display.
 Nothing is random: positions come from coordinates and colours from fixed tables, and
-PNGs are saved without the ``Software`` metadata key, so the same frames give the same
-bytes under the same matplotlib and FreeType.
+PNGs are saved without matplotlib's ``Software`` metadata key
+(:func:`sim.outputs.charts.png._save`), so the same frames give the same bytes under the
+same matplotlib, FreeType and Pillow.
 
 This module holds what several chart modules share: the figure and save helpers, the
 colour tables, the metric styles, the fan-panel primitives, the probability bars with
@@ -16,7 +17,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,11 +29,8 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
 
 from sim.outcomes import OUTCOME_TABLE
 from sim.outcomes import label as outcome_label
+from sim.outputs.charts.png import DPI, _save  # noqa: F401 (the chart modules' _save)
 from sim.regions.loader import Region
-
-DPI = 110
-#: PNG metadata: drop the matplotlib version string so bytes do not depend on it.
-PNG_METADATA: dict[str, str | None] = {"Software": None}
 
 BAND_COLOUR = "#2b6cb0"
 BASELINE_COLOUR = "#444444"
@@ -131,12 +128,6 @@ def _text_width(labels: Sequence[str], fontsize: float) -> float:
     """Estimated width in inches of the longest of ``labels`` (for fixed margins)."""
     longest = max((max(len(line) for line in str(t).split("\n")) for t in labels), default=0)
     return 0.56 * fontsize / 72 * longest
-
-
-def _save(fig: Figure, path: Path) -> Path:
-    """Save ``fig`` as PNG without version metadata and return ``path``."""
-    fig.savefig(path, dpi=DPI, metadata=PNG_METADATA, facecolor="white")
-    return path
 
 
 def _names(region: Region) -> dict[str, str]:

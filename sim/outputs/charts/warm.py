@@ -18,6 +18,7 @@ from matplotlib.ticker import PercentFormatter
 
 import sim.outputs.charts  # noqa: F401 (the import is the work)
 from sim.outputs.charts.borders import load_borders
+from sim.outputs.charts.png import _save
 
 
 def warm_up() -> None:
@@ -36,7 +37,7 @@ def warm_up() -> None:
     right.annotate("warm", (0.5, 0.5), fontweight="bold", fontsize=9)
     figure.suptitle("warm\n(warm)", fontsize=12)
     figure.supxlabel("week", fontsize=10)
-    figure.savefig(io.BytesIO(), format="png", dpi=100, facecolor="white")
+    _save(figure, io.BytesIO())  # the charts' own path: matplotlib's raw pixels, Pillow
 
 
 warm_up()
