@@ -145,6 +145,26 @@ def label(outcome: str, patron: str | None = None) -> str:
     return entry.label if entry else outcome
 
 
+def output_label(output: str) -> str:
+    """Readable name of an exploration's output column (``p_<outcome>``, ``drop_<state>``).
+
+    Here, not with the exploration's charts, so that a run's report can name them
+    without importing matplotlib.
+
+    Examples
+    --------
+    >>> output_label("drop_BLR")
+    'peak stability fall, BLR (share of baseline)'
+    >>> output_label("p_regime_continues")
+    'P(regime continues, with or without the leader)'
+    """
+    if output.startswith("drop_"):
+        return f"peak stability fall, {output[5:]} (share of baseline)"
+    labels = {"p_regime_continues": "P(regime continues, with or without the leader)",
+              **{f"p_{o.name}": f"P({o.label[0].lower()}{o.label[1:]})" for o in OUTCOME_TABLE}}
+    return labels.get(output, output)
+
+
 def holder_label(holder: str) -> str:
     """Readable name of a holder of power (underscores as spaces if unknown)."""
     return HOLDER_LABELS.get(holder, holder.replace("_", " "))

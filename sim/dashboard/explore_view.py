@@ -20,7 +20,7 @@ from sim.dashboard.download import DownloadButton
 from sim.dashboard.run_view import results_version
 from sim.dashboard.settings import results_root
 from sim.model.params import PARAMS
-from sim.outputs.charts.explore_charts import label
+from sim.outcomes import output_label as label
 
 selected_exploration = solara.reactive("")
 #: What mu*, ST and S1 are called in the tables.

@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim import paths
 from sim.model.params import PARAMS
+from sim.outcomes import output_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 METHODS = ("morris", "sobol", "lhs")
@@ -34,9 +35,7 @@ CHARTS = {"tornado.png": "Top drivers (Morris mu*, with 95% intervals)",
 def _spread(outcomes: pd.DataFrame, output: str) -> dict:
     values = outcomes[output].to_numpy(dtype=np.float64)
     p05, p50, p95 = np.percentile(values, [5, 50, 95])
-    from sim.outputs.charts.explore_charts import label
-
-    return {"output": label(output), "column": output, "median": p50, "p05": p05, "p95": p95,
+    return {"output": output_label(output), "column": output, "median": p50, "p05": p05, "p95": p95,
             "min": float(values.min()), "max": float(values.max())}
 
 

@@ -9,21 +9,8 @@ import pandas as pd
 
 from sim.engines.stats import STAT_NAMES
 from sim.model.state import METRICS
-from sim.outcomes import OUTCOME_TABLE
+from sim.outcomes import output_label as label  # noqa: F401 (the charts' and views' name)
 from sim.outputs.charts.common import _figure, _save
-
-#: Readable names of the outputs (outcome labels from :mod:`sim.outcomes`).
-OUTPUT_LABELS = {
-    "p_regime_continues": "P(regime continues, with or without the leader)",
-    **{f"p_{o.name}": f"P({o.label[0].lower()}{o.label[1:]})" for o in OUTCOME_TABLE},
-}
-
-
-def label(output: str) -> str:
-    """Readable name of an output column."""
-    if output.startswith("drop_"):
-        return f"peak stability fall, {output[5:]} (share of baseline)"
-    return OUTPUT_LABELS.get(output, output)
 
 
 def tornado(indices: pd.DataFrame, outputs: list[str], path: Path, value: str,
