@@ -153,8 +153,8 @@ def output_label(output: str) -> str:
 
     Examples
     --------
-    >>> output_label("drop_BLR")
-    'peak stability fall, BLR (share of baseline)'
+    >>> output_label("drop_FOC")
+    'peak stability fall, FOC (share of baseline)'
     >>> output_label("p_regime_continues")
     'P(regime continues, with or without the leader)'
     """

@@ -51,7 +51,7 @@ class Ceiling:
     posture : float
         ``posture0`` of that state, index [0, 1].
     actor : str
-        Its actor id (``UKR`` in the shipped regions).
+        Its actor id (Ukraine's in the shipped regions).
     milex_pct : float
         Its military spending by R5's inverse, % of GDP.
     """
@@ -63,7 +63,7 @@ class Ceiling:
     def words(self) -> str:
         """The ceiling in words.
 
-        E.g. "above 36% of GDP in all (the highest in the region's data: UKR)".
+        E.g. "above 36% of GDP in all (the highest in the region's data: TOP)".
         """
         return (f"above {self.milex_pct:.0f}% of GDP in all (the highest in the region's data: "
                 f"{self.actor})")
@@ -88,7 +88,7 @@ def limit_pct(top: Ceiling, posture0: float) -> float:
 
     Examples
     --------
-    >>> round(limit_pct(Ceiling(0.9006, "UKR", float(milex_from_posture(0.9006))), 0.574), 2)
+    >>> round(limit_pct(Ceiling(0.9006, "TOP", float(milex_from_posture(0.9006))), 0.574), 2)
     30.85
     """
     return max(top.milex_pct - float(milex_from_posture(posture0)), 0.0)
