@@ -174,8 +174,10 @@ _DECLARED: tuple[Param, ...] = (
           "Loyalty, as a share of the bloc's own baseline, below which the security bloc "
           "may defect."),
     Param("defection_rate", "kappa_def", "1/week", 2.4, 0.0, 20.0, "defection",
-          "calibrated: inside the accepted region of the joint calibration against "
-          "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
+          "calibrated: a plain run draws it from the posterior of make calibrate "
+          "(docs/model.md 9.1); this default, used by FIXED=1 runs, is a point at which "
+          "every literature target holds in both regions "
+          "(python -m sim.analyses.calibration --no-search)",
           "Weekly defection hazard at full pressure and zero loyalty, relative to the "
           "threshold."),
     Param("defection_tolerance_spread", "sigma_d", "log units", 0.6, 0.0, 2.0, "defection",
@@ -266,8 +268,10 @@ _DECLARED: tuple[Param, ...] = (
           "(Russia-Belarus GDP ratio 28:1, region-facts)",
           "Weekly increase of a patron's stress per unit of support."),
     Param("patron_intervention_rate", "kappa_I", "1/week", 0.003, 0.0, 1.0, "reactions",
-          "calibrated: inside the accepted region of the joint calibration against "
-          "five targets (docs/model.md, Calibration; python -m sim.analyses.calibration)",
+          "calibrated: a plain run draws it from the posterior of make calibrate "
+          "(docs/model.md 9.1); this default, used by FIXED=1 runs, is a point at which "
+          "every literature target holds in both regions "
+          "(python -m sim.analyses.calibration --no-search)",
           "Weekly hazard of a patron's takeover at full support and full presence in a "
           "contested focal state."),
     Param("patron_move_multiplier", "m_I", "1", 5.0, 1.0, 50.0, "reactions",

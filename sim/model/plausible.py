@@ -57,7 +57,8 @@ PLAUSIBLE: dict[str, tuple[float, float, str, str]] = {
                             "between a bloc that stays loyal under pressure and one already "
                             "wavering"),
     "defection_rate": (0.3, 3.0, "calibrated",
-                       "the accepted region of the joint calibration lies inside"),
+                       "the posterior's 90% interval of make calibrate lies inside "
+                       "(docs/model.md 9.1)"),
     "contagion_strength": (0.25, 0.75, "assumption", "half to one and a half the default"),
     "max_dependence_row_sum": (0.8, 0.95, "assumption",
                                "close to one keeps echoes alive longer; far below mutes them"),
