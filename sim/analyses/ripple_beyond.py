@@ -109,6 +109,8 @@ def percentile(values: np.ndarray, q: float) -> float:
     inf
     >>> percentile(np.array([-np.inf, 1.0, 2.0, 3.0]), 50.0)
     1.5
+    >>> round(percentile(np.array([np.inf, 1.0, 5.0, 6.0, 7.0]), 10.0), 6)   # unsorted input
+    2.6
     """
     values = np.asarray(values, dtype=np.float64)
     if len(values) == 0:
@@ -124,8 +126,9 @@ def percentile(values: np.ndarray, q: float) -> float:
     touched = ordered[lo:hi + 1] if t > 0.0 else ordered[lo:lo + 1]
     if np.isinf(touched).any():
         return float(touched[0] if touched[0] == -np.inf else touched[-1])
-    # The neighbours are finite: numpy's own arithmetic, infinities moved out of the way.
-    low, high = ordered[finite.nonzero()[0]].min(), ordered[finite.nonzero()[0]].max()
+    # The neighbours are finite: numpy's own arithmetic, infinities moved out of the way
+    # (onto the finite extremes, which keeps every member's rank).
+    low, high = values[finite].min(), values[finite].max()
     return float(np.percentile(np.clip(values, low, high), q))
 
 
